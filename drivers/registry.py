@@ -1,0 +1,118 @@
+"""Builds each device from its config section's ``type``: the one place a real driver or
+its simulated twin is chosen. Logic elsewhere only sees the interfaces.
+
+The config sections are passed in duck-typed (this package does not import the kiosk).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from drivers.camera import Camera, OpenCVCamera
+from drivers.decoder import Decoder, PyzbarDecoder
+from drivers.relay import GpioRelay, NoRelay, Relay
+from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer
+
+
+@dataclass
+class SimWorld:
+    """What the simulated devices share: one scenario on one clock."""
+
+    scenario: Any
+    t0: float = field(default_factory=time.monotonic)
+    loop: bool = False
+
+
+@dataclass
+class Devices:
+    camera: Camera
+    decoder: Decoder
+    thermometer: Thermometer
+    relay: Relay
+    sim_parts: list[Any] = field(default_factory=list)   # far ends to stop at shutdown
+
+    def stop(self) -> None:
+        self.camera.stop()
+        self.thermometer.stop()
+        self.relay.close()
+        for part in self.sim_parts:
+            part.stop()
+
+
+def _sim_world(cfg, cache: dict) -> SimWorld:
+    if "world" not in cache:
+        from drivers.sim.scenario import Scenario
+
+        if cfg.sim.scenario is None:
+            raise ValueError("[sim] scenario: a simulated device needs a scenario file")
+        cache["world"] = SimWorld(Scenario.load(Path(cfg.sim.scenario)), loop=cfg.sim.loop)
+    return cache["world"]
+
+
+def _camera_opencv(cfg, cache) -> Camera:
+    c = cfg.camera
+    return OpenCVCamera(c.source, c.width, c.height, c.fps)
+
+
+def _camera_sim(cfg, cache) -> Camera:
+    from drivers.sim.camera import SimCamera
+
+    w, c = _sim_world(cfg, cache), cfg.camera
+    return SimCamera(w.scenario, w.t0, c.width, c.height, c.fps, loop=w.loop)
+
+
+def _thermo_serial(cfg, cache) -> Thermometer:
+    t = cfg.thermometer
+    return SerialThermometer(t.port, t.protocol, t.baudrate)
+
+
+def _thermo_sim(cfg, cache) -> Thermometer:
+    from drivers.sim.thermometer import PtyThermometerSim
+
+    w, t = _sim_world(cfg, cache), cfg.thermometer
+    far_end = PtyThermometerSim(w.scenario, w.t0, loop=w.loop, skin_offset_c=t.offset_c)
+    far_end.start()
+    cache.setdefault("sim_parts", []).append(far_end)
+    cache["thermometer_sim"] = far_end
+    return SerialThermometer(far_end.port, t.protocol, t.baudrate)
+
+
+def _relay_gpio(cfg, cache) -> Relay:
+    return GpioRelay(cfg.relay.pin)
+
+
+def _relay_sim(cfg, cache) -> Relay:
+    from drivers.sim.relay import SimRelay
+
+    return SimRelay()
+
+
+CAMERAS: dict[str, Callable[..., Camera]] = {"opencv": _camera_opencv, "sim": _camera_sim}
+DECODERS: dict[str, Callable[..., Decoder]] = {"pyzbar": lambda cfg, cache: PyzbarDecoder()}
+THERMOMETERS: dict[str, Callable[..., Thermometer]] = {
+    "serial": _thermo_serial,
+    "sim": _thermo_sim,
+    "none": lambda cfg, cache: NoThermometer(),
+}
+RELAYS: dict[str, Callable[..., Relay]] = {
+    "none": lambda cfg, cache: NoRelay(),
+    "gpio": _relay_gpio,
+    "sim": _relay_sim,
+}
+
+
+def build_devices(cfg) -> Devices:
+    cache: dict = {}
+    devices = Devices(
+        camera=CAMERAS[cfg.camera.type](cfg, cache),
+        decoder=DECODERS[cfg.decoder.type](cfg, cache),
+        thermometer=THERMOMETERS[cfg.thermometer.type](cfg, cache),
+        relay=RELAYS[cfg.relay.type](cfg, cache),
+        sim_parts=cache.get("sim_parts", []),
+    )
+    devices.sim_world = cache.get("world")          # type: ignore[attr-defined]
+    devices.thermometer_sim = cache.get("thermometer_sim")  # type: ignore[attr-defined]
+    return devices

@@ -1,0 +1,1 @@
+"""Simulated twins of the hardware, driven by a scenario file (see scenario.py)."""

@@ -1,0 +1,15 @@
+"""A relay that records its pulses instead of moving a lock."""
+
+from __future__ import annotations
+
+import time
+
+from drivers.relay import Relay
+
+
+class SimRelay(Relay):
+    def __init__(self) -> None:
+        self.pulses: list[tuple[float, int]] = []   # (monotonic time, ms)
+
+    def pulse(self, ms: int) -> None:
+        self.pulses.append((time.monotonic(), ms))

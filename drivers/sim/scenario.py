@@ -1,0 +1,138 @@
+"""The scenario file: who arrives at the gate, when, showing what, how warm.
+
+A scenario is TOML::
+
+    [defaults]
+    gap_s = 3.0            # seconds between one arrival and the next
+    show_s = 1.5           # how long each person holds the code to the camera
+    temperature_c = 36.6   # body temperature when a person gives none
+
+    [[person]]
+    code = "RES-0001"      # text shown as a QR code...
+    temperature_c = 36.6
+
+    [[person]]
+    image = "card.png"     # ...or an image file shown to the camera
+    temperature_c = 38.2   # a fever
+
+    [[person]]
+    code = "VISITOR-77"
+    temperature_c = "none" # the thermometer sees nobody (face not held up)
+    barcode = "code128"    # render as a 1D barcode instead of QR
+    at_s = 30              # arrive at this time (from start) instead of after the gap
+    expect = "refer"       # what the kiosk should decide (used by tests; ignored otherwise)
+
+Times are seconds from the moment the simulated devices start.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ScenarioError(Exception):
+    pass
+
+
+class _Defaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    gap_s: float = Field(3.0, gt=0)
+    show_s: float = Field(1.5, gt=0)
+    temperature_c: float = Field(36.6, ge=20, le=45)
+    start_s: float = Field(1.0, ge=0)
+
+
+class _Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str | None = None
+    image: Path | None = None
+    barcode: str | None = Field(None, pattern="^(qr|code128)$")
+    temperature_c: float | str | None = None
+    at_s: float | None = Field(None, ge=0)
+    show_s: float | None = Field(None, gt=0)
+    expect: str | None = Field(None, pattern="^(admit|deny|refer)$")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.code is None) == (self.image is None):
+            raise ValueError("give exactly one of 'code' or 'image'")
+        if isinstance(self.temperature_c, str) and self.temperature_c != "none":
+            raise ValueError("temperature_c is a number in deg C or \"none\"")
+        return self
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    defaults: _Defaults = _Defaults()
+    person: list[_Person] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    index: int
+    at_s: float
+    show_s: float
+    code: str | None
+    image: Path | None
+    barcode: str
+    temperature_c: float | None      # None: the thermometer sees nobody
+    expect: str | None
+
+    @property
+    def leaves_s(self) -> float:
+        return self.at_s + self.show_s
+
+
+@dataclass(frozen=True)
+class Scenario:
+    arrivals: tuple[Arrival, ...]
+    source: str = "<scenario>"
+
+    @property
+    def duration_s(self) -> float:
+        return max((a.leaves_s for a in self.arrivals), default=0.0) + 2.0
+
+    def at(self, t: float) -> Arrival | None:
+        """Who stands in front of the kiosk at scenario time t."""
+        for a in self.arrivals:
+            if a.at_s <= t < a.leaves_s:
+                return a
+        return None
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Scenario":
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise ScenarioError(f"{path}: scenario file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+        return cls.from_dict(data, str(path), base=path.parent)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<scenario>", base: Path | None = None) -> "Scenario":
+        try:
+            f = _File.model_validate(data)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            loc = ".".join(str(p) for p in e["loc"])
+            raise ScenarioError(f"{source}: {loc}: {e['msg']}") from None
+        d = f.defaults
+        t = d.start_s
+        arrivals = []
+        for i, p in enumerate(f.person):
+            at = p.at_s if p.at_s is not None else t
+            temp = p.temperature_c
+            temp = d.temperature_c if temp is None else (None if temp == "none" else float(temp))
+            image = p.image
+            if image is not None and base is not None and not image.is_absolute():
+                image = base / image
+            show = p.show_s or d.show_s
+            arrivals.append(Arrival(i, at, show, p.code, image, p.barcode or "qr", temp, p.expect))
+            t = at + show + d.gap_s
+        return cls(tuple(arrivals), source)

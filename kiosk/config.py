@@ -1,0 +1,123 @@
+"""Every setting of the kiosk, declared once with its default, unit and check.
+
+The example file ``config/kiosk.toml`` documents each key for people; this module is
+the authority for programs. Drivers are chosen here by their ``type`` key and built by
+the registries in ``drivers/`` — the logic never asks which implementation it has.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from kiosk.configfile import ConfigError, Section, load_model, model_from_dict
+
+__all__ = ["KioskConfig", "ConfigError", "load", "from_dict"]
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _topic_safe(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("use 1-64 letters, digits, '-' or '_' (it becomes part of MQTT topics)")
+    return value
+
+
+class KioskSection(Section):
+    site: str = Field("demo-site", description="Community (site) id; part of every MQTT topic")
+    gate: str = Field("gate-1", description="This kiosk's gate id, unique within the site")
+    direction: Literal["in", "out"] = Field("in", description="Which way people pass this kiosk")
+    state_dir: Path = Field(Path("state"), description="Directory for the journal and registry copy")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    _check_site = field_validator("site", "gate")(_topic_safe)
+
+
+class CameraSection(Section):
+    type: Literal["opencv", "sim"] = Field("opencv", description="opencv: a real camera; sim: renders the scenario")
+    source: int | str = Field(0, description="Device index, /dev/video path, video file or rtsp:// URL")
+    width: int = Field(640, ge=160, le=3840, description="Capture width in pixels")
+    height: int = Field(480, ge=120, le=2160, description="Capture height in pixels")
+    fps: float = Field(15.0, gt=0, le=120, description="Frames per second to capture")
+
+
+class DecoderSection(Section):
+    type: Literal["pyzbar"] = "pyzbar"
+    budget_ms: float = Field(60.0, gt=0, le=1000, description="Most time one frame may spend decoding, ms")
+
+
+class ThermometerSection(Section):
+    type: Literal["serial", "sim", "none"] = Field("serial", description="serial: a real device; sim: a pty simulator; none: no thermometer")
+    port: str = Field("/dev/ttyUSB0", description="Serial port, ideally a stable /dev/serial/by-id/... path")
+    protocol: str = Field("gy-mcu90614", description="Wire protocol of the module")
+    baudrate: int = Field(9600, description="Serial speed, bits per second")
+    offset_c: float = Field(0.0, ge=-5, le=5, description="Added to the skin reading to estimate body temperature, deg C")
+
+
+class RelaySection(Section):
+    type: Literal["none", "gpio", "sim"] = Field("none", description="Gate lock relay; none: no relay fitted")
+    pin: int = Field(17, ge=0, le=40, description="BCM GPIO pin driving the relay")
+    pulse_ms: int = Field(1500, ge=50, le=30000, description="How long the relay holds the gate open, ms")
+
+
+class PolicySection(Section):
+    fever_c: float = Field(37.3, ge=35, le=42, description="Body temperature at or above which entry is denied, deg C")
+    pairing_window_s: float = Field(4.0, gt=0, le=30, description="How long after a scan to wait for a temperature, s")
+    debounce_s: float = Field(3.0, gt=0, le=60, description="Quiet time before the same code counts as a new scan, s")
+
+
+class UISection(Section):
+    host: str = Field("127.0.0.1", description="Address the touchscreen UI listens on")
+    port: int = Field(8080, ge=0, le=65535, description="TCP port of the touchscreen UI (0: any free port)")
+
+
+class MQTTSection(Section):
+    enabled: bool = Field(True, description="Sync entries to the community server")
+    host: str = Field("127.0.0.1", description="Broker host name or address")
+    port: int = Field(1883, ge=1, le=65535, description="Broker TCP port")
+    username: str | None = Field(None, description="This kiosk's own broker user name")
+    password: str | None = Field(None, description="This kiosk's own broker password")
+    ca_file: Path | None = Field(None, description="CA certificate; setting it turns TLS on")
+    batch_size: int = Field(200, ge=1, le=5000, description="Most entries in one MQTT message")
+    linger_ms: int = Field(50, ge=0, le=10000, description="How long to wait to fill a batch, ms")
+    ack_timeout_s: float = Field(10.0, gt=0, le=600, description="Re-send unacknowledged entries after this, s")
+
+
+class SimSection(Section):
+    scenario: Path | None = Field(None, description="Scenario file the simulated drivers play")
+    loop: bool = Field(False, description="Start the scenario again when it ends")
+
+
+class KioskConfig(Section):
+    kiosk: KioskSection = KioskSection()
+    camera: CameraSection = CameraSection()
+    decoder: DecoderSection = DecoderSection()
+    thermometer: ThermometerSection = ThermometerSection()
+    relay: RelaySection = RelaySection()
+    policy: PolicySection = PolicySection()
+    ui: UISection = UISection()
+    mqtt: MQTTSection = MQTTSection()
+    sim: SimSection = SimSection()
+
+    def resolve_paths(self, base: Path) -> None:
+        if not self.kiosk.state_dir.is_absolute():
+            self.kiosk.state_dir = base / self.kiosk.state_dir
+        if self.sim.scenario is not None and not self.sim.scenario.is_absolute():
+            self.sim.scenario = base / self.sim.scenario
+        if self.mqtt.ca_file is not None and not self.mqtt.ca_file.is_absolute():
+            self.mqtt.ca_file = base / self.mqtt.ca_file
+
+    @property
+    def journal_path(self) -> Path:
+        return self.kiosk.state_dir / "journal.sqlite3"
+
+
+def load(path: str | Path) -> KioskConfig:
+    return load_model(KioskConfig, path)
+
+
+def from_dict(data: dict, source: str = "<config>") -> KioskConfig:
+    return model_from_dict(KioskConfig, data, source)

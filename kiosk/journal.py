@@ -1,0 +1,159 @@
+"""The kiosk's durable journal of entries (SQLite, WAL, synchronous=FULL).
+
+The checkpoint only appends; the sync outbox only reads entries and records the
+server's acknowledgement. Each opens its own ``Journal`` (its own connection), so
+either side can crash without harming the other. ``append`` returns only after the
+entry is on disk: the gate opens after that, never before.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    seq   INTEGER PRIMARY KEY,
+    id    TEXT NOT NULL UNIQUE,
+    ts    TEXT NOT NULL,
+    hash  TEXT NOT NULL,
+    body  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class Journal:
+    def __init__(self, path: str | Path, *, site: str, gate: str) -> None:
+        self.path = Path(path)
+        self.site = site
+        self.gate = gate
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection guarded by a lock: the web UI's threads and the checkpoint
+        # thread share a Journal; the outbox opens its own.
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- the checkpoint side ------------------------------------------------------
+
+    def append(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Write one entry durably and return it complete (seq, id, ts, hashes)."""
+        return self.append_many([fields])[0]
+
+    def append_many(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+                for fields in items:
+                    seq += 1
+                    entry = {
+                        "v": 1,
+                        "id": uuid.uuid4().hex,
+                        "ts": utc_now_iso(),
+                        "clock_synced": True,
+                        "site": self.site,
+                        "gate": self.gate,
+                        **fields,
+                        "seq": seq,
+                        "prev_hash": prev,
+                    }
+                    entry["hash"] = prev = entry_hash(entry)
+                    self._db.execute(
+                        "INSERT INTO entries(seq, id, ts, hash, body) VALUES (?,?,?,?,?)",
+                        (seq, entry["id"], entry["ts"], entry["hash"], json.dumps(entry, ensure_ascii=False)),
+                    )
+                    out.append(entry)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return out
+
+    # -- the sync side -------------------------------------------------------------
+
+    def entries_after(self, seq: int, limit: int = 500) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def acked_seq(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
+        return int(row[0]) if row else 0
+
+    def record_ack(self, seq: int) -> bool:
+        """Record that the server durably holds every entry up to ``seq``.
+
+        Acks only move forward and never past what was journaled; returns whether it moved.
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
+                row = self._db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
+                current = int(row[0]) if row else 0
+                new = min(seq, last)
+                moved = new > current
+                if moved:
+                    self._db.execute(
+                        "INSERT INTO meta(key, value) VALUES('acked_seq', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        (str(new),),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return moved
+
+    # -- read-only views -----------------------------------------------------------
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
+
+    def backlog(self) -> int:
+        return max(0, self.last_seq() - self.acked_seq())
+
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM entries ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def iter_all(self, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        seq = 0
+        while chunk := self.entries_after(seq, batch):
+            yield from chunk
+            seq = chunk[-1]["seq"]
+
+    def verify(self) -> int | None:
+        """Seq of the first entry whose chain does not hold, or None."""
+        prev, expected = GENESIS_HASH, 1
+        for entry in self.iter_all():
+            bad = verify_chain([entry], prev) if entry["seq"] == expected else entry["seq"]
+            if bad is not None:
+                return bad
+            prev, expected = entry["hash"], expected + 1
+        return None
