@@ -86,6 +86,10 @@ class MQTTSection(Section):
     ack_timeout_s: float = Field(10.0, gt=0, le=600, description="Re-send unacknowledged entries after this, s")
 
 
+class RegistrySection(Section):
+    file: Path | None = Field(None, description="Registry JSON to load at start (until the server pushes one)")
+
+
 class SimSection(Section):
     scenario: Path | None = Field(None, description="Scenario file the simulated drivers play")
     loop: bool = Field(False, description="Start the scenario again when it ends")
@@ -100,6 +104,7 @@ class KioskConfig(Section):
     policy: PolicySection = PolicySection()
     ui: UISection = UISection()
     mqtt: MQTTSection = MQTTSection()
+    registry: RegistrySection = RegistrySection()
     sim: SimSection = SimSection()
 
     def resolve_paths(self, base: Path) -> None:
@@ -107,6 +112,8 @@ class KioskConfig(Section):
             self.kiosk.state_dir = base / self.kiosk.state_dir
         if self.sim.scenario is not None and not self.sim.scenario.is_absolute():
             self.sim.scenario = base / self.sim.scenario
+        if self.registry.file is not None and not self.registry.file.is_absolute():
+            self.registry.file = base / self.registry.file
         if self.mqtt.ca_file is not None and not self.mqtt.ca_file.is_absolute():
             self.mqtt.ca_file = base / self.mqtt.ca_file
 

@@ -1,0 +1,89 @@
+"""Builds a running kiosk from its config: devices, journal, checkpoint, sync, web UI.
+
+One object owns the lifecycle, so `kiosk run`, `kiosk demo` and tests start and stop
+the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from drivers.registry import build_devices
+from kiosk import __version__
+from kiosk.checkpoint import Checkpoint
+from kiosk.config import KioskConfig
+from kiosk.events import EventBus
+from kiosk.journal import Journal
+from kiosk.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class KioskRuntime:
+    def __init__(self, cfg: KioskConfig) -> None:
+        self.cfg = cfg
+        self.stopping = threading.Event()
+        self.events = EventBus()
+        cfg.kiosk.state_dir.mkdir(parents=True, exist_ok=True)
+        self.journal = Journal(cfg.journal_path, site=cfg.kiosk.site, gate=cfg.kiosk.gate)
+        self.registry = Registry.load(cfg.registry.file)
+        self.devices = build_devices(cfg)
+        self.outbox = None
+        if cfg.mqtt.enabled:
+            from sync.outbox import Outbox
+
+            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate, journal_path=cfg.journal_path)
+        self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.registry, self.events,
+                                     on_journaled=self.outbox.wake if self.outbox else None)
+        self._server = None
+        self._server_thread: threading.Thread | None = None
+        self.ui_url: str | None = None
+
+    def start(self) -> None:
+        if self.outbox:
+            self.outbox.start()
+        self.checkpoint.start()
+        self._start_web()
+        log.info("kiosk %s/%s running, touchscreen at %s", self.cfg.kiosk.site, self.cfg.kiosk.gate, self.ui_url)
+
+    def _start_web(self) -> None:
+        from waitress import create_server
+
+        from kiosk.web import create_app
+
+        app = create_app(self)
+        # Each open screen holds one thread for its event stream; leave room for requests.
+        self._server = create_server(app, host=self.cfg.ui.host, port=self.cfg.ui.port, threads=12,
+                                     channel_timeout=30)
+        self.ui_url = f"http://{self.cfg.ui.host}:{self._server.effective_port}/"
+        self._server_thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+        self._server_thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.checkpoint.stop()
+        if self.outbox:
+            self.outbox.stop()
+        if self._server:
+            self._server.close()
+        self.devices.stop()
+        self.journal.close()
+
+    def status(self) -> dict:
+        d = self.devices
+        return {
+            "version": __version__,
+            "site": self.cfg.kiosk.site,
+            "gate": self.cfg.kiosk.gate,
+            "direction": self.cfg.kiosk.direction,
+            "devices": {
+                "camera": d.camera.state.value,
+                "thermometer": d.thermometer.state.value,
+                "relay": d.relay.state.value,
+            },
+            "sync": self.outbox.state if self.outbox else "disabled",
+            "backlog": self.journal.backlog(),
+            "registry_version": self.registry.version,
+            "last_seq": self.journal.last_seq(),
+        }

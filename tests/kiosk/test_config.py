@@ -1,0 +1,45 @@
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.configfile import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_example_loads():
+    cfg = config.load(REPO / "config" / "kiosk.toml")
+    assert cfg.policy.fever_c == 37.3
+    assert cfg.kiosk.state_dir == (REPO / "config" / "state")
+
+
+@pytest.mark.parametrize("body, needle", [
+    ("[kiosk]\nsite = 'a b'\n", "kiosk.site"),
+    ("[policy]\nfever_c = 'hot'\n", "policy.fever_c"),
+    ("[camera]\ntype = 'webcam'\n", "camera.type"),
+    ("[thermometer]\nbaud = 9600\n", "unknown key 'thermometer.baud'"),
+    ("[ui\n", "invalid TOML"),
+])
+def test_bad_config_names_file_and_key(tmp_path, body, needle):
+    path = tmp_path / "k.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert str(path) in str(err.value)
+    assert needle in str(err.value)
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "nope.toml")
+
+
+def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):
+    from kiosk.cli import main
+
+    path = tmp_path / "k.toml"
+    path.write_text("[relay]\npulse_ms = 5\n")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "relay.pulse_ms" in err[0] and str(path) in err[0]
