@@ -4,6 +4,7 @@ thermometer deliver from theirs."""
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
@@ -28,6 +29,19 @@ class PendingScan:
     t: float
 
 
+@dataclass
+class Timing:
+    """How long one decision took, for the status bar and bench/ (monotonic seconds)."""
+
+    scan_t: float
+    ready_t: float          # when both the code and a settled temperature were in
+    decided_t: float        # journaled, gate pulsed, event published
+
+    @property
+    def latency_ms(self) -> float:
+        return (self.decided_t - self.ready_t) * 1000
+
+
 class Checkpoint:
     def __init__(self, cfg, devices: Devices, journal: Journal, registry: Registry, events: EventBus,
                  on_journaled: Callable[[], None] | None = None) -> None:
@@ -40,6 +54,7 @@ class Checkpoint:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.frames = 0
+        self.timings: collections.deque[Timing] = collections.deque(maxlen=1000)
 
     def start(self) -> None:
         self.devices.thermometer.start(self.temps.add)
@@ -82,6 +97,7 @@ class Checkpoint:
         if temp.status == "pending":
             return
         self._pending = None
+        ready_t = max(pending.t, temp.settled_t or pending.t) if not force else now
         known = self.registry.lookup(pending.code.text)
         decision = decide(known, temp, self.cfg.policy.fever_c)
         credential = {"kind": "id_code" if known else "unknown", "code_type": pending.code.type}
@@ -99,5 +115,6 @@ class Checkpoint:
         if decision.decision == "admit":
             self.devices.relay.pulse(self.cfg.relay.pulse_ms)
         self.events.publish("decision", entry)
+        self.timings.append(Timing(pending.t, ready_t, time.monotonic()))
         self.on_journaled()
         log.info("seq %d: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")

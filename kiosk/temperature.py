@@ -19,6 +19,7 @@ class TemperatureResult:
     status: str                 # "ok" | "misread" | "none" | "pending"
     value_c: float | None = None
     ambient_c: float | None = None
+    settled_t: float | None = None     # arrival time of the last sample that settled it
 
     def as_record(self, sensor: str) -> dict:
         rec = {"value_c": self.value_c, "ambient_c": self.ambient_c, "sensor": sensor}
@@ -54,7 +55,7 @@ class TemperatureTracker:
                 body = round(statistics.median(values) + self.offset_c, 2)
                 ambient = run[-1].ambient_c
                 status = "ok" if MISREAD_LOW_C <= body <= MISREAD_HIGH_C else "misread"
-                return TemperatureResult(status, body, ambient)
+                return TemperatureResult(status, body, ambient, run[-1].t)
         if now - scan_t < window_s:
             return TemperatureResult("pending")
         return TemperatureResult("misread" if person else "none")

@@ -1,0 +1,135 @@
+"""`kiosk demo`: a broker, the community server and one kiosk on simulated drivers,
+playing the bundled scenario, on loopback ports that are free."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DIR = REPO / "config" / "demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, timeout: float = 20.0) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+WORDS = {"admit": "ADMIT  通行", "deny": "DENY   禁止", "refer": "REFER  请人工核验"}
+
+
+def _print_decision(entry: dict) -> None:
+    t = entry.get("temperature") or {}
+    temp = f"{t['value_c']:.1f} °C" if t.get("value_c") is not None else "  —   "
+    who = (entry.get("credential") or {}).get("household") or (entry.get("credential") or {}).get("kind", "")
+    reasons = ",".join(entry.get("reasons") or []) or "-"
+    print(f"  #{entry['seq']:<4} {WORDS.get(entry['decision'], entry['decision']):<18} {temp:>8}  {who:<12} {reasons}",
+          flush=True)
+
+
+def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
+    from kiosk import config
+    from kiosk.runtime import KioskRuntime
+    from sync.broker import Broker
+
+    own_dir = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-")) if own_dir else workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    scenario = scenario or DEMO_DIR / "scenario.toml"
+
+    broker = Broker(workdir / "broker")
+    broker.start()
+    server_port = _free_port()
+    server_cfg = workdir / "server.toml"
+    server_cfg.write_text(_server_toml(workdir, broker.port, server_port))
+    server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
+                              stdout=open(workdir / "server.log", "ab"), stderr=subprocess.STDOUT)
+    server_url = f"http://127.0.0.1:{server_port}/"
+    cfg = config.from_dict({
+        "kiosk": {"site": "demo-site", "gate": "gate-1", "state_dir": str(workdir / "kiosk")},
+        "camera": {"type": "sim"},
+        "thermometer": {"type": "sim"},
+        "relay": {"type": "sim"},
+        "ui": {"port": _free_port()},
+        "mqtt": {"host": "127.0.0.1", "port": broker.port},
+        "registry": {"file": str(DEMO_DIR / "registry.json")},
+        "sim": {"scenario": str(scenario), "loop": True},
+    }, source="demo")
+    rt = KioskRuntime(cfg)
+    feed = rt.events.subscribe()
+    rt.start()
+    ok = _wait_http(server_url)
+    print(f"""
+Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
+  kiosk touchscreen:  {rt.ui_url}
+  community server:   {server_url}{'' if ok else '  (not answering yet: see ' + str(workdir / 'server.log') + ')'}
+  entries as JSON:    {server_url}api/entries
+  MQTT broker:        127.0.0.1:{broker.port}
+  state and logs:     {workdir}
+{'Stops after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
+""", flush=True)
+
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    deadline = time.monotonic() + seconds if seconds else None
+    import queue
+
+    while not done.is_set() and (deadline is None or time.monotonic() < deadline):
+        try:
+            event = feed.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if event["type"] == "decision":
+            _print_decision(event["data"])
+
+    print("\nstopping …", flush=True)
+    rt.stop()
+    backlog_note = ""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    broker.stop()
+    if own_dir and not os.environ.get("KIOSK_DEMO_KEEP"):
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"demo stopped cleanly{backlog_note}.", flush=True)
+    return 0
+
+
+def _server_toml(workdir: Path, broker_port: int, http_port: int) -> str:
+    return f"""
+[server]
+state_dir = "{workdir / 'server'}"
+
+[mqtt]
+host = "127.0.0.1"
+port = {broker_port}
+
+[http]
+host = "127.0.0.1"
+port = {http_port}
+"""
