@@ -98,6 +98,13 @@ class Journal:
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
+    def bodies_after(self, seq: int, limit: int = 500) -> list[tuple[int, str]]:
+        """Like ``entries_after`` but as stored JSON texts, so the outbox sends them unparsed."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT seq, body FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+            ).fetchall()
+
     def acked_seq(self) -> int:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()

@@ -1,0 +1,164 @@
+"""The MQTT payloads of contract version 1, and their validation.
+
+Pure functions: bytes in, a checked value out, or a ``SchemaError`` whose message says
+what is wrong in words a person can act on. Nothing here touches the network or disk.
+
+- entries batch: ``{"v":1,"site":S,"gate":G,"entries":[entry, ...]}``, oldest first
+- ack:           ``{"v":1,"seq":N}`` — every entry of that gate up to N is stored
+- status:        ``{"v":1,"state":"online"|"offline"|"stopped", ...}`` (retained)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.entry import DECISIONS, DIRECTIONS
+
+VERSION = 1
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+MAX_BATCH_ENTRIES = 5000
+MAX_ENTRY_BYTES = 64 * 1024
+STATUS_STATES = ("online", "offline", "stopped")
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class SchemaError(ValueError):
+    """A payload that does not follow the contract; the message says why."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    site: str
+    gate: str
+    entries: list[dict[str, Any]]
+
+    @property
+    def first_seq(self) -> int:
+        return self.entries[0]["seq"]
+
+    @property
+    def last_seq(self) -> int:
+        return self.entries[-1]["seq"]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _object(payload: bytes | str, max_bytes: int) -> dict[str, Any]:
+    if len(payload) > max_bytes:
+        raise SchemaError(f"payload of {len(payload)} bytes is over the limit of {max_bytes}")
+    try:
+        text = payload.decode("utf-8") if isinstance(payload, (bytes, bytearray)) else payload
+    except UnicodeDecodeError:
+        raise SchemaError("payload is not UTF-8") from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise SchemaError(f"payload is not JSON: {str(exc)[:80]}") from None
+    if not isinstance(data, dict):
+        raise SchemaError(f"payload is a JSON {type(data).__name__}, expected an object")
+    if data.get("v") != VERSION or not _is_int(data.get("v")):
+        raise SchemaError(f"unsupported payload version {data.get('v')!r} (expected {VERSION})")
+    return data
+
+
+def check_entry(entry: Any, site: str, gate: str) -> None:
+    """Raise SchemaError unless ``entry`` is a well-formed entry record of ``site``/``gate``."""
+    if not isinstance(entry, dict):
+        raise SchemaError(f"entry is a JSON {type(entry).__name__}, expected an object")
+    seq = entry.get("seq")
+    where = f"entry seq {seq!r}"
+    if not _is_int(seq) or seq < 1 or seq > 2**62:
+        raise SchemaError(f"{where}: seq must be a positive integer")
+    if entry.get("site") != site or entry.get("gate") != gate:
+        raise SchemaError(f"{where}: names {entry.get('site')!r}/{entry.get('gate')!r}, "
+                          f"but the batch is from {site}/{gate}")
+    if not isinstance(entry.get("id"), str) or not _ID.match(entry["id"]):
+        raise SchemaError(f"{where}: id must be 1-64 letters, digits, '-' or '_'")
+    if not isinstance(entry.get("ts"), str) or not 10 <= len(entry["ts"]) <= 40:
+        raise SchemaError(f"{where}: ts must be an ISO 8601 text")
+    for key in ("hash", "prev_hash"):
+        if not isinstance(entry.get(key), str) or not _HEX64.match(entry[key]):
+            raise SchemaError(f"{where}: {key} must be 64 lowercase hex digits")
+    if entry.get("decision") not in DECISIONS:
+        raise SchemaError(f"{where}: decision {entry.get('decision')!r} is not one of {', '.join(DECISIONS)}")
+    if entry.get("direction") not in DIRECTIONS:
+        raise SchemaError(f"{where}: direction {entry.get('direction')!r} is not one of {', '.join(DIRECTIONS)}")
+    reasons = entry.get("reasons", [])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise SchemaError(f"{where}: reasons must be a list of texts")
+    for key in ("credential", "temperature", "visitor", "operator"):
+        value = entry.get(key)
+        if value is not None and not isinstance(value, (dict, str)):
+            raise SchemaError(f"{where}: {key} must be an object, a text or null")
+
+
+def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,
+                max_bytes: int = MAX_BATCH_BYTES) -> Batch:
+    """Check an entries batch received on ``checkpoint/v1/{topic_site}/{topic_gate}/entries``.
+
+    The topic is what the broker's ACL vouches for, so a payload naming any other gate,
+    in the batch or in any entry, is refused.
+    """
+    if not _NAME.match(topic_site) or not _NAME.match(topic_gate):
+        raise SchemaError(f"topic names an invalid site/gate {topic_site[:64]!r}/{topic_gate[:64]!r}")
+    data = _object(payload, max_bytes)
+    if data.get("site") != topic_site or data.get("gate") != topic_gate:
+        raise SchemaError(f"batch names {data.get('site')!r}/{data.get('gate')!r} "
+                          f"but arrived on the topic of {topic_site}/{topic_gate}")
+    entries = data.get("entries")
+    if not isinstance(entries, list) or not entries:
+        raise SchemaError("entries must be a non-empty list")
+    if len(entries) > MAX_BATCH_ENTRIES:
+        raise SchemaError(f"batch of {len(entries)} entries is over the limit of {MAX_BATCH_ENTRIES}")
+    prev = 0
+    for entry in entries:
+        check_entry(entry, topic_site, topic_gate)
+        if entry["seq"] <= prev:
+            raise SchemaError(f"entry seq {entry['seq']} follows seq {prev}: entries must be oldest first")
+        prev = entry["seq"]
+    return Batch(topic_site, topic_gate, entries)
+
+
+def encode_batch(site: str, gate: str, entries: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"v": VERSION, "site": site, "gate": gate, "entries": entries},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def encode_batch_raw(site: str, gate: str, bodies: list[str]) -> bytes:
+    """Like ``encode_batch`` for entries already serialised as JSON texts (the journal's rows)."""
+    head = json.dumps({"v": VERSION, "site": site, "gate": gate}, separators=(",", ":"))[:-1]
+    return (head + ',"entries":[' + ",".join(bodies) + "]}").encode("utf-8")
+
+
+def encode_ack(seq: int) -> bytes:
+    return json.dumps({"v": VERSION, "seq": seq}).encode()
+
+
+def parse_ack(payload: bytes | str) -> int:
+    data = _object(payload, 1024)
+    seq = data.get("seq")
+    if not _is_int(seq) or seq < 0:
+        raise SchemaError(f"ack seq must be a non-negative integer, got {seq!r}")
+    return seq
+
+
+def encode_status(fields: dict[str, Any]) -> bytes:
+    return json.dumps({"v": VERSION, **fields}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def parse_status(payload: bytes | str) -> dict[str, Any]:
+    data = _object(payload, 64 * 1024)
+    if data.get("state") not in STATUS_STATES:
+        raise SchemaError(f"status state {data.get('state')!r} is not one of {', '.join(STATUS_STATES)}")
+    backlog = data.get("backlog")
+    if backlog is not None and (not _is_int(backlog) or backlog < 0):
+        raise SchemaError("status backlog must be a non-negative integer")
+    return data

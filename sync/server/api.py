@@ -1,0 +1,196 @@
+"""The server's HTTP API (Flask, served by waitress): entries, exports, fleet status.
+
+Login guard: when ``[http] api_token`` is set, every ``/api/`` request must carry
+``Authorization: Bearer <token>``, or come from a browser session whose ``user`` was
+set by the admin console's login. Without a token the API is open, which is only
+acceptable on a loopback address; the server says so in its log at start.
+
+Exports (``format=csv`` or ``xlsx``) stream: rows are read from storage in chunks and
+written as they come, so a year of entries does not sit in memory. Each export is
+recorded in the export log: who, when, which filters, how many rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+from typing import Any, Iterator
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, session
+
+from sync.server.export import csv_chunks, xlsx_chunks
+from sync.server.storage import EntryQuery, Storage
+
+log = logging.getLogger(__name__)
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+JSON_LIMIT_DEFAULT = 1000
+JSON_LIMIT_MAX = 10000
+
+
+def create_app(storage: Storage, *, api_token: str | None = None, secret_key: bytes | None = None,
+               test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(STORAGE=storage, API_TOKEN=api_token, SECRET_KEY=secret_key or _random_key())
+    if test_config:
+        app.config.update(test_config)
+    app.register_blueprint(api)
+    app.add_url_rule("/", "index", _index)
+    return app
+
+
+def _random_key() -> bytes:
+    import os
+
+    return os.urandom(32)
+
+
+def _storage() -> Storage:
+    return current_app.config["STORAGE"]
+
+
+def login_required(view):
+    """Token or admin-console session; sets ``g.actor`` (who, for the export log)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = current_app.config.get("API_TOKEN")
+        if session.get("user"):
+            g.actor = str(session["user"])
+        elif not token:
+            g.actor = f"anonymous@{request.remote_addr}"
+        else:
+            given = request.headers.get("Authorization", "")
+            if not (given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
+                return jsonify(error="login required: send 'Authorization: Bearer <token>'"), 401
+            g.actor = f"token@{request.remote_addr}"
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _index():
+    return Response(
+        "<!doctype html><meta charset=utf-8><title>Community server</title>"
+        "<h1>Community server</h1><ul>"
+        "<li><a href='/api/entries'>entries (JSON)</a>, <a href='/api/entries?format=csv'>CSV</a>, "
+        "<a href='/api/entries?format=xlsx'>Excel</a></li>"
+        "<li><a href='/api/fleet'>kiosk fleet status</a></li>"
+        "<li><a href='/api/chain-issues'>hash-chain issues</a></li>"
+        "<li><a href='/api/rejections'>rejected messages</a></li>"
+        "<li><a href='/api/exports'>export log</a></li></ul>",
+        mimetype="text/html")
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def query_from_args(args) -> EntryQuery:
+    from kiosk.entry import DECISIONS, DIRECTIONS
+
+    q = EntryQuery(**{k: (args.get(k) or None) for k in ("site", "gate", "since", "until", "direction",
+                                                          "decision", "household")})
+    if q.direction and q.direction not in DIRECTIONS:
+        raise BadRequest(f"direction must be one of {', '.join(DIRECTIONS)}")
+    if q.decision and q.decision not in DECISIONS:
+        raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}")
+    for key in ("since", "until"):
+        value = getattr(q, key)
+        if value is not None:
+            setattr(q, key, normalise_time(value, key))
+    if args.get("limit"):
+        try:
+            q.limit = int(args["limit"])
+        except ValueError:
+            raise BadRequest("limit must be a whole number") from None
+        if q.limit < 1:
+            raise BadRequest("limit must be at least 1")
+    return q
+
+
+def normalise_time(value: str, key: str) -> str:
+    """Accept a date or an ISO 8601 date-time (UTC, 'Z' or '+00:00'); return the form entries use."""
+    from datetime import datetime, timezone
+
+    text = value.strip().replace(" ", "T")
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"{key} must be a date (2026-11-25) or date-time (2026-11-25T08:00:00Z)") from None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.isoformat(timespec="milliseconds") + "Z"
+
+
+@api.errorhandler(BadRequest)
+def _bad_request(exc):
+    return jsonify(error=str(exc)), 400
+
+
+@api.get("/entries")
+@login_required
+def entries():
+    q = query_from_args(request.args)
+    fmt = request.args.get("format", "json")
+    if fmt == "json":
+        q.limit = min(q.limit or JSON_LIMIT_DEFAULT, JSON_LIMIT_MAX)
+        rows = [_public(item) for item in _storage().iter_entries(q)]
+        return jsonify(count=len(rows), limit=q.limit, entries=rows)
+    if fmt == "csv":
+        return _stream_export(q, "csv", csv_chunks, "text/csv; charset=utf-8")
+    if fmt == "xlsx":
+        return _stream_export(q, "xlsx", xlsx_chunks,
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    raise BadRequest("format must be json, csv or xlsx")
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {**item["entry"], "received_at": item["received_at"], "hash_ok": bool(item["hash_ok"])}
+
+
+def _stream_export(q: EntryQuery, fmt: str, writer, mimetype: str) -> Response:
+    storage, actor = _storage(), g.actor
+    counter = {"rows": 0}
+
+    def counted() -> Iterator[dict[str, Any]]:
+        for item in storage.iter_entries(q):
+            counter["rows"] += 1
+            yield item
+
+    def body() -> Iterator[bytes]:
+        try:
+            yield from writer(counted())
+        finally:
+            storage.log_export(actor, fmt, q.describe(), counter["rows"])
+            log.info("export %s by %s: %d rows, filters %s", fmt, actor, counter["rows"], q.describe())
+
+    name = "entries." + fmt
+    return Response(body(), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@api.get("/fleet")
+@login_required
+def fleet():
+    return jsonify(gates=_storage().gates())
+
+
+@api.get("/chain-issues")
+@login_required
+def chain_issues():
+    return jsonify(issues=_storage().chain_issues(request.args.get("site"), request.args.get("gate")))
+
+
+@api.get("/rejections")
+@login_required
+def rejections():
+    s = _storage()
+    return jsonify(count=s.rejection_count(), recent=s.rejections())
+
+
+@api.get("/exports")
+@login_required
+def exports():
+    return jsonify(exports=_storage().export_log())

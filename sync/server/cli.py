@@ -1,0 +1,115 @@
+"""The `community-server` command. Each subcommand is a small function; argparse wiring stays here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from kiosk.configfile import ConfigError
+
+log = logging.getLogger("community-server")
+
+
+def _setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _load(path: str):
+    from sync.server import config
+
+    return config.load(path)
+
+
+def cmd_run(args) -> int:
+    from sync.server.runtime import ServerRuntime
+
+    cfg = _load(args.config)
+    if args.check_config:
+        print(f"{args.config}: OK")
+        return 0
+    _setup_logging(cfg.server.log_level)
+    rt = ServerRuntime(cfg)
+    rt.start()
+    print(f"community server: API at {rt.http_url}", flush=True)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    rt.stop()
+    return 0
+
+
+def cmd_export(args) -> int:
+    from sync.server.api import BadRequest, query_from_args
+    from sync.server.export import write_export
+    from sync.server.storage import open_storage
+
+    cfg = _load(args.config)
+    try:
+        q = query_from_args({k: getattr(args, k) for k in ("site", "gate", "since", "until", "direction",
+                                                          "decision", "household")})
+    except BadRequest as exc:
+        print(f"community-server export: {exc}", file=sys.stderr)
+        return 2
+    storage = open_storage(cfg)
+    try:
+        out = open(args.output, "wb") if args.output else sys.stdout.buffer
+        try:
+            rows = write_export(storage, q, args.format, out, actor=args.actor)
+        finally:
+            if args.output:
+                out.close()
+    finally:
+        storage.close()
+    print(f"exported {rows} entries", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="community-server", description="The community server: collector, storage, API")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    r = sub.add_parser("run", help="run the collector and the HTTP API")
+    r.add_argument("--config", required=True, help="server config file (TOML), see config/server.toml")
+    r.add_argument("--check-config", action="store_true", help="only check the config file and exit")
+    r.set_defaults(func=cmd_run)
+
+    e = sub.add_parser("export", help="write entries as CSV or Excel, for scripts")
+    e.add_argument("--config", required=True)
+    e.add_argument("--since", help="from this date or date-time (UTC), inclusive")
+    e.add_argument("--until", help="up to this date or date-time (UTC), exclusive")
+    e.add_argument("--site")
+    e.add_argument("--gate")
+    e.add_argument("--direction", choices=["in", "out"])
+    e.add_argument("--decision", choices=["admit", "deny", "refer"])
+    e.add_argument("--household")
+    e.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    e.add_argument("--output", "-o", help="file to write (default: standard output)")
+    e.add_argument("--actor", default=f"cli:{_user()}", help="name recorded in the export log")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"community-server: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""The collector: entries from the broker into storage, then the ack back to the kiosk.
+
+Subscribes with a shared subscription, so several collectors split the load. Every
+payload is validated; a bad one is logged, counted and recorded, and never stops the
+collector. Messages that arrive together are stored in one transaction, and each
+gate's ack (the highest seq below which everything is stored) is published only after
+that transaction committed — an ack is a promise the kiosk may forget the entries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+
+import paho.mqtt.client as mqtt
+
+from sync import schema, topics
+from sync.link import Endpoint, Link
+from sync.server.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+class Collector:
+    def __init__(self, mqtt_cfg, storage: Storage, *, client_id: str | None = None) -> None:
+        self.cfg = mqtt_cfg
+        self.storage = storage
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.stored_batches = 0
+        self.rejected = 0
+        self.store_failures = 0
+        client_id = client_id or mqtt_cfg.client_id or f"collector-{socket.gethostname()}-{os.getpid()}"
+        self.link = Link(Endpoint.from_section(mqtt_cfg), client_id=client_id, name="collector",
+                         on_up=self._on_up, on_message=lambda m: self._inbox.put((m.topic, m.payload)),
+                         max_inflight=1000)
+
+    @property
+    def state(self):
+        return self.link.state
+
+    def _on_up(self, client: mqtt.Client) -> None:
+        client.subscribe([(topics.shared(topics.ENTRIES), 1), (topics.STATUS.wildcard(), 1)])
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="collector", daemon=True)
+        self._thread.start()
+        self.link.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout)
+        self.link.stop()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                items = [self._inbox.get(timeout=0.5)]
+            except queue.Empty:
+                continue
+            while len(items) < self.cfg.commit_max_messages:
+                try:
+                    items.append(self._inbox.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self.handle(items)
+            except Exception:  # noqa: BLE001 - the collector outlives any one message
+                log.exception("could not handle %d message(s); the kiosks will send them again", len(items))
+                time.sleep(0.5)
+
+    def handle(self, items: list[tuple[str, bytes]]) -> dict[tuple[str, str], int]:
+        """Validate, store and ack one group of messages; returns the acks sent."""
+        batches = []
+        for topic, payload in items:
+            routed = topics.route(topic)
+            if routed is None:
+                continue
+            kind, params = routed
+            try:
+                if kind is topics.ENTRIES:
+                    batches.append(schema.parse_batch(payload, params["site"], params["gate"],
+                                                      self.cfg.max_batch_bytes))
+                elif kind is topics.STATUS:
+                    self.storage.record_status(params["site"], params["gate"], schema.parse_status(payload))
+            except schema.SchemaError as exc:
+                self.reject(topic, str(exc), len(payload))
+        if not batches:
+            return {}
+        try:
+            acks = self.storage.store(batches)
+        except Exception:
+            self.store_failures += 1
+            raise
+        self.stored_batches += len(batches)
+        for (site, gate), seq in acks.items():
+            info = self.link.client.publish(topics.ACK.format(site, gate), schema.encode_ack(seq), qos=1)
+            if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
+                # The kiosk re-sends after its ack timeout and gets the ack then.
+                log.warning("ack for %s/%s not sent: %s", site, gate, mqtt.error_string(info.rc))
+        return acks
+
+    def reject(self, topic: str, reason: str, size: int) -> None:
+        self.rejected += 1
+        log.warning("rejected a message on %s (%d bytes): %s", topic[:200], size, reason)
+        try:
+            self.storage.record_rejection(topic, reason, size)
+        except Exception:  # noqa: BLE001 - counting a bad message must not fail the good ones
+            log.exception("could not record the rejection")

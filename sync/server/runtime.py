@@ -1,0 +1,55 @@
+"""Builds a running community server from its config: storage, collector, HTTP API.
+
+One object owns the lifecycle, so `community-server run`, `kiosk demo` and the tests
+start and stop the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sync.server.collector import Collector
+from sync.server.config import ServerConfig
+from sync.server.storage import open_storage
+
+log = logging.getLogger(__name__)
+
+
+class ServerRuntime:
+    def __init__(self, cfg: ServerConfig) -> None:
+        self.cfg = cfg
+        cfg.server.state_dir.mkdir(parents=True, exist_ok=True)
+        self.storage = open_storage(cfg)
+        self.collector = Collector(cfg.mqtt, self.storage)
+        self._http = None
+        self._http_thread: threading.Thread | None = None
+        self.http_url: str | None = None
+
+    def start(self) -> None:
+        self.collector.start()
+        if self.cfg.http.enabled:
+            self._start_http()
+        log.info("community server running: broker %s:%d, storage %s, API %s", self.cfg.mqtt.host,
+                 self.cfg.mqtt.port, self.cfg.storage.type, self.http_url or "off")
+
+    def _start_http(self) -> None:
+        from waitress import create_server
+
+        from sync.server.api import create_app
+
+        http = self.cfg.http
+        if not http.api_token:
+            log.warning("no [http] api_token set: the API is open to anyone who can reach %s:%d",
+                        http.host, http.port)
+        app = create_app(self.storage, api_token=http.api_token)
+        self._http = create_server(app, host=http.host, port=http.port, threads=http.threads)
+        self.http_url = f"http://{http.host}:{self._http.effective_port}/"
+        self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)
+        self._http_thread.start()
+
+    def stop(self) -> None:
+        self.collector.stop()
+        if self._http:
+            self._http.close()
+        self.storage.close()
