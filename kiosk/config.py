@@ -84,6 +84,11 @@ class MQTTSection(Section):
     batch_size: int = Field(200, ge=1, le=5000, description="Most entries in one MQTT message")
     linger_ms: int = Field(50, ge=0, le=10000, description="How long to wait to fill a batch, ms")
     ack_timeout_s: float = Field(10.0, gt=0, le=600, description="Re-send unacknowledged entries after this, s")
+    cert_file: Path | None = Field(None, description="Client certificate (PEM), when the broker wants one")
+    key_file: Path | None = Field(None, description="Private key of the client certificate (PEM)")
+    window_batches: int = Field(32, ge=1, le=1000, description="Most batches sent and not yet acknowledged")
+    registry_keys: dict[str, str] = Field(default_factory=dict, description="Server keys trusted to sign the "
+                                          "registry: key id = base64 Ed25519 public key")
 
 
 class RegistrySection(Section):
@@ -114,8 +119,10 @@ class KioskConfig(Section):
             self.sim.scenario = base / self.sim.scenario
         if self.registry.file is not None and not self.registry.file.is_absolute():
             self.registry.file = base / self.registry.file
-        if self.mqtt.ca_file is not None and not self.mqtt.ca_file.is_absolute():
-            self.mqtt.ca_file = base / self.mqtt.ca_file
+        for key in ("ca_file", "cert_file", "key_file"):
+            value = getattr(self.mqtt, key)
+            if value is not None and not value.is_absolute():
+                setattr(self.mqtt, key, base / value)
 
     @property
     def journal_path(self) -> Path:

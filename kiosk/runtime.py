@@ -33,7 +33,11 @@ class KioskRuntime:
         if cfg.mqtt.enabled:
             from sync.outbox import Outbox
 
-            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate, journal_path=cfg.journal_path)
+            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate, journal_path=cfg.journal_path,
+                                 status_source=self._sync_status, on_registry=self._apply_registry,
+                                 registry_path=cfg.kiosk.state_dir / "registry.signed.json")
+            if self.outbox.downlink and (pushed := self.outbox.downlink.stored_registry()) is not None:
+                self._apply_registry(pushed, self.outbox.downlink.version)
         self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.registry, self.events,
                                      on_journaled=self.outbox.wake if self.outbox else None)
         self._server = None
@@ -69,6 +73,20 @@ class KioskRuntime:
             self._server.close()
         self.devices.stop()
         self.journal.close()
+
+    def _apply_registry(self, data: dict, version: int) -> None:
+        """A verified registry from the server (sync's downlink thread): swap it in whole."""
+        registry = Registry(version, dict(data.get("known_codes", {})))
+        self.registry = registry
+        if getattr(self, "checkpoint", None) is not None:
+            self.checkpoint.registry = registry
+
+    def _sync_status(self) -> dict:
+        """What the kiosk's retained status topic reports beside the sync's own figures."""
+        d = self.devices
+        return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
+                            "relay": d.relay.state.value},
+                "registry_version": self.registry.version}
 
     def status(self) -> dict:
         d = self.devices

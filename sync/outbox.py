@@ -25,6 +25,7 @@ import paho.mqtt.client as mqtt
 
 from kiosk.journal import Journal
 from sync import schema, topics
+from sync.downlink import Downlink, RegistryCallback
 from sync.link import Endpoint, Link, LinkState
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ POLL_S = 0.25   # entries journaled by another process show up without a wake()
 class Outbox:
     def __init__(self, cfg, *, site: str, gate: str, journal_path: str | Path,
                  status_source: Callable[[], dict[str, Any]] | None = None,
-                 software_version: str | None = None) -> None:
+                 software_version: str | None = None,
+                 on_registry: RegistryCallback | None = None,
+                 registry_path: str | Path | None = None) -> None:
         self.cfg = cfg
         self.site, self.gate = site, gate
         self.journal_path = Path(journal_path)
@@ -45,6 +48,10 @@ class Outbox:
         self.entries_topic = topics.ENTRIES.format(site, gate)
         self.ack_topic = topics.ACK.format(site, gate)
         self.status_topic = topics.STATUS.format(site, gate)
+        self.registry_topic = topics.REGISTRY.format(site)
+        # Without trusted keys no registry can verify, so none is subscribed to.
+        self.downlink = Downlink(site=site, trusted_keys=cfg.registry_keys, store_path=registry_path,
+                                 on_registry=on_registry) if getattr(cfg, "registry_keys", None) else None
         self.window_entries = cfg.batch_size * getattr(cfg, "window_batches", 32)
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -82,11 +89,15 @@ class Outbox:
 
     def _on_up(self, client: mqtt.Client) -> None:
         client.subscribe(self.ack_topic, qos=1)
+        if self.downlink:
+            client.subscribe(self.registry_topic, qos=1)
         self._events.put(("up", None))
 
     def _on_message(self, message: mqtt.MQTTMessage) -> None:
         if message.topic == self.ack_topic:
             self._events.put(("ack", message.payload))
+        elif message.topic == self.registry_topic:
+            self._events.put(("registry", message.payload))
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -159,6 +170,12 @@ class Outbox:
                         acked = j.acked_seq()
                         progress_at = now
                         sent = max(sent, acked)
+                elif kind == "registry" and self.downlink:
+                    try:
+                        if self.downlink.handle(data):
+                            status_due = 0.0
+                    except Exception:  # noqa: BLE001 - a bad registry must not stop the sync
+                        log.exception("could not apply a registry")
             self._acked = acked
             self._last = last = j.last_seq()
 
@@ -210,6 +227,9 @@ class Outbox:
             except Exception:  # noqa: BLE001 - a broken provider must not stop the sync
                 log.exception("status source failed")
         oldest = self.journal.entries_after(self._acked, 1) if state == "online" else []
+        fields.setdefault("clock_synced", clock_synchronised())
+        if self.downlink:
+            fields.setdefault("registry_version", self.downlink.version)
         fields.update({
             "state": state,
             "site": self.site,
@@ -227,6 +247,17 @@ class Outbox:
         info = self.link.client.publish(self.status_topic, self._status_payload(), qos=1, retain=True)
         if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
             log.warning("status publish refused (%s)", mqtt.error_string(info.rc))
+
+
+def clock_synchronised() -> bool | None:
+    """Whether NTP has set the clock (a Pi has no RTC); None when it cannot be told.
+
+    systemd-timesyncd touches this file once synchronised; chrony and ntpd users can
+    pass ``clock_synced`` in the status source instead.
+    """
+    if Path("/run/systemd/timesync/synchronized").exists():
+        return True
+    return False if Path("/run/systemd/timesync").is_dir() else None
 
 
 def _package_version() -> str:

@@ -24,7 +24,7 @@ MAX_ENTRY_BYTES = 64 * 1024
 STATUS_STATES = ("online", "offline", "stopped")
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -107,7 +107,7 @@ def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,
     The topic is what the broker's ACL vouches for, so a payload naming any other gate,
     in the batch or in any entry, is refused.
     """
-    if not _NAME.match(topic_site) or not _NAME.match(topic_gate):
+    if not NAME.match(topic_site) or not NAME.match(topic_gate):
         raise SchemaError(f"topic names an invalid site/gate {topic_site[:64]!r}/{topic_gate[:64]!r}")
     data = _object(payload, max_bytes)
     if data.get("site") != topic_site or data.get("gate") != topic_gate:

@@ -31,9 +31,10 @@ JSON_LIMIT_MAX = 10000
 
 
 def create_app(storage: Storage, *, api_token: str | None = None, secret_key: bytes | None = None,
-               test_config: dict | None = None) -> Flask:
+               publisher=None, test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(STORAGE=storage, API_TOKEN=api_token, SECRET_KEY=secret_key or _random_key())
+    app.config.update(STORAGE=storage, API_TOKEN=api_token, SECRET_KEY=secret_key or _random_key(),
+                      REGISTRY_PUBLISHER=publisher)
     if test_config:
         app.config.update(test_config)
     app.register_blueprint(api)
@@ -194,3 +195,37 @@ def rejections():
 @login_required
 def exports():
     return jsonify(exports=_storage().export_log())
+
+
+@api.get("/registry/<site>")
+@login_required
+def registry_get(site: str):
+    envelope = _storage().latest_registry(site)
+    if envelope is None:
+        return jsonify(error=f"no registry published for site {site!r}"), 404
+    return jsonify(envelope)
+
+
+@api.put("/registry/<site>")
+@login_required
+def registry_put(site: str):
+    """Publish a new version of the site's registry: body ``{"registry": {...}}``.
+
+    The content is the policy's format; this signs, versions, keeps and publishes it.
+    """
+    from sync.server.registry_publisher import PublishError
+    from sync.schema import NAME
+
+    publisher = current_app.config.get("REGISTRY_PUBLISHER")
+    if publisher is None:
+        return jsonify(error="this server has no registry publisher (no broker connection)"), 503
+    if not NAME.match(site):
+        raise BadRequest("site must be 1-64 letters, digits, '-' or '_'")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("registry"), dict):
+        raise BadRequest('send JSON {"registry": {...}}')
+    try:
+        envelope = publisher.publish(site, body["registry"], actor=g.actor)
+    except PublishError as exc:
+        return jsonify(error=str(exc), stored=True), 202
+    return jsonify(site=site, version=envelope["version"], issued_at=envelope["issued_at"])

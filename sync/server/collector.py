@@ -35,6 +35,10 @@ class Collector:
         self.stored_batches = 0
         self.rejected = 0
         self.store_failures = 0
+        # Work to do on the collector thread after each (re)connection, e.g. re-publishing
+        # the retained registries a broker may have lost.
+        self.after_connect: list = []
+        self._reconnected = False
         client_id = client_id or mqtt_cfg.client_id or f"collector-{socket.gethostname()}-{os.getpid()}"
         self.link = Link(Endpoint.from_section(mqtt_cfg), client_id=client_id, name="collector",
                          on_up=self._on_up, on_message=lambda m: self._inbox.put((m.topic, m.payload)),
@@ -46,6 +50,7 @@ class Collector:
 
     def _on_up(self, client: mqtt.Client) -> None:
         client.subscribe([(topics.shared(topics.ENTRIES), 1), (topics.STATUS.wildcard(), 1)])
+        self._reconnected = True
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="collector", daemon=True)
@@ -60,6 +65,13 @@ class Collector:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if self._reconnected:
+                self._reconnected = False
+                for work in self.after_connect:
+                    try:
+                        work()
+                    except Exception:  # noqa: BLE001
+                        log.exception("after-connect work failed")
             try:
                 items = [self._inbox.get(timeout=0.5)]
             except queue.Empty:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 
+from sync.registry_envelope import load_or_create_key
 from sync.server.collector import Collector
 from sync.server.config import ServerConfig
+from sync.server.registry_publisher import RegistryPublisher
 from sync.server.storage import open_storage
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,9 @@ class ServerRuntime:
         cfg.server.state_dir.mkdir(parents=True, exist_ok=True)
         self.storage = open_storage(cfg)
         self.collector = Collector(cfg.mqtt, self.storage)
+        self.publisher = RegistryPublisher(self.storage, self.collector.link.client,
+                                           load_or_create_key(cfg.registry_key_path), cfg.registry.key_id)
+        self.collector.after_connect.append(self.publisher.republish)
         self._http = None
         self._http_thread: threading.Thread | None = None
         self.http_url: str | None = None
@@ -42,7 +47,7 @@ class ServerRuntime:
         if not http.api_token:
             log.warning("no [http] api_token set: the API is open to anyone who can reach %s:%d",
                         http.host, http.port)
-        app = create_app(self.storage, api_token=http.api_token)
+        app = create_app(self.storage, api_token=http.api_token, publisher=self.publisher)
         self._http = create_server(app, host=http.host, port=http.port, threads=http.threads)
         self.http_url = f"http://{http.host}:{self._http.effective_port}/"
         self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from kiosk.entry import GENESIS_HASH, entry_hash
 from sync.schema import Batch
@@ -47,6 +47,10 @@ SCHEMA = [
         PRIMARY KEY (site, gate, seq, kind))""",
     """CREATE TABLE IF NOT EXISTS rejections (
         at DOUBLE PRECISION NOT NULL, topic TEXT NOT NULL, reason TEXT NOT NULL, size BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS registries (
+        site TEXT NOT NULL, version BIGINT NOT NULL, envelope TEXT NOT NULL,
+        published_at DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL,
+        PRIMARY KEY (site, version))""",
     """CREATE TABLE IF NOT EXISTS export_log (
         at DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, format TEXT NOT NULL,
         query TEXT NOT NULL, rows BIGINT NOT NULL)""",
@@ -325,3 +329,29 @@ class Storage(ABC):
                         (limit,))
             return [{"at": a, "actor": who, "format": f, "query": json.loads(q), "rows": n}
                     for a, who, f, q, n in cur.fetchall()]
+
+    # -- registries ---------------------------------------------------------------------
+
+    def save_registry(self, site: str, build: Callable[[int], dict[str, Any]], actor: str) -> dict[str, Any]:
+        """Store the next version of a site's registry: ``build(version)`` returns the signed
+        envelope. Versions only grow; two writers at once cannot take the same one."""
+        with self._write() as cur:
+            cur.execute(self._sql("SELECT COALESCE(MAX(version), 0) FROM registries WHERE site = ?"), (site,))
+            version = int(cur.fetchone()[0]) + 1
+            envelope = build(version)
+            cur.execute(self._sql("INSERT INTO registries (site, version, envelope, published_at, actor) "
+                                  "VALUES (?, ?, ?, ?, ?)"),
+                        (site, version, json.dumps(envelope, ensure_ascii=False), time.time(), actor))
+        return envelope
+
+    def latest_registry(self, site: str) -> dict[str, Any] | None:
+        with self._read() as cur:
+            cur.execute(self._sql("SELECT envelope FROM registries WHERE site = ? ORDER BY version DESC LIMIT 1"),
+                        (site,))
+            row = cur.fetchone()
+        return json.loads(row[0]) if row else None
+
+    def registry_sites(self) -> list[str]:
+        with self._read() as cur:
+            cur.execute("SELECT DISTINCT site FROM registries ORDER BY site")
+            return [r[0] for r in cur.fetchall()]
