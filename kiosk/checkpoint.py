@@ -8,6 +8,7 @@ import collections
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,9 +17,8 @@ from drivers.decoder import Code
 from drivers.registry import Devices
 from kiosk.events import EventBus
 from kiosk.journal import Journal
-from kiosk.policy import decide
-from kiosk.registry import Registry
-from kiosk.temperature import TemperatureTracker
+from kiosk.gatekeeper import Gatekeeper
+from kiosk.temperature import TemperatureResult, TemperatureTracker
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 class PendingScan:
     code: Code
     t: float
+    first: TemperatureResult | None = None     # set while re-measuring: the first reading
 
 
 @dataclass
@@ -43,10 +44,10 @@ class Timing:
 
 
 class Checkpoint:
-    def __init__(self, cfg, devices: Devices, journal: Journal, registry: Registry, events: EventBus,
+    def __init__(self, cfg, devices: Devices, journal: Journal, gatekeeper: Gatekeeper, events: EventBus,
                  on_journaled: Callable[[], None] | None = None) -> None:
         self.cfg, self.devices, self.journal = cfg, devices, journal
-        self.registry, self.events = registry, events
+        self.gatekeeper, self.events = gatekeeper, events
         self.on_journaled = on_journaled or (lambda: None)
         self.debouncer = Debouncer(cfg.policy.debounce_s)
         self.temps = TemperatureTracker(offset_c=cfg.thermometer.offset_c)
@@ -93,28 +94,43 @@ class Checkpoint:
 
     def _settle(self, pending: PendingScan, now: float, force: bool = False) -> None:
         window = self.cfg.policy.pairing_window_s
-        temp = self.temps.for_scan(pending.t, now if not force else pending.t + window, window)
+        temp = self.temps.for_scan(pending.t, now if not force else pending.t + window, window,
+                                   after=pending.first.settled_t if pending.first else None)
         if temp.status == "pending":
             return
         self._pending = None
         ready_t = max(pending.t, temp.settled_t or pending.t) if not force else now
-        known = self.registry.lookup(pending.code.text)
-        decision = decide(known, temp, self.cfg.policy.fever_c)
-        credential = {"kind": "id_code" if known else "unknown", "code_type": pending.code.type}
-        if known:
-            credential.update({k: known[k] for k in ("household", "role") if k in known})
-        entry = self.journal.append({
-            "direction": self.cfg.kiosk.direction,
-            "credential": credential,
-            "temperature": temp.as_record(self.cfg.thermometer.protocol),
-            "decision": decision.decision,
-            "reasons": list(decision.reasons),
-            "operator": None,
-            "visitor": None,
-        })
-        if decision.decision == "admit":
+        if pending.first is not None and temp.status == "none":
+            temp = pending.first        # they stepped away: the first reading stands
+        wall = datetime.now(timezone.utc)
+        j = self.gatekeeper.judge(pending.code.text, pending.code.type, temp, wall,
+                                  remeasured=pending.first is not None)
+        if j.decision.decision == "remeasure":
+            self._pending = PendingScan(pending.code, now, first=temp)
+            self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
+            return
+        entry = self.journal.append(entry_fields(j, temp, self.cfg.kiosk.direction, self.cfg.thermometer.protocol))
+        self.gatekeeper.passed(entry, wall)
+        if j.decision.decision == "admit":
             self.devices.relay.pulse(self.cfg.relay.pulse_ms)
         self.events.publish("decision", entry)
+        if j.decision.alert:
+            self.events.publish("alert", {"seq": entry["seq"], "reasons": entry["reasons"]})
         self.timings.append(Timing(pending.t, ready_t, time.monotonic()))
         self.on_journaled()
         log.info("seq %d: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")
+
+
+def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str) -> dict:
+    a = j.assessment
+    return {
+        "direction": direction,
+        "credential": a.record,
+        "temperature": temp.as_record(sensor),
+        "decision": j.decision.decision,
+        "reasons": list(j.decision.reasons),
+        "alert": j.decision.alert,
+        "operator": None,
+        "visitor": a.visitor.model_dump() if a.visitor else None,
+        "ref": None,
+    }

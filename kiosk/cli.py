@@ -77,6 +77,80 @@ def cmd_decode(args) -> int:
     return status
 
 
+def _verify_context(args):
+    """Config, registry and secret for the offline checks, without starting anything."""
+    import secrets as _secrets
+
+    from kiosk import config
+    from kiosk.registry import Registry, RegistryStore
+    from kiosk.secret import SECRET_FILE
+
+    cfg = config.load(args.config) if args.config else config.from_dict({})
+    state = cfg.kiosk.state_dir
+    if args.registry:
+        registry = Registry.load(args.registry)
+    elif args.config and state.exists():
+        registry = RegistryStore(state, cfg.registry.file).current
+    else:
+        registry = Registry.load(cfg.registry.file)
+    secret_path = state / SECRET_FILE
+    secret = secret_path.read_bytes() if args.config and secret_path.exists() else _secrets.token_bytes(32)
+    return cfg, registry, secret
+
+
+def cmd_verify(args) -> int:
+    from datetime import datetime, timezone
+
+    from kiosk import credentials, i18n
+    from kiosk.policy import PolicyRules, decide
+    from kiosk.registry import RegistryError
+    from kiosk.temperature import TemperatureResult
+
+    try:
+        cfg, registry, secret = _verify_context(args)
+    except RegistryError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    now = datetime.fromisoformat(args.at) if args.at else datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    a = credentials.assess(credentials.parse(args.text, args.code_type), registry, now, secret,
+                           site=cfg.kiosk.site)
+    t = args.temperature
+    temp = TemperatureResult("ok", 36.5) if t is None else TemperatureResult(
+        "ok" if 34.0 <= t <= 43.0 else "misread", t)
+    rules = PolicyRules(fever_c=cfg.policy.fever_c, remeasure=False, anti_passback=cfg.policy.anti_passback)
+    d = decide(a, temp, direction=args.direction or cfg.kiosk.direction, now=now, rules=rules,
+               site=registry.rules, remeasured=True)
+    out = a.as_json() | {
+        "decision": d.decision, "reasons": list(d.reasons), "alert": d.alert,
+        "messages": {lang: i18n.messages(d.reasons, lang) for lang in i18n.LANGUAGES},
+        "temperature_c": t, "registry_version": registry.version, "checked_at": now.isoformat(),
+    }
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def cmd_journal_verify(args) -> int:
+    from kiosk.journal import Journal
+
+    if args.journal:
+        path = Path(args.journal)
+    else:
+        path = _load_config(args.config).journal_path
+    if not path.exists():
+        print(f"kiosk: {path}: no journal there", file=sys.stderr)
+        return 2
+    j = Journal(path, site="-", gate="-")
+    try:
+        bad = j.verify()
+        last = j.last_seq()
+    finally:
+        j.close()
+    print(json.dumps({"journal": str(path), "ok": bad is None, "first_bad_seq": bad, "last_seq": last}))
+    return 0 if bad is None else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="Gate checkpoint kiosk")
     sub = p.add_subparsers(dest="command", required=True)
@@ -95,6 +169,24 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("decode", help="decode codes in image files, one JSON line per image")
     c.add_argument("images", nargs="+", metavar="IMAGE")
     c.set_defaults(func=cmd_decode)
+
+    v = sub.add_parser("verify", help="check a code offline and print the decision as one JSON line")
+    v.add_argument("text", metavar="TEXT", help="the code's text (a pass, an ID number, a plain code)")
+    v.add_argument("--config", "-c", help="kiosk config: its registry copy, site, rules and secret")
+    v.add_argument("--registry", help="registry JSON to check against (instead of the kiosk's)")
+    v.add_argument("--temperature", type=float, help="body temperature, deg C (default: a normal one)")
+    v.add_argument("--direction", choices=("in", "out"), help="default: the kiosk's")
+    v.add_argument("--code-type", default="QRCODE", help="symbology the code was read as")
+    v.add_argument("--at", help="check as of this ISO 8601 time (default: now)")
+    v.set_defaults(func=cmd_verify)
+
+    jp = sub.add_parser("journal", help="the kiosk's journal")
+    jsub = jp.add_subparsers(dest="journal_command", required=True)
+    jv = jsub.add_parser("verify", help="check the hash chain; names the first bad seq")
+    src = jv.add_mutually_exclusive_group(required=True)
+    src.add_argument("--config", "-c", help="kiosk config (its journal)")
+    src.add_argument("--journal", help="path of a journal file")
+    jv.set_defaults(func=cmd_journal_verify)
     return p
 
 

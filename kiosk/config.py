@@ -67,6 +67,11 @@ class PolicySection(Section):
     fever_c: float = Field(37.3, ge=35, le=42, description="Body temperature at or above which entry is denied, deg C")
     pairing_window_s: float = Field(4.0, gt=0, le=30, description="How long after a scan to wait for a temperature, s")
     debounce_s: float = Field(3.0, gt=0, le=60, description="Quiet time before the same code counts as a new scan, s")
+    remeasure: bool = Field(True, description="Measure once more before denying for fever or a misread temperature")
+    anti_passback: Literal["deny", "refer", "off"] = Field(
+        "refer", description="What to do when a pass enters twice without leaving")
+    passback_window_h: float = Field(12.0, gt=0, le=168, description="How long an entry counts as still inside, hours")
+    retention_days: int = Field(28, ge=1, le=3650, description="Keep entries this long once the server holds them, days")
 
 
 class UISection(Section):

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -63,7 +64,11 @@ class Journal:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+                if row is None:     # empty, or every entry purged: go on from the anchor
+                    anchor = dict(self._db.execute(
+                        "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
+                    row = (int(anchor.get("purged_seq", 0)), anchor.get("purged_hash", GENESIS_HASH))
+                seq, prev = row[0], row[1]
                 for fields in items:
                     seq += 1
                     entry = {
@@ -144,6 +149,18 @@ class Journal:
     def backlog(self) -> int:
         return max(0, self.last_seq() - self.acked_seq())
 
+    def get(self, entry_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM entries WHERE id=?", (entry_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def entries_since(self, when: datetime) -> list[dict[str, Any]]:
+        """Entries stamped at or after ``when``, oldest first."""
+        cutoff = when.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM entries WHERE ts >= ? ORDER BY seq", (cutoff,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute("SELECT body FROM entries ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
@@ -155,9 +172,49 @@ class Journal:
             yield from chunk
             seq = chunk[-1]["seq"]
 
+    # -- retention -------------------------------------------------------------------
+
+    def purge(self, retention: timedelta, now: datetime | None = None) -> int:
+        """Delete entries older than ``retention`` that the server has acknowledged,
+        never one it has not. The hash of the last purged entry is kept, so the chain
+        of what remains still verifies. Returns how many were deleted."""
+        now = now or datetime.now(timezone.utc)
+        cutoff = (now - retention).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
+                acked = int(row[0]) if row else 0
+                # Only a prefix of the chain goes, up to the first entry that must stay.
+                keep = self._db.execute(
+                    "SELECT MIN(seq) FROM entries WHERE seq > ? OR ts >= ?", (acked, cutoff)).fetchone()[0]
+                last = self._db.execute(
+                    "SELECT seq, hash FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                    (keep if keep is not None else 2**62,)).fetchone()
+                deleted = 0
+                if last is not None:
+                    deleted = self._db.execute("DELETE FROM entries WHERE seq <= ?", (last[0],)).rowcount
+                    self._db.executemany(
+                        "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        [("purged_seq", str(last[0])), ("purged_hash", last[1])])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return deleted
+
+    def _anchor(self) -> tuple[int, str]:
+        with self._lock:
+            rows = dict(self._db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
+        if "purged_seq" in rows:
+            return int(rows["purged_seq"]), rows["purged_hash"]
+        return 0, GENESIS_HASH
+
     def verify(self) -> int | None:
         """Seq of the first entry whose chain does not hold, or None."""
-        prev, expected = GENESIS_HASH, 1
+        start, prev = self._anchor()
+        expected = start + 1
         for entry in self.iter_all():
             bad = verify_chain([entry], prev) if entry["seq"] == expected else entry["seq"]
             if bad is not None:

@@ -1,26 +1,103 @@
-"""Who may pass: one decision per scan, with machine-readable reason codes."""
+"""Who may pass: one decision per person, with machine-readable reason codes.
+
+``decide`` is a pure function of what the credential check found (kiosk/credentials.py),
+the temperature, the direction, the site's rules and whether the holder is already
+inside. Each reason code has a fixed severity and a message in Chinese and English
+(kiosk/i18n/). The worst severity wins: deny over refer over admit.
+
+A fever or a misread temperature first asks for one more measurement
+(``"remeasure"``, not journaled); the checkpoint measures again and decides with
+``remeasured=True``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from kiosk.credentials import Assessment
+from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
+
+DENY, REFER = "deny", "refer"
+
+#: Every reason code the policy gives, and what it leads to.
+SEVERITY: dict[str, str] = {
+    "fever": DENY,
+    "bad_signature": DENY,
+    "unknown_key": DENY,
+    "malformed_pass": DENY,
+    "revoked": DENY,
+    "expired": DENY,
+    "not_yet_valid": DENY,
+    "wrong_site": DENY,
+    "quarantine_exit": DENY,
+    "outside_hours": DENY,
+    "visitor_declared_risk": DENY,
+    "passback": DENY,           # or refer, by config
+    "unknown_code": REFER,
+    "malformed_code": REFER,
+    "empty_code": REFER,
+    "invalid_id_number": REFER,
+    "id_number_unverified": REFER,
+    "visitor_unregistered": REFER,
+    "no_temperature": REFER,
+    "misread_temperature": REFER,
+}
+#: Reasons that never come from ``decide`` but appear on entries.
+OTHER_REASONS = ("override", "quarantine_return")
+ALERT_REASONS = frozenset({"quarantine_exit", "fever"})
+
+
+@dataclass(frozen=True)
+class PolicyRules:
+    """The kiosk's own settings (config [policy]); the site's come with the registry."""
+
+    fever_c: float = 37.3
+    remeasure: bool = True
+    anti_passback: str = "refer"        # "deny" | "refer" | "off"
 
 
 @dataclass(frozen=True)
 class Decision:
-    decision: str                       # "admit" | "deny" | "refer"
+    decision: str                       # "admit" | "deny" | "refer" | "remeasure"
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    alert: bool = False                 # tell the server's administrators at once
 
 
-def decide(known: dict | None, temp: TemperatureResult, fever_c: float) -> Decision:
-    reasons = []
-    if known is None:
-        reasons.append("unknown_code")
-    if temp.status == "ok" and temp.value_c is not None and temp.value_c >= fever_c:
-        return Decision("deny", ("fever", *reasons))
-    if temp.status == "none":
+def decide(a: Assessment, temp: TemperatureResult, *, direction: str, now: datetime,
+           rules: PolicyRules = PolicyRules(), site: Rules = Rules(), inside_already: bool = False,
+           remeasured: bool = False) -> Decision:
+    reasons = list(a.problems)
+    notes = []
+    trusted = a.signature in (None, "ok") and not any(r in reasons for r in ("malformed_pass", "malformed_code"))
+    if trusted and a.quarantine is not None:
+        if direction == "out":
+            reasons.append("quarantine_exit")
+        else:
+            notes.append("quarantine_return")
+    if trusted and direction == "in" and inside_already and rules.anti_passback != "off":
+        reasons.append("passback")
+    if trusted and a.role and not site.allowed_at(a.role, now):
+        reasons.append("outside_hours")
+
+    fever = temp.status == "ok" and temp.value_c is not None and temp.value_c >= rules.fever_c
+    if fever or temp.status == "misread":
+        others_deny = any(_severity(r, rules) == DENY for r in reasons)
+        if rules.remeasure and not remeasured and not others_deny:
+            return Decision("remeasure", ("fever",) if fever else ("misread_temperature",))
+        reasons.append("fever" if fever else "misread_temperature")
+    elif temp.status == "none":
         reasons.append("no_temperature")
-    elif temp.status == "misread":
-        reasons.append("misread_temperature")
-    return Decision("refer" if reasons else "admit", tuple(reasons))
+
+    severities = {_severity(r, rules) for r in reasons}
+    decision = DENY if DENY in severities else REFER if REFER in severities else "admit"
+    ordered = sorted(dict.fromkeys(reasons), key=lambda r: _severity(r, rules) != DENY)
+    alert = decision == DENY and any(r in ALERT_REASONS for r in ordered)
+    return Decision(decision, tuple(ordered + notes), alert)
+
+
+def _severity(reason: str, rules: PolicyRules) -> str:
+    if reason == "passback":
+        return DENY if rules.anti_passback == "deny" else REFER
+    return SEVERITY.get(reason, REFER)

@@ -1,20 +1,146 @@
-"""What the server pushed to this kiosk: the codes it knows. Kept on disk, used offline."""
+"""What the community server pushed to this kiosk, kept on disk and used offline:
+trusted keys, revoked passes, home quarantine, known plain ID codes, the site's rules.
+
+The registry is versioned. The kiosk keeps the newest version it has seen in
+``state_dir/registry.json`` (written atomically) and goes on using it while the
+server cannot be reached. The downlink hands a verified dict to ``Registry.from_dict``
+and the kiosk keeps it with ``RegistryStore.offer``.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import logging
+import os
+import re
+import tempfile
+from datetime import date, datetime, time as dtime, timezone
+from functools import cached_property
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kiosk.configfile import ConfigError, model_from_dict
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "registry.json"
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class RegistryError(Exception):
     pass
 
 
-@dataclass
-class Registry:
-    version: int = 0
-    known_codes: dict[str, dict] = field(default_factory=dict)   # code text -> {"household":..., "role":...}
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quarantine(_Strict):
+    """A household, or one person (by pass id or known plain code), kept at home."""
+
+    household: str | None = Field(None, description="building-unit-room")
+    pass_id: str | None = Field(None, description="one person's pass id")
+    code: str | None = Field(None, description="one person's plain ID code")
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not (self.household or self.pass_id or self.code):
+            raise ValueError("name a household, pass_id or code")
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class KnownCode(_Strict):
+    household: str | None = None
+    role: Literal["resident", "staff", "visitor"] = "resident"
+
+
+class Rules(_Strict):
+    """The site's rules, pushed with the registry."""
+
+    timezone: str = Field("Asia/Shanghai", description="Local time zone for allowed hours")
+    hours: dict[Literal["resident", "staff", "visitor"], tuple[str, str]] = Field(
+        default_factory=dict, description="role -> (from, to) local HH:MM; a role not listed may pass at any hour")
+    visitors_must_register: bool = Field(True, description="A visitor passes only once a volunteer registered them")
+
+    @field_validator("hours")
+    @classmethod
+    def _hhmm(cls, v):
+        for role, (a, b) in v.items():
+            if not (_HHMM.match(a) and _HHMM.match(b)):
+                raise ValueError(f"hours for {role}: use HH:MM")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    def allowed_at(self, role: str, when: datetime) -> bool:
+        from zoneinfo import ZoneInfo
+
+        span = self.hours.get(role)
+        if span is None:
+            return True
+        local = when.astimezone(ZoneInfo(self.timezone)).time()
+        start, end = (dtime.fromisoformat(x) for x in span)
+        # A span like 22:00-06:00 wraps past midnight.
+        return start <= local < end if start <= end else (local >= start or local < end)
+
+
+class Registry(_Strict):
+    version: int = Field(0, ge=0)
+    issued_at: datetime | None = Field(None, description="When the server made this version (UTC)")
+    site: str | None = None
+    trusted_keys: dict[str, str] = Field(default_factory=dict, description="key id -> Ed25519 public key, base64")
+    revoked: frozenset[str] = Field(default_factory=frozenset, description="revoked pass ids")
+    quarantine: tuple[Quarantine, ...] = ()
+    known_codes: dict[str, KnownCode] = Field(default_factory=dict, description="plain ID code text -> who")
+    rules: Rules = Rules()
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @field_validator("trusted_keys")
+    @classmethod
+    def _keys(cls, v):
+        from kiosk.passes import load_public_key
+
+        for kid, raw in v.items():
+            try:
+                load_public_key(raw)
+            except ValueError:
+                raise ValueError(f"trusted key {kid!r} is not a base64 Ed25519 public key") from None
+        return v
+
+    # -- building and keeping --------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<registry>") -> "Registry":
+        if not isinstance(data, dict):
+            raise RegistryError(f"{source}: a registry is a JSON object")
+        try:
+            return model_from_dict(cls, data, source)
+        except ConfigError as exc:
+            raise RegistryError(str(exc)) from None
+
+    def to_dict(self) -> dict:
+        d = self.model_dump(mode="json", by_alias=True)
+        d["revoked"] = sorted(self.revoked)
+        return d
 
     @classmethod
     def load(cls, path: str | Path | None) -> "Registry":
@@ -25,9 +151,84 @@ class Registry:
             data = json.loads(path.read_text("utf-8"))
         except FileNotFoundError:
             raise RegistryError(f"{path}: registry file not found") from None
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise RegistryError(f"{path}: invalid JSON: {exc}") from None
-        return cls(int(data.get("version", 0)), dict(data.get("known_codes", {})))
+        return cls.from_dict(data, str(path))
 
-    def lookup(self, text: str) -> dict | None:
+    def save(self, path: str | Path) -> None:
+        """Write atomically: a crash leaves the old file or the new one, never half."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".registry-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(), f, ensure_ascii=False, indent=1)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+    def age_s(self, now: datetime | None = None) -> float | None:
+        if self.issued_at is None:
+            return None
+        issued = self.issued_at if self.issued_at.tzinfo else self.issued_at.replace(tzinfo=timezone.utc)
+        return ((now or datetime.now(timezone.utc)) - issued).total_seconds()
+
+    # -- questions the policy asks ---------------------------------------------------
+
+    @cached_property
+    def _public_keys(self) -> dict:
+        from kiosk.passes import load_public_key
+
+        return {kid: load_public_key(raw) for kid, raw in self.trusted_keys.items()}
+
+    def public_key(self, key_id: str):
+        return self._public_keys.get(key_id)
+
+    def is_revoked(self, pass_id: str) -> bool:
+        return pass_id in self.revoked
+
+    def lookup(self, text: str) -> KnownCode | None:
         return self.known_codes.get(text)
+
+    def quarantined(self, day: date, *, household: str | None = None, pass_id: str | None = None,
+                    code: str | None = None) -> Quarantine | None:
+        for q in self.quarantine:
+            if not q.covers(day):
+                continue
+            if (household and q.household == household) or (pass_id and q.pass_id == pass_id) \
+                    or (code and q.code == code):
+                return q
+        return None
+
+
+class RegistryStore:
+    """The newest registry this kiosk has seen, kept in ``state_dir``."""
+
+    def __init__(self, state_dir: str | Path, seed_file: str | Path | None = None) -> None:
+        self.path = Path(state_dir) / STATE_FILE
+        self.current = Registry()
+        if self.path.exists():
+            try:
+                self.current = Registry.load(self.path)
+            except RegistryError as exc:
+                # A damaged copy must not stop the gate; the seed or the next push replaces it.
+                log.error("ignoring the kept registry: %s", exc)
+        if seed_file is not None:
+            self.offer(Registry.load(seed_file))
+
+    def offer(self, new: Registry) -> bool:
+        """Keep ``new`` if it is newer than what we have; returns whether it was kept."""
+        if new.version <= self.current.version and self.path.exists():
+            return False
+        new.save(self.path)
+        self.current = new
+        log.info("registry version %d kept", new.version)
+        return True

@@ -15,7 +15,8 @@ from kiosk.checkpoint import Checkpoint
 from kiosk.config import KioskConfig
 from kiosk.events import EventBus
 from kiosk.journal import Journal
-from kiosk.registry import Registry
+from kiosk.gatekeeper import Gatekeeper
+from kiosk.registry import Registry, RegistryError, RegistryStore
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ class KioskRuntime:
         self.events = EventBus()
         cfg.kiosk.state_dir.mkdir(parents=True, exist_ok=True)
         self.journal = Journal(cfg.journal_path, site=cfg.kiosk.site, gate=cfg.kiosk.gate)
-        self.registry = Registry.load(cfg.registry.file)
+        self.registry = RegistryStore(cfg.kiosk.state_dir, cfg.registry.file)
+        self.gatekeeper = Gatekeeper(cfg, self.registry, journal=self.journal)
         self.devices = build_devices(cfg)
         self.outbox = None
         if cfg.mqtt.enabled:
@@ -38,7 +40,7 @@ class KioskRuntime:
                                  registry_path=cfg.kiosk.state_dir / "registry.signed.json")
             if self.outbox.downlink and (pushed := self.outbox.downlink.stored_registry()) is not None:
                 self._apply_registry(pushed, self.outbox.downlink.version)
-        self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.registry, self.events,
+        self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.gatekeeper, self.events,
                                      on_journaled=self.outbox.wake if self.outbox else None)
         self._server = None
         self._server_thread: threading.Thread | None = None
@@ -72,21 +74,25 @@ class KioskRuntime:
         if self._server:
             self._server.close()
         self.devices.stop()
+        self.gatekeeper.close()
         self.journal.close()
 
     def _apply_registry(self, data: dict, version: int) -> None:
-        """A verified registry from the server (sync's downlink thread): swap it in whole."""
-        registry = Registry(version, dict(data.get("known_codes", {})))
-        self.registry = registry
-        if getattr(self, "checkpoint", None) is not None:
-            self.checkpoint.registry = registry
+        """A verified registry from the server (sync's downlink thread): checked, kept if
+        newer, then used whole by the next decision."""
+        try:
+            registry = Registry.from_dict({**data, "version": version}, f"registry v{version}")
+        except RegistryError as exc:
+            log.error("refusing a pushed registry: %s", exc)
+            return
+        self.registry.offer(registry)
 
     def _sync_status(self) -> dict:
         """What the kiosk's retained status topic reports beside the sync's own figures."""
         d = self.devices
         return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
                             "relay": d.relay.state.value},
-                "registry_version": self.registry.version}
+                "registry_version": self.registry.current.version}
 
     def status(self) -> dict:
         d = self.devices
@@ -102,6 +108,7 @@ class KioskRuntime:
             },
             "sync": self.outbox.state if self.outbox else "disabled",
             "backlog": self.journal.backlog(),
-            "registry_version": self.registry.version,
+            "registry_version": self.registry.current.version,
+            "registry_age_s": self.registry.current.age_s(),
             "last_seq": self.journal.last_seq(),
         }

@@ -42,11 +42,13 @@ class TemperatureTracker:
             while self._readings and reading.t - self._readings[0].t > self.keep_s:
                 self._readings.popleft()
 
-    def for_scan(self, scan_t: float, now: float, window_s: float) -> TemperatureResult:
+    def for_scan(self, scan_t: float, now: float, window_s: float, after: float | None = None) -> TemperatureResult:
         """The body temperature for a person scanned at ``scan_t``; "pending" until a
-        stable value arrives or ``window_s`` has passed."""
+        stable value arrives or ``window_s`` has passed. ``after``: only samples that
+        arrived later count (a re-measure must not reuse the first one's samples)."""
         with self._lock:
-            near = [r for r in self._readings if scan_t - self.lookback_s <= r.t <= scan_t + window_s]
+            near = [r for r in self._readings if scan_t - self.lookback_s <= r.t <= scan_t + window_s
+                    and (after is None or r.t > after)]
         person = [r for r in near if r.ambient_c is None or r.object_c - r.ambient_c >= self.margin_c]
         for i in range(len(person) - self.samples + 1):
             run = person[i:i + self.samples]

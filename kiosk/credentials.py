@@ -1,0 +1,168 @@
+"""What a scanned or typed code is, and whether it holds: signature, dates, registry.
+
+``parse`` tells the kind of a code (pure, never raises); ``assess`` checks it against
+the registry and the clock and returns everything the policy and the journal need.
+The entry's ``credential`` record never holds an ID number or a plain code in clear:
+a pass is named by its pass id, anything else by a keyed hash and a masked form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from kiosk import idnumber, passes, visitors
+from kiosk.idnumber import IdNumber, IdNumberError
+from kiosk.passes import PassFormatError, SignedPass
+from kiosk.registry import Quarantine, Registry
+
+MAX_TEXT = 4096         # longer than any code we accept; the rest is never looked at
+
+
+@dataclass(frozen=True)
+class Credential:
+    kind: str                           # "pass" | "day_pass" | "id_number" | "code" | "malformed"
+    code_type: str = "QRCODE"
+    signed: SignedPass | None = None
+    day_pass: visitors.DayPass | None = None
+    id_number: IdNumber | None = None
+    text: str | None = None             # a plain code's text; never journaled
+    error: str | None = None            # reason code when malformed
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A credential checked against the registry and the clock."""
+
+    credential: Credential
+    record: dict                        # what the journal entry's ``credential`` holds
+    problems: tuple[str, ...] = ()      # reason codes the credential alone gives
+    role: str | None = None
+    household: str | None = None
+    subject: str | None = None          # stable name of the holder, for anti-passback
+    signature: str | None = None        # "ok" | "bad" | "unknown_key"
+    dates: str | None = None            # "ok" | "expired" | "not_yet_valid"
+    registry: str | None = None         # "ok" | "known" | "unknown" | "revoked"
+    quarantine: Quarantine | None = None
+    visitor: visitors.VisitorAnswers | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.credential.kind, "signature": self.signature, "dates": self.dates,
+            "registry": self.registry, "problems": list(self.problems), "credential": self.record,
+            "quarantine": self.quarantine.model_dump(mode="json", by_alias=True) if self.quarantine else None,
+            "detail": self.credential.detail,
+        }
+
+
+def parse(text: str, code_type: str = "QRCODE") -> Credential:
+    if not isinstance(text, str) or not text.strip():
+        return Credential("malformed", code_type, error="empty_code", detail="empty")
+    if len(text) > MAX_TEXT:
+        return Credential("malformed", code_type, error="malformed_code", detail="too long")
+    if passes.looks_like_pass(text):
+        try:
+            return Credential("pass", code_type, signed=passes.parse(text))
+        except PassFormatError as exc:
+            return Credential("malformed", code_type, error=exc.reason, detail=str(exc))
+    if text.startswith(visitors.PREFIX):
+        # The tag is checked in assess(), which holds the kiosk secret.
+        return Credential("day_pass", code_type, text=text)
+    if idnumber.looks_like_id_number(text):
+        try:
+            return Credential("id_number", code_type, id_number=idnumber.parse(text))
+        except IdNumberError as exc:
+            return Credential("malformed", code_type, error="invalid_id_number", detail=str(exc))
+    return Credential("code", code_type, text=text)
+
+
+def mask_code(text: str) -> str:
+    if len(text) <= 4:
+        return "*" * len(text)
+    return text[:2] + "*" * min(len(text) - 4, 8) + text[-2:]
+
+
+def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *, site: str | None = None,
+           book: visitors.VisitorBook | None = None) -> Assessment:
+    if cred.kind == "pass":
+        return _assess_pass(cred, registry, now, site, book)
+    if cred.kind == "day_pass":
+        return _assess_day_pass(cred, now, secret, book)
+    if cred.kind == "id_number":
+        n = cred.id_number
+        rec = {"kind": "id_number", "hash": n.keyed_hash(secret), "masked": n.masked}
+        return Assessment(cred, rec, ("id_number_unverified",), subject=rec["hash"], registry="unknown")
+    if cred.kind == "code":
+        digest = idnumber.keyed_hash(secret, "code:" + cred.text)
+        rec = {"kind": "code", "code_type": cred.code_type, "hash": digest, "masked": mask_code(cred.text)}
+        known = registry.lookup(cred.text)
+        if known is None:
+            return Assessment(cred, rec, ("unknown_code",), subject=digest, registry="unknown")
+        rec.update(household=known.household, role=known.role)
+        q = registry.quarantined(now.date(), household=known.household, code=cred.text)
+        return Assessment(cred, rec, (), role=known.role, household=known.household, subject=digest,
+                          registry="known", quarantine=q)
+    return Assessment(cred, {"kind": "malformed", "code_type": cred.code_type}, (cred.error or "malformed_code",))
+
+
+def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str | None,
+                 book: visitors.VisitorBook | None) -> Assessment:
+    p = cred.signed.payload
+    rec = {"kind": "pass", "pass_id": p.pass_id, "key_id": p.key_id, "household": p.household, "role": p.role}
+    key = registry.public_key(p.key_id)
+    if key is None:
+        # Nothing else in an unverifiable payload may be believed.
+        return Assessment(cred, rec, ("unknown_key",), signature="unknown_key", subject=p.pass_id)
+    if not passes.signature_ok(cred.signed, key):
+        return Assessment(cred, rec, ("bad_signature",), signature="bad", subject=p.pass_id)
+    problems = []
+    ts = now.timestamp()
+    dates = "ok"
+    if ts < p.not_before:
+        dates = "not_yet_valid"
+    elif ts >= p.expires:
+        dates = "expired"
+    if dates != "ok":
+        problems.append(dates)
+    status = "ok"
+    if registry.is_revoked(p.pass_id):
+        status = "revoked"
+        problems.append("revoked")
+    if site is not None and p.site != site:
+        problems.append("wrong_site")
+    q = registry.quarantined(now.date(), household=p.household, pass_id=p.pass_id)
+    answers = None
+    if p.role == "visitor":
+        answers = book.answers(p.pass_id, now) if book else None
+        if answers is None and registry.rules.visitors_must_register:
+            problems.append("visitor_unregistered")
+        elif answers is not None and answers.declares_risk:
+            problems.append("visitor_declared_risk")
+    return Assessment(cred, rec, tuple(problems), role=p.role, household=p.household, subject=p.pass_id,
+                      signature="ok", dates=dates, registry=status, quarantine=q, visitor=answers)
+
+
+def _assess_day_pass(cred: Credential, now: datetime, secret: bytes,
+                     book: visitors.VisitorBook | None) -> Assessment:
+    try:
+        day = visitors.parse_day_pass(cred.text, secret)
+    except visitors.VisitorError:
+        return Assessment(cred, {"kind": "day_pass"}, ("bad_signature",), signature="bad")
+    rec = {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor"}
+    if now.timestamp() > day.valid_until:
+        return Assessment(cred, rec, ("expired",), role="visitor", subject=day.pass_id, signature="ok",
+                          dates="expired")
+    answers = book.answers(day.pass_id, now) if book else None
+    problems = []
+    if answers is None:
+        problems.append("visitor_unregistered")
+    elif answers.declares_risk:
+        problems.append("visitor_declared_risk")
+    return Assessment(cred, rec, tuple(problems), role="visitor", subject=day.pass_id, signature="ok",
+                      dates="ok", registry="known" if answers else "unknown", visitor=answers)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
