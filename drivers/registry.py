@@ -81,7 +81,7 @@ def _thermo_sim(cfg, cache) -> Thermometer:
 
 
 def _relay_gpio(cfg, cache) -> Relay:
-    return GpioRelay(cfg.relay.pin)
+    return GpioRelay(cfg.relay.pin, active_high=cfg.relay.active_high)
 
 
 def _relay_sim(cfg, cache) -> Relay:

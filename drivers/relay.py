@@ -27,14 +27,38 @@ class NoRelay(Relay):
 
 
 class GpioRelay(Relay):
-    def __init__(self, pin: int) -> None:
+    """A relay on a GPIO pin, driven with gpiozero. A pulse that comes while the gate
+    is open keeps it open for the new duration from now, never shorter."""
+
+    def __init__(self, pin: int, active_high: bool = True, pin_factory=None) -> None:
         from gpiozero import OutputDevice   # only on a Pi with gpiozero installed
 
-        self._dev = OutputDevice(pin, active_high=True, initial_value=False)
+        self._dev = OutputDevice(pin, active_high=active_high, initial_value=False, pin_factory=pin_factory)
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self._dev.value)
 
     def pulse(self, ms: int) -> None:
-        self._dev.on()
-        threading.Timer(ms / 1000, self._dev.off).start()
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._dev.on()
+            self._timer = threading.Timer(ms / 1000, self._release)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _release(self) -> None:
+        with self._lock:
+            self._timer = None
+            self._dev.off()
 
     def close(self) -> None:
-        self._dev.close()
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._dev.off()     # never leave the gate unlocked behind us
+            self._dev.close()

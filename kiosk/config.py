@@ -60,6 +60,7 @@ class ThermometerSection(Section):
 class RelaySection(Section):
     type: Literal["none", "gpio", "sim"] = Field("none", description="Gate lock relay; none: no relay fitted")
     pin: int = Field(17, ge=0, le=40, description="BCM GPIO pin driving the relay")
+    active_high: bool = Field(True, description="The relay closes when the pin is high (false: when low)")
     pulse_ms: int = Field(1500, ge=50, le=30000, description="How long the relay holds the gate open, ms")
 
 

@@ -13,3 +13,8 @@ class SimRelay(Relay):
 
     def pulse(self, ms: int) -> None:
         self.pulses.append((time.monotonic(), ms))
+
+    def is_open(self, at: float | None = None) -> bool:
+        """Whether the simulated lock is open at monotonic time ``at`` (default: now)."""
+        at = time.monotonic() if at is None else at
+        return any(t <= at < t + ms / 1000 for t, ms in self.pulses)

@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
     e.add_argument("--actor", default=f"cli:{_user()}", help="name recorded in the export log")
     e.set_defaults(func=cmd_export)
+
+    from sync.server.passes import add_issue_pass_parser
+
+    add_issue_pass_parser(sub)
     return p
 
 

@@ -1,0 +1,130 @@
+"""The signed pass format: round trip, size, and forgeries that must never verify."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import base45
+import pytest
+import segno
+
+from kiosk import credentials, passes
+from kiosk.passes import PassFormatError
+from tests.kiosk.passkit import KEY, NOW, OTHER_KEY, SECRET, make_pass, payload, registry
+
+
+def check(text: str, reg=None, now=NOW):
+    return credentials.assess(credentials.parse(text), reg or registry(), now, SECRET, site="demo-site")
+
+
+def test_round_trip_keeps_every_field():
+    text = make_pass()
+    p = passes.parse(text)
+    assert p.payload == payload()
+    assert text.startswith("CP1:")
+    assert passes.signature_ok(p, KEY.public_key())
+
+
+def test_resident_pass_fits_qr_version_7_at_level_m():
+    text = make_pass(household="12-3-1201", key_id="p091a520")
+    code = segno.make_qr(text, error="m", boost_error=False)
+    assert code.mode == "alphanumeric"
+    assert code.version <= 7
+
+
+def test_a_pass_too_big_for_the_qr_is_refused_when_signing():
+    with pytest.raises(ValueError, match="QR version 7"):
+        make_pass(site="a-very-long-community-name-that-goes-on")
+
+
+def test_good_pass_is_admitted_by_its_checks():
+    a = check(make_pass())
+    assert (a.signature, a.dates, a.registry, a.problems) == ("ok", "ok", "ok", ())
+    assert a.record == {"kind": "pass", "pass_id": "00112233aabbccdd", "key_id": "k1",
+                        "household": "3-2-501", "role": "resident"}
+
+
+def _flip(text: str, byte_index: int, bit: int) -> str:
+    raw = bytearray(base45.b45decode(text[4:]))
+    raw[byte_index] ^= 1 << bit
+    return "CP1:" + base45.b45encode(bytes(raw)).decode()
+
+
+def test_every_single_bit_flip_in_payload_or_signature_is_rejected():
+    text = make_pass()
+    n = len(base45.b45decode(text[4:]))
+    sig_start = n - passes.SIGNATURE_LEN
+    for i in range(n):
+        for bit in range(8):
+            a = check(_flip(text, i, bit))
+            assert a.problems, (i, bit)
+            assert a.signature != "ok", (i, bit)
+            if i >= sig_start:      # the payload is intact: only the signature can catch it
+                assert a.problems == ("bad_signature",), (i, bit)
+
+
+def test_bit_flips_in_the_payload_break_the_signature_not_only_the_format():
+    text = make_pass()
+    # Byte 20 is inside the pass id: the payload still parses, only the signature can tell.
+    a = check(_flip(text, 20, 0))
+    assert a.signature == "bad" and a.problems == ("bad_signature",)
+
+
+def test_signature_by_an_unknown_key_is_rejected():
+    a = check(make_pass(OTHER_KEY, key_id="k9"))
+    assert a.problems == ("unknown_key",) and a.signature == "unknown_key"
+
+
+def test_signature_by_another_key_under_a_trusted_key_id_is_bad():
+    a = check(make_pass(OTHER_KEY, key_id="k1"))
+    assert a.problems == ("bad_signature",)
+
+
+def test_rotated_key_both_ids_verify():
+    from kiosk.passes import public_key_b64
+
+    reg = registry(trusted_keys={"k1": public_key_b64(KEY), "k2": public_key_b64(OTHER_KEY)})
+    assert check(make_pass(OTHER_KEY, key_id="k2"), reg).problems == ()
+    assert check(make_pass(KEY, key_id="k1"), reg).problems == ()
+
+
+def test_expired_pass():
+    a = check(make_pass(), now=NOW + timedelta(days=31))
+    assert a.dates == "expired" and a.problems == ("expired",)
+
+
+def test_pass_not_yet_valid():
+    a = check(make_pass(not_before=int((NOW + timedelta(hours=1)).timestamp())))
+    assert a.dates == "not_yet_valid" and a.problems == ("not_yet_valid",)
+
+
+def test_revoked_pass():
+    a = check(make_pass(), registry(revoked=["00112233aabbccdd"]))
+    assert a.registry == "revoked" and "revoked" in a.problems
+
+
+def test_pass_for_another_site():
+    assert "wrong_site" in check(make_pass(site="other-site")).problems
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("CP1:", "malformed_pass"),
+    ("CP1:abc", "malformed_pass"),          # lower case is not base45
+    ("CP1:" + "0" * 200, "malformed_pass"),  # longer than any pass
+    ("CP1:" + base45.b45encode(b"\x01" * 70).decode(), "malformed_pass"),
+    ("CP1:" + base45.b45encode(b"\x02" + b"\x00" * 120).decode(), "malformed_pass"),  # format version 2
+])
+def test_malformed_passes(text, reason):
+    with pytest.raises(PassFormatError) as exc:
+        passes.parse(text)
+    assert exc.value.reason == reason
+    assert check(text).problems == (reason,)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("role", "mayor"), ("household", "3/2/501"), ("pass_id", "xyz"), ("key_id", ""), ("site", "a b"),
+    ("expires", 0),
+])
+def test_payload_fields_are_checked_before_signing(field, value):
+    with pytest.raises(ValueError):
+        make_pass(**{field: value})

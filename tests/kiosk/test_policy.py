@@ -1,0 +1,144 @@
+"""Every rule of the policy, as a table: what is shown, how warm, which way -> decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from kiosk import credentials, i18n
+from kiosk.policy import OTHER_REASONS, SEVERITY, PolicyRules, decide
+from kiosk.registry import Rules
+from kiosk.temperature import TemperatureResult
+from kiosk.visitors import VisitorAnswers, VisitorBook
+from tests.kiosk.passkit import NOW, OTHER_KEY, SECRET, make_pass, registry
+
+OK = TemperatureResult("ok", 36.6)
+FEVER = TemperatureResult("ok", 38.1)
+AT_LIMIT = TemperatureResult("ok", 37.3)
+JUST_BELOW = TemperatureResult("ok", 37.2)
+MISREAD = TemperatureResult("misread", 31.0)
+NONE = TemperatureResult("none")
+QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}]
+
+
+@dataclass
+class Case:
+    text: str
+    temp: TemperatureResult = OK
+    direction: str = "in"
+    reg: dict = field(default_factory=dict)
+    rules: PolicyRules = PolicyRules()
+    inside: bool = False
+    remeasured: bool = True
+    hours: dict | None = None
+    now_shift: timedelta = timedelta(0)
+
+
+CASES = {
+    # name: (case, decision, reasons, alert)
+    "resident pass, normal temperature": (Case(make_pass()), "admit", (), False),
+    "fever, first reading: measure again": (Case(make_pass(), FEVER, remeasured=False), "remeasure", ("fever",), False),
+    "fever after the re-measure": (Case(make_pass(), FEVER), "deny", ("fever",), True),
+    "fever at exactly the threshold": (Case(make_pass(), AT_LIMIT), "deny", ("fever",), True),
+    "just below the threshold": (Case(make_pass(), JUST_BELOW), "admit", (), False),
+    "threshold is configurable": (Case(make_pass(), JUST_BELOW, rules=PolicyRules(fever_c=37.0)), "deny", ("fever",), True),
+    "re-measure can be switched off": (Case(make_pass(), FEVER, rules=PolicyRules(remeasure=False), remeasured=False),
+                                       "deny", ("fever",), True),
+    "misread, first: measure again": (Case(make_pass(), MISREAD, remeasured=False), "remeasure",
+                                      ("misread_temperature",), False),
+    "misread twice": (Case(make_pass(), MISREAD), "refer", ("misread_temperature",), False),
+    "no temperature": (Case(make_pass(), NONE), "refer", ("no_temperature",), False),
+    "revoked": (Case(make_pass(), reg={"revoked": ["00112233aabbccdd"]}), "deny", ("revoked",), False),
+    "revoked with fever: no re-measure needed": (Case(make_pass(), FEVER, reg={"revoked": ["00112233aabbccdd"]},
+                                                      remeasured=False), "deny", ("revoked", "fever"), True),
+    "expired": (Case(make_pass(), now_shift=timedelta(days=40)), "deny", ("expired",), False),
+    "not yet valid": (Case(make_pass(not_before=int((NOW + timedelta(days=1)).timestamp()))),
+                      "deny", ("not_yet_valid",), False),
+    "bad signature": (Case(make_pass(OTHER_KEY)), "deny", ("bad_signature",), False),
+    "unknown key": (Case(make_pass(OTHER_KEY, key_id="k7")), "deny", ("unknown_key",), False),
+    "damaged pass": (Case("CP1:0000"), "deny", ("malformed_pass",), False),
+    "unknown plain code": (Case("UNKNOWN-7731"), "refer", ("unknown_code",), False),
+    "unknown plain code with fever": (Case("UNKNOWN-7731", FEVER), "deny", ("fever", "unknown_code"), True),
+    "known plain code": (Case("STAFF-0042", reg={"known_codes": {"STAFF-0042": {"role": "staff"}}}), "admit", (), False),
+    "quarantined household leaving": (Case(make_pass(), direction="out", reg={"quarantine": QUARANTINE}),
+                                      "deny", ("quarantine_exit",), True),
+    "quarantined household coming home": (Case(make_pass(), direction="in", reg={"quarantine": QUARANTINE}),
+                                          "admit", ("quarantine_return",), False),
+    "quarantine over": (Case(make_pass(), direction="out", reg={"quarantine": QUARANTINE},
+                             now_shift=timedelta(days=4)), "admit", (), False),
+    "quarantined person by pass id": (Case(make_pass(household="9-9-9"), direction="out", reg={"quarantine": [
+        {"pass_id": "00112233aabbccdd", "from": "2026-03-01", "to": "2026-03-14"}]}), "deny", ("quarantine_exit",), True),
+    "quarantined plain code leaving": (Case("RES-1", direction="out", reg={
+        "known_codes": {"RES-1": {"household": "3-2-501"}}, "quarantine": QUARANTINE}), "deny", ("quarantine_exit",), True),
+    "forged pass cannot claim quarantine return": (Case(make_pass(OTHER_KEY), reg={"quarantine": QUARANTINE}),
+                                                   "deny", ("bad_signature",), False),
+    "passback (default: refer)": (Case(make_pass(), inside=True), "refer", ("passback",), False),
+    "passback set to deny": (Case(make_pass(), inside=True, rules=PolicyRules(anti_passback="deny")),
+                             "deny", ("passback",), False),
+    "passback off": (Case(make_pass(), inside=True, rules=PolicyRules(anti_passback="off")), "admit", (), False),
+    "passback only counts going in": (Case(make_pass(), direction="out", inside=True), "admit", (), False),
+    "visitor pass, not registered": (Case(make_pass(role="visitor")), "refer", ("visitor_unregistered",), False),
+    "outside allowed hours": (Case(make_pass(role="staff"), hours={"staff": ("06:00", "09:00")}),
+                              "deny", ("outside_hours",), False),
+    "inside allowed hours": (Case(make_pass(role="staff"), hours={"staff": ("06:00", "22:00")}), "admit", (), False),
+    "hours wrap past midnight": (Case(make_pass(), hours={"resident": ("22:00", "13:00")}), "admit", (), False),
+    "ID number typed by a volunteer": (Case("11010519491231002X"), "refer", ("id_number_unverified",), False),
+    "mistyped ID number": (Case("110105194912310021"), "refer", ("invalid_id_number",), False),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_rule(name):
+    case, decision, reasons, alert = CASES[name]
+    reg = registry(**case.reg, **({"rules": {"hours": case.hours}} if case.hours else {}))
+    now = NOW + case.now_shift
+    a = credentials.assess(credentials.parse(case.text), reg, now, SECRET, site="demo-site")
+    d = decide(a, case.temp, direction=case.direction, now=now, rules=case.rules, site=reg.rules,
+               inside_already=case.inside, remeasured=case.remeasured)
+    assert (d.decision, d.reasons, d.alert) == (decision, reasons, alert)
+
+
+def test_every_rule_has_a_row():
+    tested = {r for _, _, reasons, _ in CASES.values() for r in reasons}
+    untested = set(SEVERITY) - tested - {"malformed_code", "empty_code", "visitor_declared_risk", "wrong_site"}
+    assert not untested
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_reason_and_decision_has_a_message(lang):
+    cat = i18n.catalogue(lang)
+    assert set(SEVERITY) | set(OTHER_REASONS) <= set(cat["reason"])
+    assert set(cat["decision"]) == {"admit", "deny", "refer", "remeasure"}
+    assert i18n.catalogue("zh")["reason"].keys() == i18n.catalogue("en")["reason"].keys()
+
+
+def _visitor(tmp_path, **answers):
+    book = VisitorBook(tmp_path / "v.sqlite3")
+    base = dict(name="Li Hua", phone="13800138000", coming_from="Haidian", going_to="3-2-501",
+                contact=False, symptoms=False)
+    base.update(answers)
+    book.register(VisitorAnswers.parse(base), "vol", NOW + timedelta(hours=8), pass_id="00112233aabbccdd")
+    return book
+
+
+@pytest.mark.parametrize("answers, decision, reasons", [
+    ({}, "admit", ()),
+    ({"contact": True}, "deny", ("visitor_declared_risk",)),
+    ({"symptoms": True}, "deny", ("visitor_declared_risk",)),
+])
+def test_registered_visitor_pass(tmp_path, answers, decision, reasons):
+    book = _visitor(tmp_path, **answers)
+    reg = registry()
+    a = credentials.assess(credentials.parse(make_pass(role="visitor")), reg, NOW, SECRET, book=book)
+    d = decide(a, OK, direction="in", now=NOW, site=reg.rules)
+    assert (d.decision, d.reasons) == (decision, reasons)
+    assert a.visitor.name == "Li Hua"
+
+
+def test_visitor_registration_expires(tmp_path):
+    book = _visitor(tmp_path)
+    later = NOW + timedelta(hours=9)
+    a = credentials.assess(credentials.parse(make_pass(role="visitor")), registry(), later, SECRET, book=book)
+    assert a.problems == ("visitor_unregistered",)
