@@ -91,7 +91,17 @@ def _relay_sim(cfg, cache) -> Relay:
 
 
 CAMERAS: dict[str, Callable[..., Camera]] = {"opencv": _camera_opencv, "sim": _camera_sim}
-DECODERS: dict[str, Callable[..., Decoder]] = {"pyzbar": lambda cfg, cache: PyzbarDecoder()}
+def _decoder_cascade(cfg, cache) -> Decoder:
+    from drivers.decoding import DEFAULT_STEPS, CascadeDecoder, FrameGate
+
+    d = cfg.decoder
+    return CascadeDecoder(tuple(d.steps or DEFAULT_STEPS), d.budget_ms, FrameGate() if d.skip_empty else None)
+
+
+DECODERS: dict[str, Callable[..., Decoder]] = {
+    "cascade": _decoder_cascade,
+    "pyzbar": lambda cfg, cache: PyzbarDecoder(),
+}
 THERMOMETERS: dict[str, Callable[..., Thermometer]] = {
     "serial": _thermo_serial,
     "sim": _thermo_sim,

@@ -59,9 +59,10 @@ def cmd_demo(args) -> int:
 def cmd_decode(args) -> int:
     import cv2
 
-    from drivers.decoder import PyzbarDecoder
+    from drivers.decoding import CascadeDecoder
 
-    decoder = PyzbarDecoder()
+    # The kiosk's own decoder, without the empty-frame gate: each image stands alone.
+    decoder = CascadeDecoder()
     status = 0
     for name in args.images:
         image = cv2.imread(name, cv2.IMREAD_GRAYSCALE)

@@ -45,8 +45,22 @@ class CameraSection(Section):
 
 
 class DecoderSection(Section):
-    type: Literal["pyzbar"] = "pyzbar"
+    type: Literal["cascade", "pyzbar"] = Field(
+        "cascade", description="cascade: empty-frame gate, then zxing-cpp, zbar and image retries; pyzbar: plain zbar")
     budget_ms: float = Field(60.0, gt=0, le=1000, description="Most time one frame may spend decoding, ms")
+    skip_empty: bool = Field(True, description="Skip frames where nothing changed or nothing looks like a code")
+    steps: list[str] | None = Field(
+        None, description="Cascade steps in order (see drivers/decoding/cascade.py STEPS); empty: the measured default")
+
+    @field_validator("steps")
+    @classmethod
+    def _known_steps(cls, steps: list[str] | None) -> list[str] | None:
+        from drivers.decoding.cascade import STEPS
+
+        unknown = [s for s in steps or [] if s not in STEPS]
+        if unknown:
+            raise ValueError(f"unknown step(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
+        return steps
 
 
 class ThermometerSection(Section):
