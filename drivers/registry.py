@@ -14,7 +14,7 @@ from typing import Any, Callable
 from drivers.camera import Camera, OpenCVCamera
 from drivers.decoder import Decoder, PyzbarDecoder
 from drivers.relay import GpioRelay, NoRelay, Relay
-from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer
+from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer, build_protocol
 
 
 @dataclass
@@ -64,20 +64,26 @@ def _camera_sim(cfg, cache) -> Camera:
     return SimCamera(w.scenario, w.t0, c.width, c.height, c.fps, loop=w.loop)
 
 
+def _serial_thermometer(t, port: str) -> SerialThermometer:
+    return SerialThermometer(port, build_protocol(t.protocol, t), t.baudrate,
+                             poll_hz=t.poll_hz, stale_after_s=t.stale_after_s)
+
+
 def _thermo_serial(cfg, cache) -> Thermometer:
-    t = cfg.thermometer
-    return SerialThermometer(t.port, t.protocol, t.baudrate)
+    return _serial_thermometer(cfg.thermometer, cfg.thermometer.port)
 
 
 def _thermo_sim(cfg, cache) -> Thermometer:
     from drivers.sim.thermometer import PtyThermometerSim
 
     w, t = _sim_world(cfg, cache), cfg.thermometer
-    far_end = PtyThermometerSim(w.scenario, w.t0, loop=w.loop, skin_offset_c=t.offset_c)
+    far_end = PtyThermometerSim(w.scenario, w.t0, protocol=build_protocol(t.protocol, t), loop=w.loop,
+                                skin_offset_c=t.offset_c, gy_autostart=t.gy.mode == "continuous")
     far_end.start()
     cache.setdefault("sim_parts", []).append(far_end)
     cache["thermometer_sim"] = far_end
-    return SerialThermometer(far_end.port, t.protocol, t.baudrate)
+    # The real driver opens the simulator's stable path, as it would /dev/serial/by-id/...
+    return _serial_thermometer(t, far_end.port)
 
 
 def _relay_gpio(cfg, cache) -> Relay:

@@ -50,7 +50,7 @@ class Checkpoint:
         self.gatekeeper, self.events = gatekeeper, events
         self.on_journaled = on_journaled or (lambda: None)
         self.debouncer = Debouncer(cfg.policy.debounce_s)
-        self.temps = TemperatureTracker(offset_c=cfg.thermometer.offset_c)
+        self.temps = TemperatureTracker.from_config(cfg.thermometer, sensor_state=lambda: devices.thermometer.state)
         self._pending: PendingScan | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -94,7 +94,7 @@ class Checkpoint:
 
     def _settle(self, pending: PendingScan, now: float, force: bool = False) -> None:
         window = self.cfg.policy.pairing_window_s
-        temp = self.temps.for_scan(pending.t, now if not force else pending.t + window, window,
+        temp = self.temps.for_scan(pending.t, now, window, final=force,
                                    after=pending.first.settled_t if pending.first else None)
         if temp.status == "pending":
             return

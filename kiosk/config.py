@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from drivers.thermometer.protocols import ascii_line
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict
 
 __all__ = ["KioskConfig", "ConfigError", "load", "from_dict"]
@@ -63,12 +64,56 @@ class DecoderSection(Section):
         return steps
 
 
+class GYSection(Section):
+    mode: Literal["continuous", "query"] = Field("continuous", description="continuous: the module streams (about 14 Hz); query: asked at poll_hz")
+
+
+class ModbusSection(Section):
+    unit: int = Field(1, ge=1, le=247, description="Modbus slave address of the thermometer")
+    function: Literal[3, 4] = Field(3, description="3: read holding registers; 4: read input registers")
+    object_register: int = Field(0x12, ge=0, le=0xFFFF, description="Register holding the object temperature (default: Calex PyroUSB 0x12)")
+    ambient_register: int = Field(0x14, ge=-1, le=0xFFFF, description="Register holding the sensor's own temperature; -1 if it has none")
+    scale: float = Field(0.1, gt=0, le=1, description="deg C per register count (0.1: tenths of a degree)")
+
+    @model_validator(mode="after")
+    def _span(self):
+        if self.ambient_register >= 0 and abs(self.ambient_register - self.object_register) > 124:
+            raise ValueError("object_register and ambient_register must lie within 125 registers (one request)")
+        return self
+
+
+class AsciiSection(Section):
+    pattern: str = Field(ascii_line.DEFAULT_PATTERN, description="Regular expression for one line, with a group (?P<object>...) and optionally (?P<ambient>...)")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        ascii_line.compile_pattern(value)
+        return value
+
+
 class ThermometerSection(Section):
     type: Literal["serial", "sim", "none"] = Field("serial", description="serial: a real device; sim: a pty simulator; none: no thermometer")
-    port: str = Field("/dev/ttyUSB0", description="Serial port, ideally a stable /dev/serial/by-id/... path")
-    protocol: str = Field("gy-mcu90614", description="Wire protocol of the module")
-    baudrate: int = Field(9600, description="Serial speed, bits per second")
+    port: str = Field("/dev/ttyUSB0", description="Serial port, ideally a stable /dev/serial/by-id/... path, or a pyserial URL")
+    protocol: Literal["gy-mcu90614", "modbus-rtu", "ascii"] = Field("gy-mcu90614", description="Wire protocol of the module")
+    baudrate: int = Field(9600, ge=300, le=921600, description="Serial speed, bits per second")
+    poll_hz: float = Field(10.0, gt=0, le=50, description="How often a queried device (modbus-rtu, gy query mode) is asked, per second")
+    stale_after_s: float = Field(2.0, gt=0, le=60, description="Without a good frame this long, the thermometer shows as stale, s")
     offset_c: float = Field(0.0, ge=-5, le=5, description="Added to the skin reading to estimate body temperature, deg C")
+    presence_margin_c: float = Field(2.0, ge=0.5, le=15, description="A person is in front when the object reads this much above ambient, deg C")
+    stable_samples: int = Field(5, ge=1, le=50, description="Consecutive samples that must agree before a value counts")
+    stable_spread_c: float = Field(0.3, gt=0, le=3, description="Most those samples may differ (max - min), deg C")
+    misread_low_c: float = Field(34.0, ge=25, le=40, description="Body values below this are misreads (measure again), not readings, deg C")
+    misread_high_c: float = Field(43.0, ge=38, le=50, description="Body values above this are misreads (measure again), not fevers, deg C")
+    gy: GYSection = GYSection()
+    modbus: ModbusSection = ModbusSection()
+    ascii: AsciiSection = AsciiSection()
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.misread_low_c >= self.misread_high_c:
+            raise ValueError("misread_low_c must be below misread_high_c")
+        return self
 
 
 class RelaySection(Section):

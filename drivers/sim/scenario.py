@@ -22,6 +22,11 @@ A scenario is TOML::
     at_s = 30              # arrive at this time (from start) instead of after the gap
     expect = "refer"       # what the kiosk should decide (used by tests; ignored otherwise)
 
+    [[person]]
+    code = "RES-0002"
+    temperature_c = 36.8
+    temperature_noise_c = 1.5   # the reading jumps about (a hat, a moving head): no stable value
+
 Times are seconds from the moment the simulated devices start.
 """
 
@@ -55,6 +60,7 @@ class _Person(BaseModel):
     at_s: float | None = Field(None, ge=0)
     show_s: float | None = Field(None, gt=0)
     expect: str | None = Field(None, pattern="^(admit|deny|refer)$")
+    temperature_noise_c: float | None = Field(None, ge=0, le=5)
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -81,6 +87,7 @@ class Arrival:
     barcode: str
     temperature_c: float | None      # None: the thermometer sees nobody
     expect: str | None
+    temperature_noise_c: float | None = None    # how far samples scatter; None: a steady reading
 
     @property
     def leaves_s(self) -> float:
@@ -133,6 +140,7 @@ class Scenario:
             if image is not None and base is not None and not image.is_absolute():
                 image = base / image
             show = p.show_s or d.show_s
-            arrivals.append(Arrival(i, at, show, p.code, image, p.barcode or "qr", temp, p.expect))
+            arrivals.append(Arrival(i, at, show, p.code, image, p.barcode or "qr", temp, p.expect,
+                                    p.temperature_noise_c))
             t = at + show + d.gap_s
         return cls(tuple(arrivals), source)

@@ -1,0 +1,128 @@
+"""Plain text lines, as handheld thermometers with a serial output and hobby modules print them.
+
+One reading per line, ended by CR, LF or CR LF: ``36.6``, ``T:36.6``, ``36.6C``,
+``TO:36.60 TA:25.12``, ``OBJ=36.6,AMB=25.1``. Anything else is a configurable regular
+expression with a named group ``object`` and, if the device reports it, ``ambient``.
+Lines that do not match (banners, menus, units it cannot read) are counted and skipped.
+Line noise before a reading (a glitch as the cable moves) does not cost the reading: a
+line that does not match whole is searched for a reading that ends it and follows a
+byte no device prints (a control or non-ASCII byte), so ``\x8fT:36.6`` still reads 36.6
+while ``9536.6``, ``T:36?6`` or ``36.6.6`` read nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from drivers.thermometer.base import Reading
+from drivers.thermometer.protocols.base import StreamParser, WireProtocol
+
+_NUM = r"[-+]?\d{1,3}(?:\.\d{1,3})?"
+DEFAULT_PATTERN = (
+    rf"(?:(?:T|TO|OBJ|OBJECT|BODY|TEMP)\s*[:=]\s*)?(?P<object>{_NUM})\s*(?:°?\s*C)?"
+    rf"(?:[\s,;]+(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM})\s*(?:°?\s*C)?)?"
+)
+MAX_LINE = 80          # longer "lines" are noise without a line end: dropped whole
+
+
+@dataclass(frozen=True)
+class LinePattern:
+    whole: re.Pattern        # the line is a reading
+    tail: re.Pattern         # the line ends in a reading, after noise
+
+
+def compile_pattern(pattern: str) -> LinePattern:
+    """The compiled pattern, or ValueError saying what is wrong with it."""
+    try:
+        whole = re.compile(pattern, re.IGNORECASE)
+        tail = re.compile(rf"(?<![\x20-\x7e])(?:{pattern})\s*$", re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    if "object" not in whole.groupindex:
+        raise ValueError("the pattern needs a named group (?P<object>...) for the temperature")
+    return LinePattern(whole, tail)
+
+
+def _match(line: str, rx: LinePattern) -> re.Match | None:
+    return rx.whole.fullmatch(line) or rx.tail.search(line)
+
+
+def _values(m: re.Match) -> tuple[float, float | None] | None:
+    try:
+        amb = m.groupdict().get("ambient")
+        return float(m.group("object")), (float(amb) if amb is not None else None)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_line(line: str, rx: LinePattern) -> tuple[float, float | None] | None:
+    """(object_c, ambient_c) of one line without its line end, or None when it is not a reading."""
+    m = _match(line.strip(), rx)
+    return _values(m) if m is not None else None
+
+
+def encode(object_c: float, ambient_c: float | None = None, style: str = "T:{object:.2f}") -> bytes:
+    """A line as a device would print it (used by the simulator and tests)."""
+    return (style.format(object=object_c, ambient=ambient_c) + "\r\n").encode("ascii")
+
+
+class LineParser(StreamParser):
+    def __init__(self, rx: LinePattern) -> None:
+        super().__init__()
+        self._rx = rx
+        self._buf = bytearray()
+        self._overlong = False
+        self.unparsed_lines = 0
+
+    def feed(self, data: bytes, t: float | None = None) -> list[Reading]:
+        t = time.monotonic() if t is None else t
+        self._buf += data
+        out: list[Reading] = []
+        while True:
+            ends = [i for i in (self._buf.find(b"\r"), self._buf.find(b"\n")) if i >= 0]
+            if not ends:
+                if len(self._buf) > MAX_LINE:
+                    # No line end in sight: drop the noise and skip to the next line end.
+                    self.stats.skipped_bytes += len(self._buf)
+                    self._buf.clear()
+                    self._overlong = True
+                return out
+            end = min(ends)
+            raw = bytes(self._buf[:end])
+            del self._buf[:end + 1]
+            if self._overlong:
+                self.stats.skipped_bytes += len(raw)
+                self._overlong = False
+                continue
+            if not raw.strip():
+                continue          # the LF of a CR LF, or a blank line
+            if len(raw) > MAX_LINE:
+                self.stats.skipped_bytes += len(raw)
+                continue
+            line = raw.decode("utf-8", errors="replace").strip()
+            m = _match(line, self._rx)
+            parsed = _values(m) if m is not None else None
+            if parsed is None:
+                self.unparsed_lines += 1
+                self.stats.bad_frames += 1
+                continue
+            self.stats.skipped_bytes += len(line[:m.start()].encode("utf-8", errors="replace"))
+            self.stats.frames += 1
+            out.append(Reading(parsed[0], parsed[1], t))
+
+
+class AsciiLine(WireProtocol):
+    name = "ascii"
+
+    def __init__(self, pattern: str = DEFAULT_PATTERN) -> None:
+        self.pattern = pattern
+        self._rx = compile_pattern(pattern)
+
+    @classmethod
+    def from_config(cls, section) -> "AsciiLine":
+        return cls(section.ascii.pattern)
+
+    def parser(self) -> LineParser:
+        return LineParser(self._rx)

@@ -1,0 +1,186 @@
+"""The real serial driver against the pty simulator: each protocol, each fault, a pulled cable."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from drivers.sim.thermometer import PtyThermometerSim
+from drivers.state import DeviceState
+from drivers.thermometer import SerialThermometer
+from drivers.thermometer.protocols import build
+
+PROTOCOLS = ["gy-mcu90614", "gy-query", "modbus-rtu", "ascii"]
+
+
+def _protocol(name: str):
+    if name == "gy-query":
+        from drivers.thermometer.protocols.gy_mcu90614 import GYMCU90614
+
+        return GYMCU90614("query")
+    return build(name)
+
+
+class Bench:
+    """A simulated module and the real driver reading it, with what arrived."""
+
+    def __init__(self, name: str, tmp_path, **driver_kw) -> None:
+        proto = _protocol(name)
+        self.sim = PtyThermometerSim(protocol=proto, rate_hz=20, seed=1, link_path=tmp_path / "by-id-thermo",
+                                     gy_autostart=name != "gy-query")
+        self.sim.hold(36.6)
+        self.sim.start()
+        kw = {"poll_hz": 20, "stale_after_s": 0.6, "backoff_s": (0.1, 1.0)} | driver_kw
+        self.driver = SerialThermometer(self.sim.port, proto, **kw)
+        self.readings = []
+        self._lock = threading.Lock()
+
+    def _on(self, r) -> None:
+        with self._lock:
+            self.readings.append(r)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.readings)
+
+    def since(self, n: int) -> list:
+        with self._lock:
+            return self.readings[n:]
+
+    def wait(self, pred, timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pred():
+                return True
+            time.sleep(0.02)
+        return pred()
+
+    def wait_readings(self, n: int = 5, timeout: float = 5.0) -> list:
+        start = self.count()
+        assert self.wait(lambda: self.count() >= start + n, timeout), \
+            f"only {self.count() - start} readings; state {self.driver.state}, stats {self.driver.stats()}"
+        return self.since(start)
+
+    def expect_state(self, state: DeviceState, timeout: float = 3.0) -> None:
+        assert self.wait(lambda: self.driver.state == state, timeout), self.driver.state
+
+    def recovers(self) -> None:
+        """Faults cleared: readings flow again and the state says so."""
+        self.sim.faults.clear()
+        self.wait_readings(3)
+        assert self.driver.state == DeviceState.OK
+
+    def start(self) -> "Bench":
+        self.driver.start(self._on)
+        return self
+
+    def stop(self) -> None:
+        self.driver.stop()
+        self.sim.stop()
+
+
+@pytest.fixture
+def bench(request, tmp_path):
+    b = Bench(request.param, tmp_path).start()
+    yield b
+    b.stop()
+
+
+@pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
+def test_driver_reads_the_person_in_front(bench):
+    got = bench.wait_readings(5)
+    assert all(abs(r.object_c - 36.6) <= 0.06 for r in got)
+    if bench.driver.protocol.name != "ascii":
+        assert all(r.ambient_c == 25.0 for r in got)
+    assert bench.driver.state == DeviceState.OK
+    bench.sim.hold(None)
+    time.sleep(0.3)
+    assert abs(bench.wait_readings(3)[-1].object_c - 25.0) <= 0.25
+
+
+@pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
+def test_garbage_and_split_frames_do_not_stop_readings(bench):
+    bench.wait_readings(2)
+    before = bench.driver.stats()
+    bench.sim.faults |= {"garbage", "split"}
+    got = bench.wait_readings(8)
+    assert all(abs(r.object_c - 36.6) <= 0.06 for r in got)
+    assert bench.driver.stats()["skipped_bytes"] > before["skipped_bytes"]
+    assert bench.driver.state == DeviceState.OK
+
+
+@pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
+def test_bad_checksums_are_counted_never_believed(bench):
+    bench.wait_readings(2)
+    bench.sim.faults.add("bad_checksum")
+    time.sleep(0.2)                                  # frames already in flight
+    n = bench.count()
+    bench.expect_state(DeviceState.ERROR)
+    assert bench.count() == n                        # not a single corrupted frame got through
+    assert bench.driver.stats()["bad_frames"] >= 3
+    bench.recovers()
+
+
+@pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
+def test_silence_shows_stale_then_recovers(bench):
+    bench.wait_readings(2)
+    bench.sim.faults.add("silence")
+    bench.expect_state(DeviceState.STALE)
+    bench.recovers()
+
+
+@pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
+def test_pulled_cable_shows_absent_and_is_reopened_by_its_stable_path(bench):
+    bench.wait_readings(2)
+    bench.sim.unplug()
+    bench.expect_state(DeviceState.ABSENT, 2)
+    time.sleep(1.0)                                   # out a while: the driver keeps retrying
+    assert bench.driver.state == DeviceState.ABSENT
+    bench.sim.replug()
+    t0 = time.monotonic()
+    bench.wait_readings(3, timeout=5)
+    assert time.monotonic() - t0 < 5
+    assert bench.driver.state == DeviceState.OK
+    assert bench.driver.stats()["losses"] >= 1
+
+
+def test_a_missing_port_is_absent_from_the_start_and_found_when_it_appears(tmp_path):
+    link = tmp_path / "usb-later"
+    driver = SerialThermometer(str(link), "gy-mcu90614", backoff_s=(0.1, 0.5))
+    got = []
+    driver.start(got.append)
+    sim = None
+    try:
+        time.sleep(0.5)
+        assert driver.state == DeviceState.ABSENT
+        sim = PtyThermometerSim(protocol="gy-mcu90614", link_path=link, seed=2)
+        sim.hold(38.2)
+        sim.start()
+        deadline = time.monotonic() + 5
+        while len(got) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(got) >= 3 and abs(got[-1].object_c - 38.2) <= 0.06
+    finally:
+        driver.stop()
+        if sim:
+            sim.stop()
+
+
+def test_modbus_device_with_another_address_never_answers(tmp_path):
+    from drivers.thermometer.protocols.modbus_rtu import ModbusRTU
+
+    sim = PtyThermometerSim(protocol=ModbusRTU(unit=7), link_path=tmp_path / "rs485", seed=3)
+    sim.hold(36.6)
+    sim.start()
+    driver = SerialThermometer(sim.port, ModbusRTU(unit=1), poll_hz=20, stale_after_s=0.5)
+    got = []
+    driver.start(got.append)
+    try:
+        time.sleep(1.0)
+        assert got == []
+        assert driver.state == DeviceState.STALE
+    finally:
+        driver.stop()
+        sim.stop()
