@@ -182,3 +182,13 @@ def test_built_from_config():
     feed(tr, [34.0] * 3, t0=0.1)
     r = tr.for_scan(0.0, 0.5, WINDOW)
     assert (r.status, r.value_c) == ("ok", 35.2)
+
+
+def test_a_remeasure_uses_only_samples_after_the_first_reading():
+    tr = tracker()
+    feed(tr, [38.4] * 6, t0=0.1)                       # first reading: a fever, settled at 0.5
+    first = tr.for_scan(0.0, 0.7, WINDOW)
+    assert (first.status, first.value_c) == ("ok", 38.4)
+    feed(tr, [36.9] * 6, t0=0.7)                       # measured again
+    again = tr.for_scan(0.6, 1.3, WINDOW, after=first.settled_t)
+    assert (again.status, again.value_c) == ("ok", 36.9)
