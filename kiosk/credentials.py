@@ -62,6 +62,10 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         return Credential("malformed", code_type, error="empty_code", detail="empty")
     if len(text) > MAX_TEXT:
         return Credential("malformed", code_type, error="malformed_code", detail="too long")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:      # lone surrogates: bytes that were never text
+        return Credential("malformed", code_type, error="malformed_code", detail="not valid text")
     if passes.looks_like_pass(text):
         try:
             return Credential("pass", code_type, signed=passes.parse(text))

@@ -75,6 +75,8 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         "ui": {"port": _free_port()},
         "mqtt": {"host": "127.0.0.1", "port": broker.port},
         "registry": {"file": str(DEMO_DIR / "registry.json")},
+        # The scenario loops every ~70 s: a resident coming round again is not a passback.
+        "policy": {"passback_window_h": 0.01},
         "sim": {"scenario": str(scenario), "loop": True},
     }, source="demo")
     rt = KioskRuntime(cfg)
