@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from kiosk import clock
 from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
 
 _SCHEMA = """
@@ -69,13 +70,15 @@ class Journal:
                         "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
                     row = (int(anchor.get("purged_seq", 0)), anchor.get("purged_hash", GENESIS_HASH))
                 seq, prev = row[0], row[1]
+                # One stamp per write: the clock fields say when and on which boot it was made.
+                stamp = clock.stamp()
                 for fields in items:
                     seq += 1
                     entry = {
                         "v": 1,
                         "id": uuid.uuid4().hex,
                         "ts": utc_now_iso(),
-                        "clock_synced": True,
+                        **stamp,
                         "site": self.site,
                         "gate": self.gate,
                         **fields,
