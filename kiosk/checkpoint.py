@@ -15,10 +15,12 @@ from typing import Callable
 from drivers.debounce import Debouncer
 from drivers.decoder import Code
 from drivers.registry import Devices
+from kiosk.diskguard import DiskGuard
 from kiosk.events import EventBus
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.temperature import TemperatureResult, TemperatureTracker
+from kiosk.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,9 @@ class Checkpoint:
         self._thread: threading.Thread | None = None
         self.frames = 0
         self.timings: collections.deque[Timing] = collections.deque(maxlen=1000)
+        self.watchdog = Watchdog()
+        self.disk = DiskGuard(journal, warn_free_mb=cfg.disk.warn_free_mb, critical_free_mb=cfg.disk.critical_free_mb,
+                              held_max=cfg.disk.held_max, on_change=lambda status: events.publish("disk", status))
 
     def start(self) -> None:
         self.devices.thermometer.start(self.temps.add)
@@ -72,9 +77,12 @@ class Checkpoint:
         while not self._stop.is_set():
             try:
                 self.step()
+                self.disk.tick()
             except Exception:   # one bad frame or bug must not stop the gate
                 log.exception("checkpoint step failed")
                 time.sleep(0.1)
+                continue
+            self.watchdog.alive()   # only a loop that completes its steps proves the kiosk alive
 
     def step(self) -> None:
         got = self.devices.camera.read(timeout=0.2)
@@ -109,7 +117,7 @@ class Checkpoint:
             self._pending = PendingScan(pending.code, now, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
             return
-        entry = self.journal.append(entry_fields(j, temp, self.cfg.kiosk.direction, self.cfg.thermometer.protocol))
+        entry = self.disk.append(entry_fields(j, temp, self.cfg.kiosk.direction, self.cfg.thermometer.protocol))
         self.gatekeeper.passed(entry, wall)
         if j.decision.decision == "admit":
             self.devices.relay.pulse(self.cfg.relay.pulse_ms)
@@ -118,7 +126,7 @@ class Checkpoint:
             self.events.publish("alert", {"seq": entry["seq"], "reasons": entry["reasons"]})
         self.timings.append(Timing(pending.t, ready_t, time.monotonic()))
         self.on_journaled()
-        log.info("seq %d: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")
+        log.info("seq %s: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")
 
 
 def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str) -> dict:

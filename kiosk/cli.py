@@ -37,7 +37,9 @@ def cmd_run(args) -> int:
     rt = KioskRuntime(cfg)
     rt.start()
     print(f"kiosk {cfg.kiosk.site}/{cfg.kiosk.gate}: touchscreen at {rt.ui_url}", flush=True)
+    rt.checkpoint.watchdog.ready(f"touchscreen at {rt.ui_url}")
     _wait_for_signal()
+    rt.checkpoint.watchdog.stopping()
     rt.stop()
     return 0
 

@@ -165,6 +165,12 @@ class SimSection(Section):
     loop: bool = Field(False, description="Start the scenario again when it ends")
 
 
+class DiskSection(Section):
+    warn_free_mb: float = Field(500.0, ge=0, description="Warn on the screen and the status topic below this much free space on the journal's disk, MB")
+    critical_free_mb: float = Field(50.0, ge=0, description="Below this much free space the warning turns critical, MB")
+    held_max: int = Field(5000, ge=10, le=1_000_000, description="Entries kept in memory while the disk is full, until it has room again")
+
+
 class KioskConfig(Section):
     kiosk: KioskSection = KioskSection()
     camera: CameraSection = CameraSection()
@@ -176,6 +182,7 @@ class KioskConfig(Section):
     mqtt: MQTTSection = MQTTSection()
     registry: RegistrySection = RegistrySection()
     sim: SimSection = SimSection()
+    disk: DiskSection = DiskSection()
 
     def resolve_paths(self, base: Path) -> None:
         if not self.kiosk.state_dir.is_absolute():

@@ -93,7 +93,8 @@ class Journal:
                     out.append(entry)
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:   # SQLite may already have rolled back (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
         return out
 
@@ -139,7 +140,8 @@ class Journal:
                     )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:   # SQLite may already have rolled back (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
         return moved
 
@@ -202,7 +204,8 @@ class Journal:
                         [("purged_seq", str(last[0])), ("purged_hash", last[1])])
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:   # SQLite may already have rolled back (disk full)
+                    self._db.execute("ROLLBACK")
                 raise
         return deleted
 

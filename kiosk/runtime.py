@@ -10,9 +10,10 @@ import logging
 import threading
 
 from drivers.registry import build_devices
-from kiosk import __version__
+from kiosk import __version__, clock
 from kiosk.checkpoint import Checkpoint
 from kiosk.config import KioskConfig
+from kiosk.entry import utc_now_iso
 from kiosk.events import EventBus
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
@@ -92,7 +93,11 @@ class KioskRuntime:
         d = self.devices
         return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
                             "relay": d.relay.state.value},
-                "registry_version": self.registry.current.version}
+                "registry_version": self.registry.current.version,
+                "disk": self.checkpoint.disk.status(),
+                # A synchronised status is also an anchor the server can place earlier,
+                # unsynchronised entries of this boot by (sync/clockfix.py).
+                "ts": utc_now_iso(), **clock.stamp()}
 
     def status(self) -> dict:
         d = self.devices
@@ -111,4 +116,6 @@ class KioskRuntime:
             "registry_version": self.registry.current.version,
             "registry_age_s": self.registry.current.age_s(),
             "last_seq": self.journal.last_seq(),
+            "disk": self.checkpoint.disk.status(),
+            "clock_synced": bool(clock.is_synchronised()),
         }

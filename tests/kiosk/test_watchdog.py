@@ -1,0 +1,141 @@
+"""The systemd notification protocol against a real unix datagram socket."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from kiosk import config
+from kiosk.runtime import KioskRuntime
+from kiosk.watchdog import Watchdog, notify, watchdog_interval_s
+
+SCENARIO = """
+[defaults]
+start_s = 0.3
+[[person]]
+code = "RES-1"
+temperature_c = 36.6
+"""
+
+
+@pytest.fixture
+def notify_socket(tmp_path):
+    path = tmp_path / "notify"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(0.2)
+    yield path, sock
+    sock.close()
+
+
+def receive(sock, seconds: float) -> list[str]:
+    got, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            got.append(sock.recv(4096).decode())
+        except TimeoutError:
+            pass
+    return got
+
+
+@pytest.mark.parametrize("env, pid, expected", [
+    ({}, 10, None),
+    ({"WATCHDOG_USEC": "30000000"}, 10, 30.0),
+    ({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "10"}, 10, 30.0),
+    ({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "11"}, 10, None),   # for another process
+    ({"WATCHDOG_USEC": "0"}, 10, None),
+    ({"WATCHDOG_USEC": "soon"}, 10, None),
+])
+def test_watchdog_interval(env, pid, expected):
+    assert watchdog_interval_s(env, pid) == expected
+
+
+def test_notify_without_systemd_does_nothing():
+    assert notify("READY=1", {}) is False
+    Watchdog({}).alive()
+
+
+def test_abstract_socket_address():
+    name = f"kiosk-test-{os.getpid()}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind("\0" + name)
+        sock.settimeout(2)
+        assert notify("READY=1", {"NOTIFY_SOCKET": "@" + name})
+        assert sock.recv(100) == b"READY=1"
+
+
+def test_pings_are_rate_limited(notify_socket):
+    path, sock = notify_socket
+    wd = Watchdog({"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "400000"})
+    t_end = time.monotonic() + 0.5
+    while time.monotonic() < t_end:
+        wd.alive()
+        time.sleep(0.001)
+    got = receive(sock, 0.3)
+    assert set(got) == {"WATCHDOG=1"}
+    assert 4 <= len(got) <= 7          # every 0.1 s for 0.5 s, not hundreds
+
+
+def test_kiosk_pings_while_its_loop_runs_and_stops_when_it_hangs(notify_socket, tmp_path, monkeypatch):
+    path, sock = notify_socket
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    monkeypatch.setenv("WATCHDOG_USEC", "400000")
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    (tmp_path / "scenario.toml").write_text(SCENARIO)
+    cfg = config.from_dict({"kiosk": {"state_dir": str(tmp_path / "state")}, "camera": {"type": "sim"},
+                            "thermometer": {"type": "sim"}, "relay": {"type": "sim"}, "ui": {"port": 0},
+                            "mqtt": {"enabled": False}, "sim": {"scenario": str(tmp_path / "scenario.toml")}})
+    rt = KioskRuntime(cfg)
+    rt.start()
+    hang = threading.Event()
+    try:
+        assert receive(sock, 0.6).count("WATCHDOG=1") >= 3
+        # The camera read never returns: the decide loop is stuck, the rest of the kiosk is not.
+        real_read = rt.devices.camera.read
+        rt.devices.camera.read = lambda timeout=1.0: hang.wait() or real_read(timeout)
+        receive(sock, 0.5)                  # a ping may already be on its way
+        assert receive(sock, 1.0) == []
+        assert rt.checkpoint._thread.is_alive()
+    finally:
+        hang.set()
+        rt.stop()
+
+
+def test_kiosk_run_tells_systemd_it_is_ready(notify_socket, tmp_path):
+    path, sock = notify_socket
+    (tmp_path / "scenario.toml").write_text(SCENARIO)
+    (tmp_path / "kiosk.toml").write_text(f"""
+[kiosk]
+state_dir = "{tmp_path / 'state'}"
+[camera]
+type = "sim"
+[thermometer]
+type = "sim"
+[ui]
+port = 0
+[mqtt]
+enabled = false
+[sim]
+scenario = "{tmp_path / 'scenario.toml'}"
+""")
+    env = {**os.environ, "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "1000000"}
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "-c", str(tmp_path / "kiosk.toml")],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        got: list[str] = []
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (any(m.startswith("READY=1") for m in got)
+                                                   and got.count("WATCHDOG=1") >= 3):
+            got += receive(sock, 0.3)
+        assert any(m.startswith("READY=1") for m in got)
+        assert got.count("WATCHDOG=1") >= 3
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert "STOPPING=1" in receive(sock, 0.5)
