@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 import random
+import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -172,8 +173,10 @@ class Link:
                 else:
                     self.client.reconnect()
             except ssl.SSLError as exc:
+                _close_sockets_of(exc)
                 self._set_state(LinkState.TLS_FAILED, f"TLS handshake failed: {exc.reason or exc}")
             except OSError as exc:
+                _close_sockets_of(exc)
                 self._set_state(LinkState.UNREACHABLE, f"cannot reach the broker: {exc.strerror or exc}")
             except Exception as exc:  # noqa: BLE001 - paho raises ValueError for some bad settings
                 self._set_state(LinkState.UNREACHABLE, f"cannot connect: {exc}")
@@ -192,3 +195,14 @@ class Link:
                 self._backoff.reset()
                 self._was_up = False
             self._stop.wait(self._backoff.next())
+
+
+def _close_sockets_of(exc: BaseException) -> None:
+    """Close the socket a failed connect left open: paho does not close it when the TLS
+    handshake fails, and a kiosk retrying for days would leak one descriptor per try."""
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, socket.socket):
+                value.close()
+        tb = tb.tb_next

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from kiosk.configfile import ConfigError
 
@@ -68,6 +69,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_broker_config(args) -> int:
+    from sync.server.broker_setup import KioskId, SetupError, write_broker_config
+
+    try:
+        kiosks = [KioskId.parse(k) for k in args.kiosk]
+        write_broker_config(Path(args.dir), kiosks, port=args.port, listen=args.listen, tls=args.tls,
+                            hostnames=args.hostname or None, client_certs=args.client_certs,
+                            broker_host=args.broker_host)
+    except SetupError as exc:
+        print(f"community-server broker-config: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.dir}/mosquitto.conf, passwords, acl; kiosk [mqtt] sections in {args.dir}/kiosks/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="community-server", description="The community server: collector, storage, API")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -90,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
     e.add_argument("--actor", default=f"cli:{_user()}", help="name recorded in the export log")
     e.set_defaults(func=cmd_export)
+    b = sub.add_parser("broker-config", help="write a Mosquitto config, password file and ACL for the site")
+    b.add_argument("--dir", required=True, help="directory to write into (kept accounts are reused)")
+    b.add_argument("--kiosk", action="append", default=[], metavar="SITE/GATE", help="a kiosk account (repeat)")
+    b.add_argument("--port", type=int, default=1883)
+    b.add_argument("--listen", default="0.0.0.0", help="address the broker listens on")
+    b.add_argument("--broker-host", default="127.0.0.1", help="address kiosks and the server connect to")
+    b.add_argument("--tls", action="store_true", help="make a site CA and a broker certificate; TLS on the listener")
+    b.add_argument("--hostname", action="append", help="name or address in the broker certificate (repeat)")
+    b.add_argument("--client-certs", action="store_true", help="also issue one client certificate per kiosk")
+    b.set_defaults(func=cmd_broker_config)
 
     from sync.server.passes import add_issue_pass_parser
 
