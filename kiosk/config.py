@@ -33,6 +33,8 @@ class KioskSection(Section):
     direction: Literal["in", "out"] = Field("in", description="Which way people pass this kiosk")
     state_dir: Path = Field(Path("state"), description="Directory for the journal and registry copy")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    retention_days: int = Field(28, ge=1, le=3650, description="Keep entries and visitor answers this long once "
+                                "the server holds them, days; never purged before the server's ack")
 
     _check_site = field_validator("site", "gate")(_topic_safe)
 
@@ -131,7 +133,6 @@ class PolicySection(Section):
     anti_passback: Literal["deny", "refer", "off"] = Field(
         "refer", description="What to do when a pass enters twice without leaving")
     passback_window_h: float = Field(12.0, gt=0, le=168, description="How long an entry counts as still inside, hours")
-    retention_days: int = Field(28, ge=1, le=3650, description="Keep entries this long once the server holds them, days")
 
 
 class UISection(Section):

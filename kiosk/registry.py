@@ -198,14 +198,21 @@ class Registry(_Strict):
     def lookup(self, text: str) -> KnownCode | None:
         return self.known_codes.get(text)
 
+    @cached_property
+    def _quarantine_index(self) -> dict[tuple[str, str], list[Quarantine]]:
+        index: dict[tuple[str, str], list[Quarantine]] = {}
+        for q in self.quarantine:
+            for name in ("household", "pass_id", "code"):
+                if getattr(q, name):
+                    index.setdefault((name, getattr(q, name)), []).append(q)
+        return index
+
     def quarantined(self, day: date, *, household: str | None = None, pass_id: str | None = None,
                     code: str | None = None) -> Quarantine | None:
-        for q in self.quarantine:
-            if not q.covers(day):
-                continue
-            if (household and q.household == household) or (pass_id and q.pass_id == pass_id) \
-                    or (code and q.code == code):
-                return q
+        for name, value in (("household", household), ("pass_id", pass_id), ("code", code)):
+            for q in self._quarantine_index.get((name, value), ()) if value else ():
+                if q.covers(day):
+                    return q
         return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta, timezone
 
 from drivers.registry import build_devices
 from kiosk import __version__, clock
@@ -51,6 +52,8 @@ class KioskRuntime:
         if self.outbox:
             self.outbox.start()
         self.checkpoint.start()
+        self._housekeeper = threading.Thread(target=self._housekeeping, name="housekeeping", daemon=True)
+        self._housekeeper.start()
         self._start_web()
         log.info("kiosk %s/%s running, touchscreen at %s", self.cfg.kiosk.site, self.cfg.kiosk.gate, self.ui_url)
 
@@ -67,8 +70,28 @@ class KioskRuntime:
         self._server_thread = threading.Thread(target=self._server.run, name="web", daemon=True)
         self._server_thread.start()
 
+    def _housekeeping(self, every_s: float = 3600.0) -> None:
+        while not self.stopping.is_set():
+            self.purge()
+            self.stopping.wait(every_s)
+
+    def purge(self) -> int:
+        """Drop entries past retention that the server holds, and expired visitor answers."""
+        keep = timedelta(days=self.cfg.kiosk.retention_days)
+        try:
+            n = self.journal.purge(keep)
+            self.gatekeeper.book.purge(datetime.now(timezone.utc) - keep)
+        except Exception:   # housekeeping must never take the gate down
+            log.exception("purge failed")
+            return 0
+        if n:
+            log.info("purged %d acknowledged entries older than %d days", n, self.cfg.kiosk.retention_days)
+        return n
+
     def stop(self) -> None:
         self.stopping.set()
+        if getattr(self, "_housekeeper", None):
+            self._housekeeper.join(timeout=5)
         self.checkpoint.stop()
         if self.outbox:
             self.outbox.stop()

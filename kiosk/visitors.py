@@ -121,6 +121,11 @@ class VisitorBook:
                  answers.model_dump_json()))
         return pass_id
 
+    def purge(self, before: datetime) -> int:
+        """Forget registrations that ran out before ``before`` (their entries keep the answers)."""
+        with self._lock:
+            return self._db.execute("DELETE FROM visitors WHERE valid_until < ?", (int(before.timestamp()),)).rowcount
+
     def answers(self, pass_id: str, now: datetime) -> VisitorAnswers | None:
         """The answers of a visitor registered under ``pass_id`` and still valid at ``now``."""
         with self._lock:
