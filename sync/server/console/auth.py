@@ -1,0 +1,176 @@
+"""Staff accounts: login and logout, roles, lockout after repeated failures.
+
+Passwords are stored as salted scrypt hashes (werkzeug.security). Two roles: ``admin``
+may change things; ``viewer`` may look and export. After ``lockout_failures`` wrong
+passwords in a row an account refuses every login, right or wrong, for
+``lockout_minutes``. Every login, failure and lockout goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from sync.server.console import csrf
+
+bp = Blueprint("auth", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+ROLES = ("admin", "viewer")
+MIN_PASSWORD = 8
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(store, name: str, password: str, role: str) -> None:
+    """Add an account, or reset its password and role; unlocks it."""
+    if not _NAME.match(name):
+        raise UserError("user name: 1-64 letters, digits, '_', '.', '@' or '-'")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"password must be at least {MIN_PASSWORD} characters")
+    store.put_user(name, generate_password_hash(password), role)
+
+
+def _console():
+    return current_app.extensions["console"]
+
+
+def load_user() -> None:
+    """Before each request: who is logged in (re-read, so a changed role applies at once)."""
+    g.user = None
+    name = session.get("user")
+    if name:
+        user = _console().store.user(name)
+        if user is None:
+            session.clear()
+        else:
+            g.user = user
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("user") is None:
+            if request.method == "GET" and not request.path.endswith((".json", "/data")):
+                return redirect(url_for("auth.login", next=request.full_path))
+            abort(401)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if g.user["role"] != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def actor() -> str:
+    return g.user["name"] if g.get("user") else "-"
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this server: never an open redirect to another site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("entries.index")
+
+
+@bp.get("/login")
+def login():
+    return render_template("console/login.html", error=None, name="", next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+def login_post():
+    con = _console()
+    store, settings = con.store, con.settings
+    name = request.form.get("name", "").strip()
+    password = request.form.get("password", "")
+    ip = request.remote_addr
+    user = store.user(name) if _NAME.match(name) else None
+    now = time.time()
+
+    def refuse(key: str, status: int = 401, **values):
+        return render_template("console/login.html", error=(key, values), name=name,
+                               next=request.form.get("next", "")), status
+
+    if user is not None and user["locked_until"] > now:
+        store.audit(name, "login_refused_locked", {}, ip)
+        return refuse("login.locked", 423, minutes=max(1, round((user["locked_until"] - now) / 60)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        store.audit(name[:64] or "-", "login_failed", {"unknown_user": True}, ip)
+        return refuse("login.wrong")
+    if not check_password_hash(user["pw_hash"], password):
+        failures, locked_until = store.record_failure(name, settings.lockout_failures,
+                                                      settings.lockout_minutes * 60)
+        store.audit(name, "login_failed", {"failures": failures}, ip)
+        if locked_until:
+            store.audit(name, "account_locked", {"minutes": settings.lockout_minutes}, ip)
+            current_app.logger.warning("console account %s locked after %d failed logins from %s",
+                                       name, settings.lockout_failures, ip)
+            return refuse("login.locked", 423, minutes=round(settings.lockout_minutes))
+        return refuse("login.wrong")
+    store.clear_failures(name)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    current_app.permanent_session_lifetime = timedelta(hours=settings.session_hours)
+    session["user"] = name
+    csrf.token()
+    store.audit(name, "login", {"role": user["role"]}, ip)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    if g.get("user"):
+        _console().store.audit(g.user["name"], "logout", {}, request.remote_addr)
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/lang/<lang>")
+def set_language(lang: str):
+    from sync.server.console.i18n import LANGUAGES
+
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    con = _console()
+    return render_template("console/users.html", users=con.store.users(), now=time.time(),
+                           audit=con.store.audit_log(limit=200))
+
+
+@bp.post("/users/<name>/unlock")
+@admin_required
+def unlock(name: str):
+    con = _console()
+    con.store.clear_failures(name)
+    con.store.audit(actor(), "account_unlocked", {"user": name}, request.remote_addr)
+    return redirect(url_for("auth.users"))

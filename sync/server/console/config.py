@@ -1,0 +1,35 @@
+"""The console's settings: the ``[console]`` section of the server's config file."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from kiosk.configfile import Section
+
+
+class ConsoleSection(Section):
+    enabled: bool = Field(True, description="Serve the administrators' web console at /console/")
+    language: Literal["zh", "en"] = Field("zh", description="Language shown until a user picks another")
+    timezone: str = Field("Asia/Shanghai", description="Time zone of the times shown and typed in the console")
+    lockout_failures: int = Field(5, ge=1, le=100, description="Wrong passwords in a row that lock an account")
+    lockout_minutes: float = Field(15.0, gt=0, le=7 * 24 * 60, description="How long a locked account stays locked, minutes")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="A login lasts this long, hours")
+    page_size: int = Field(50, ge=10, le=1000, description="Entries per page in the entries table")
+    refresh_s: float = Field(3.0, ge=0.5, le=300, description="How often open pages fetch new entries and alerts, s")
+    pass_valid_days: int = Field(365, ge=1, le=3650, description="Validity of a newly issued pass, days")
+    site: str | None = Field(None, description="Site id of the passes and registry this server issues "
+                             "(default: the only site seen in the entries)")
+    secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}; use an IANA name such as Asia/Shanghai") from None
+        return v

@@ -1,0 +1,123 @@
+"""Entries: the filtered, paged, live-updating table; one entry's detail; exports."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Iterator
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+
+from sync.server.console.auth import actor, login_required
+from sync.server.console.query import FilterError, filter_values, local_time, parse_filters
+from sync.server.export import csv_chunks, xlsx_chunks
+
+bp = Blueprint("entries", __name__, template_folder="templates")
+
+EXPORTS = {
+    "csv": (csv_chunks, "text/csv; charset=utf-8"),
+    "xlsx": (xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _console():
+    return current_app.extensions["console"]
+
+
+def _row(item: dict[str, Any], tz) -> dict[str, Any]:
+    e = item["entry"]
+    cred = e.get("credential") if isinstance(e.get("credential"), dict) else {}
+    return {
+        "site": item["site"], "gate": item["gate"], "seq": item["seq"],
+        "time": local_time(item["ts"], tz), "direction": item["direction"], "decision": item["decision"],
+        "reasons": [r for r in item["reasons"].split(",") if r], "household": item["household"] or "",
+        "pass_id": cred.get("pass_id") or "", "kind": item["credential_kind"] or "",
+        "temperature_c": item["temperature_c"], "hash_ok": bool(item["hash_ok"]),
+    }
+
+
+def _page(args) -> dict[str, Any]:
+    con = _console()
+    q = parse_filters(args, con.tz)
+    size = con.settings.page_size
+    total = con.store.storage.count_entries(q)
+    pages = max(1, math.ceil(total / size))
+    try:
+        page = min(max(1, int(args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    rows = [_row(item, con.tz) for item in con.store.entries_page(q, offset=(page - 1) * size, limit=size)]
+    return {"total": total, "page": page, "pages": pages, "rows": rows}
+
+
+@bp.get("/entries")
+@login_required
+def index():
+    con = _console()
+    filters = filter_values(request.args)
+    try:
+        data = _page(request.args)
+        error = None
+    except FilterError as exc:
+        data, error = {"total": 0, "page": 1, "pages": 1, "rows": []}, (exc.field, str(exc))
+    gates = sorted({g["gate"] for g in con.store.storage.gates()})
+    return render_template("console/entries.html", data=data, filters=filters, error=error, gates=gates)
+
+
+@bp.get("/entries/data")
+@login_required
+def data():
+    try:
+        return jsonify(_page(request.args))
+    except FilterError as exc:
+        return jsonify(error=str(exc), field=exc.field), 400
+
+
+@bp.get("/entries/<site>/<gate>/<int:seq>")
+@login_required
+def detail(site: str, gate: str, seq: int):
+    con = _console()
+    item = con.store.entry(site, gate, seq)
+    if item is None:
+        abort(404)
+    storage = con.store.storage
+    issues = storage.chain_issues(site, gate)
+    chain = {
+        "hash_ok": bool(item["hash_ok"]),
+        # Below the gate's contiguous seq, every link back to the first entry was checked.
+        "linked": seq <= storage.contiguous_seq(site, gate),
+        "issues": [i for i in issues if i["seq"] == seq],
+    }
+    chain["ok"] = chain["hash_ok"] and chain["linked"] and not chain["issues"]
+    return render_template("console/entry.html", item=item, row=_row(item, con.tz), chain=chain,
+                           body=json.dumps(item["entry"], ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@bp.get("/entries/export.<fmt>")
+@login_required
+def export(fmt: str):
+    if fmt not in EXPORTS:
+        abort(404)
+    con = _console()
+    try:
+        q = parse_filters(request.args, con.tz)
+    except FilterError as exc:
+        return jsonify(error=str(exc), field=exc.field), 400
+    writer, mimetype = EXPORTS[fmt]
+    storage, who, ip = con.store.storage, actor(), request.remote_addr
+    counter = {"rows": 0}
+
+    def counted() -> Iterator[dict[str, Any]]:
+        for item in storage.iter_entries(q):
+            counter["rows"] += 1
+            yield item
+
+    def body() -> Iterator[bytes]:
+        try:
+            yield from writer(counted())
+        finally:
+            storage.log_export(who, fmt, q.describe(), counter["rows"])
+            con.store.audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": counter["rows"]}, ip)
+
+    return Response(body(), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="entries.{fmt}"'})

@@ -1,0 +1,136 @@
+"""Residents and households: import from CSV/Excel, edit, issue, print and revoke passes."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from sync.server.console import downlink
+from sync.server.console.auth import actor, admin_required, login_required
+from sync.server.console.roster import parse_roster, read_table
+
+bp = Blueprint("households", __name__, template_folder="templates")
+
+_PHONE_MAX = 20
+
+
+def _console():
+    return current_app.extensions["console"]
+
+
+@bp.get("/households")
+@login_required
+def index():
+    store = _console().store
+    building = request.args.get("building") or None
+    search = (request.args.get("q") or "").strip() or None
+    return render_template("console/households.html", households=store.households(building, search),
+                           buildings=store.buildings(), building=building or "", search=search or "",
+                           result=None)
+
+
+@bp.post("/households/import")
+@admin_required
+def import_():
+    con = _console()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        abort(400, description="no file")
+    try:
+        roster = parse_roster(read_table(upload.filename, upload.read()))
+    except ValueError as exc:
+        roster = None
+        errors = [(0, str(exc))]
+    else:
+        errors = roster.errors
+    result = {"errors": errors[:100], "error_count": len(errors)}
+    if not errors:
+        result.update(con.store.import_residents(roster.records))
+        con.store.audit(actor(), "residents_import", {"file": upload.filename, **{
+            k: result[k] for k in ("added", "updated", "unchanged")}}, request.remote_addr)
+    else:
+        con.store.audit(actor(), "residents_import_rejected", {"file": upload.filename, "errors": len(errors)},
+                        request.remote_addr)
+    store = con.store
+    return render_template("console/households.html", households=store.households(), buildings=store.buildings(),
+                           building="", search="", result=result), (200 if not errors else 400)
+
+
+@bp.get("/households/<hid>")
+@login_required
+def detail(hid: str):
+    store = _console().store
+    household = store.household(hid)
+    if household is None:
+        abort(404)
+    return render_template("console/household.html", household=household, residents=store.residents(household=hid),
+                           passes=store.passes(household=hid), now=time.time(),
+                           quarantines=[q for q in store.quarantines() if q["household"] == hid
+                                        or q["resident_household"] == hid])
+
+
+@bp.post("/residents/<rid>")
+@admin_required
+def edit_resident(rid: str):
+    con = _console()
+    resident = con.store.resident(rid)
+    if resident is None:
+        abort(404)
+    name = request.form.get("name", "").strip()
+    phone = request.form.get("phone", "").strip()
+    if not name or len(name) > 40 or len(phone) > _PHONE_MAX:
+        abort(400, description="name 1-40 characters, phone up to 20")
+    con.store.update_resident(rid, name, phone)
+    con.store.audit(actor(), "resident_edit", {"resident": rid, "household": resident["household"],
+                                               "name": name}, request.remote_addr)
+    return redirect(url_for("households.detail", hid=resident["household"]))
+
+
+@bp.post("/residents/<rid>/pass")
+@admin_required
+def issue(rid: str):
+    con = _console()
+    resident = con.store.resident(rid)
+    if resident is None:
+        abort(404)
+    if con.issue_pass is None:
+        abort(503, description="this server cannot sign passes (no pass key configured)")
+    now = int(time.time())
+    expires = now + con.settings.pass_valid_days * 86400
+    pass_id, text = con.issue_pass(resident["household"], "resident", now, expires)
+    con.store.add_pass(pass_id=pass_id, resident_id=rid, household=resident["household"], role="resident",
+                       text=text, not_before=now, expires=expires, issued_by=actor())
+    con.store.audit(actor(), "pass_issue", {"pass_id": pass_id, "resident": rid,
+                                            "household": resident["household"]}, request.remote_addr)
+    return redirect(url_for("households.detail", hid=resident["household"]))
+
+
+@bp.post("/passes/<pass_id>/revoke")
+@admin_required
+def revoke(pass_id: str):
+    con = _console()
+    p = con.store.pass_(pass_id)
+    if p is None:
+        abort(404)
+    if con.store.revoke_pass(pass_id, actor()):
+        con.store.audit(actor(), "pass_revoke", {"pass_id": pass_id, "household": p["household"]},
+                        request.remote_addr)
+        downlink.publish(con, f"pass {pass_id} revoked")
+    return redirect(url_for("households.detail", hid=p["household"]))
+
+
+@bp.get("/passes/print")
+@login_required
+def print_sheet():
+    import segno
+
+    store = _console().store
+    building = request.args.get("building") or None
+    if not building:
+        abort(400, description="choose a building")
+    cards = []
+    for p in store.passes(building=building, active_only=True):
+        qr = segno.make(p["text"], error="m")
+        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version})
+    return render_template("console/print.html", building=building, cards=cards)

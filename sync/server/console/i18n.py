@@ -1,0 +1,28 @@
+"""The console's words in Chinese (the default) and English.
+
+Catalogues are flat JSON files under ``catalogues/``, one per language, with the same keys.
+A page's language comes from the ``lang`` cookie, set by the switch in the header.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("zh", "en")
+_DIR = Path(__file__).with_name("catalogues")
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    return json.loads((_DIR / f"{lang}.json").read_text("utf-8"))
+
+
+def translate(lang: str, key: str, **values) -> str:
+    text = catalogue(lang).get(key) or catalogue("zh").get(key) or key
+    return text.format(**values) if values else text
+
+
+def pick(requested: str | None, default: str) -> str:
+    return requested if requested in LANGUAGES else default

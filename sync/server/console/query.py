@@ -1,0 +1,96 @@
+"""The entries filters of the console: the API's ``EntryQuery`` plus reason and pass.
+
+Times typed into the console are local to the site (``[console] timezone``); entries
+are stored in UTC, so the filters convert on the way in and the table on the way out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.entry import DECISIONS, DIRECTIONS
+from sync.server.storage import EntryQuery
+
+FILTERS = ("since", "until", "gate", "direction", "decision", "reason", "household", "pass_id")
+_REASON = re.compile(r"^[a-z_]{1,40}$")
+_TOKEN = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+class FilterError(ValueError):
+    """A filter value the console cannot use; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class ConsoleQuery(EntryQuery):
+    reason: str | None = None
+    pass_id: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        sql, params = super().where()
+        clauses = [sql[len(" WHERE "):]] if sql else []
+        if self.reason:
+            clauses.append("(',' || reasons || ',') LIKE ?")
+            params.append(f"%,{self.reason},%")
+        if self.pass_id:
+            # The stored body is compact JSON, so the pass id appears exactly like this.
+            clauses.append("body LIKE ?")
+            params.append(f'%"pass_id":"{self.pass_id}"%')
+        return ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
+
+
+def to_utc(value: str, tz: ZoneInfo) -> str:
+    """'2026-11-25T08:00' (local) -> '2026-11-25T00:00:00.000Z'."""
+    dt = datetime.fromisoformat(value.strip().replace(" ", "T"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def local_time(ts: str | None, tz: ZoneInfo) -> str:
+    """An entry's UTC timestamp as the site's wall-clock time, 'YYYY-MM-DD HH:MM:SS'."""
+    if not ts:
+        return ""
+    try:
+        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return ts
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_filters(args, tz: ZoneInfo) -> ConsoleQuery:
+    """Build a query from request arguments; empty values mean no filter."""
+    raw = {k: (args.get(k) or "").strip() or None for k in FILTERS}
+    q = ConsoleQuery()
+    for key in ("since", "until"):
+        if raw[key]:
+            try:
+                setattr(q, key, to_utc(raw[key], tz))
+            except ValueError:
+                raise FilterError(key, "use a date and time like 2026-11-25 08:00") from None
+    if raw["direction"] and raw["direction"] not in DIRECTIONS:
+        raise FilterError("direction", f"one of {', '.join(DIRECTIONS)}")
+    if raw["decision"] and raw["decision"] not in DECISIONS:
+        raise FilterError("decision", f"one of {', '.join(DECISIONS)}")
+    if raw["reason"] and not _REASON.match(raw["reason"]):
+        raise FilterError("reason", "a reason code such as fever")
+    for key in ("gate", "pass_id"):
+        if raw[key] and not _TOKEN.match(raw[key]):
+            raise FilterError(key, "letters, digits, '-' or '_'")
+    q.gate, q.direction, q.decision = raw["gate"], raw["direction"], raw["decision"]
+    q.reason, q.household, q.pass_id = raw["reason"], raw["household"], raw["pass_id"]
+    return q
+
+
+def filter_values(args) -> dict[str, str]:
+    """The filters as typed, to refill the form and build links."""
+    return {k: (args.get(k) or "").strip() for k in FILTERS if (args.get(k) or "").strip()}

@@ -1,0 +1,336 @@
+"""The console's own tables, kept in the server's database beside the entries.
+
+``ConsoleStore`` wraps the server's ``Storage`` (same connections, same back-end, SQLite
+or PostgreSQL) and adds what only the office needs: staff accounts, the audit log,
+households and residents, the passes issued to them, home quarantines, alert
+acknowledgements and the registry's version counter. Ids are text (uuid4 hex), so the
+same SQL runs on both back-ends without sequences.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from sync.server.storage import EntryQuery, Storage
+from sync.server.storage.base import ENTRY_COLUMNS
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS console_users (
+        name TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, role TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0, locked_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+        created_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS console_audit (
+        id TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL,
+        action TEXT NOT NULL, detail TEXT NOT NULL, ip TEXT)""",
+    "CREATE INDEX IF NOT EXISTS console_audit_at ON console_audit (at)",
+    """CREATE TABLE IF NOT EXISTS households (
+        id TEXT PRIMARY KEY, building TEXT NOT NULL, unit TEXT NOT NULL, room TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS residents (
+        id TEXT PRIMARY KEY, household TEXT NOT NULL, name TEXT NOT NULL, phone TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS residents_household ON residents (household)",
+    """CREATE TABLE IF NOT EXISTS passes (
+        pass_id TEXT PRIMARY KEY, resident_id TEXT, household TEXT NOT NULL, role TEXT NOT NULL,
+        text TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL,
+        issued_at DOUBLE PRECISION NOT NULL, issued_by TEXT NOT NULL,
+        revoked_at DOUBLE PRECISION, revoked_by TEXT)""",
+    "CREATE INDEX IF NOT EXISTS passes_household ON passes (household)",
+    """CREATE TABLE IF NOT EXISTS quarantines (
+        id TEXT PRIMARY KEY, household TEXT, resident_id TEXT, start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL, note TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+        created_by TEXT NOT NULL, lifted_at DOUBLE PRECISION, lifted_by TEXT)""",
+    """CREATE TABLE IF NOT EXISTS alert_acks (
+        site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
+        acked_by TEXT NOT NULL, acked_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (site, gate, seq))""",
+    """CREATE TABLE IF NOT EXISTS console_meta (
+        key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+]
+
+ALERT_REASONS = ("fever", "quarantine_exit")
+USER_COLUMNS = ("name", "pw_hash", "role", "failures", "locked_until", "created_at")
+PASS_COLUMNS = ("pass_id", "resident_id", "household", "role", "text", "not_before", "expires",
+                "issued_at", "issued_by", "revoked_at", "revoked_by")
+QUARANTINE_COLUMNS = ("id", "household", "resident_id", "start_date", "end_date", "note", "created_at",
+                      "created_by", "lifted_at", "lifted_by")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def household_id(building: str, unit: str, room: str) -> str:
+    return f"{building}-{unit}-{room}"
+
+
+class ConsoleStore:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        with storage._write() as cur:
+            for stmt in SCHEMA:
+                cur.execute(stmt)
+
+    # -- small helpers -----------------------------------------------------------------
+
+    def _rows(self, sql: str, params: tuple | list = (), columns: tuple[str, ...] | None = None) -> list[dict]:
+        with self.storage._read() as cur:
+            cur.execute(self.storage._sql(sql), tuple(params))
+            names = columns or tuple(d[0] for d in cur.description)
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def _one(self, sql: str, params: tuple | list = ()) -> dict | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def _exec(self, *statements: tuple[str, tuple | list]) -> int:
+        """Run statements in one write transaction; returns the last one's row count."""
+        count = 0
+        with self.storage._write() as cur:
+            for sql, params in statements:
+                cur.execute(self.storage._sql(sql), tuple(params))
+                count = cur.rowcount
+        return count
+
+    # -- users -------------------------------------------------------------------------
+
+    def user(self, name: str) -> dict | None:
+        return self._one(f"SELECT {', '.join(USER_COLUMNS)} FROM console_users WHERE name = ?", (name,))
+
+    def users(self) -> list[dict]:
+        return self._rows(f"SELECT {', '.join(USER_COLUMNS)} FROM console_users ORDER BY name")
+
+    def put_user(self, name: str, pw_hash: str, role: str) -> None:
+        self._exec(("INSERT INTO console_users (name, pw_hash, role, created_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, role = excluded.role, "
+                    "failures = 0, locked_until = 0", (name, pw_hash, role, time.time())))
+
+    def record_failure(self, name: str, limit: int, lock_s: float) -> tuple[int, float]:
+        """Count one failed login; lock the account when the count reaches ``limit``.
+        Returns (failures so far, locked until)."""
+        now = time.time()
+        with self.storage._write() as cur:
+            q = self.storage._sql
+            cur.execute(q("SELECT failures FROM console_users WHERE name = ?"), (name,))
+            row = cur.fetchone()
+            if row is None:
+                return 0, 0.0
+            failures = row[0] + 1
+            locked_until = now + lock_s if failures >= limit else 0.0
+            cur.execute(q("UPDATE console_users SET failures = ?, locked_until = ? WHERE name = ?"),
+                        (0 if locked_until else failures, locked_until, name))
+        return failures, locked_until
+
+    def clear_failures(self, name: str) -> None:
+        self._exec(("UPDATE console_users SET failures = 0, locked_until = 0 WHERE name = ?", (name,)))
+
+    # -- audit log ---------------------------------------------------------------------
+
+    def audit(self, actor: str, action: str, detail: dict[str, Any] | None = None, ip: str | None = None) -> None:
+        self._exec(("INSERT INTO console_audit (id, at, actor, action, detail, ip) VALUES (?, ?, ?, ?, ?, ?)",
+                    (new_id(), time.time(), actor, action,
+                     json.dumps(detail or {}, ensure_ascii=False, sort_keys=True), ip)))
+
+    def audit_log(self, limit: int = 200, action: str | None = None) -> list[dict]:
+        where, params = ("WHERE action = ?", [action]) if action else ("", [])
+        rows = self._rows(f"SELECT at, actor, action, detail, ip FROM console_audit {where} "
+                          f"ORDER BY at DESC LIMIT {int(limit)}", params)
+        for r in rows:
+            r["detail"] = json.loads(r["detail"])
+        return rows
+
+    # -- households and residents ------------------------------------------------------
+
+    def upsert_household(self, building: str, unit: str, room: str) -> str:
+        hid = household_id(building, unit, room)
+        self._exec(("INSERT INTO households (id, building, unit, room, updated_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (id) DO NOTHING", (hid, building, unit, room, time.time())))
+        return hid
+
+    def import_residents(self, records: list[dict[str, str]]) -> dict[str, int]:
+        """Add each (household, name) not yet known; update the phone of those that are.
+        One transaction: an import is all or nothing."""
+        added = updated = 0
+        now = time.time()
+        q = self.storage._sql
+        with self.storage._write() as cur:
+            for r in records:
+                hid = household_id(r["building"], r["unit"], r["room"])
+                cur.execute(q("INSERT INTO households (id, building, unit, room, updated_at) VALUES (?, ?, ?, ?, ?) "
+                              "ON CONFLICT (id) DO NOTHING"), (hid, r["building"], r["unit"], r["room"], now))
+                cur.execute(q("SELECT id, phone FROM residents WHERE household = ? AND name = ?"), (hid, r["name"]))
+                row = cur.fetchone()
+                if row is None:
+                    cur.execute(q("INSERT INTO residents (id, household, name, phone, updated_at) "
+                                  "VALUES (?, ?, ?, ?, ?)"), (new_id(), hid, r["name"], r["phone"], now))
+                    added += 1
+                elif row[1] != r["phone"]:
+                    cur.execute(q("UPDATE residents SET phone = ?, updated_at = ? WHERE id = ?"),
+                                (r["phone"], now, row[0]))
+                    updated += 1
+        return {"added": added, "updated": updated, "unchanged": len(records) - added - updated}
+
+    def buildings(self) -> list[str]:
+        return [r["building"] for r in self._rows("SELECT DISTINCT building FROM households ORDER BY building")]
+
+    def households(self, building: str | None = None, search: str | None = None) -> list[dict]:
+        clauses, params = [], []
+        if building:
+            clauses.append("h.building = ?")
+            params.append(building)
+        if search:
+            clauses.append("(h.id LIKE ? OR EXISTS (SELECT 1 FROM residents r2 WHERE r2.household = h.id "
+                           "AND (r2.name LIKE ? OR r2.phone LIKE ?)))")
+            params += [f"%{search}%"] * 3
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._rows("SELECT h.id, h.building, h.unit, h.room, "
+                          "(SELECT COUNT(*) FROM residents r WHERE r.household = h.id) AS residents "
+                          f"FROM households h{where} ORDER BY h.building, h.unit, h.room", params)
+
+    def household(self, hid: str) -> dict | None:
+        return self._one("SELECT id, building, unit, room FROM households WHERE id = ?", (hid,))
+
+    def residents(self, household: str | None = None, building: str | None = None) -> list[dict]:
+        if household:
+            where, params = " WHERE r.household = ?", [household]
+        elif building:
+            where, params = " WHERE h.building = ?", [building]
+        else:
+            where, params = "", []
+        return self._rows("SELECT r.id, r.household, r.name, r.phone FROM residents r "
+                          f"JOIN households h ON h.id = r.household{where} "
+                          "ORDER BY h.building, h.unit, h.room, r.name", params)
+
+    def resident(self, rid: str) -> dict | None:
+        return self._one("SELECT id, household, name, phone FROM residents WHERE id = ?", (rid,))
+
+    def update_resident(self, rid: str, name: str, phone: str) -> bool:
+        return self._exec(("UPDATE residents SET name = ?, phone = ?, updated_at = ? WHERE id = ?",
+                           (name, phone, time.time(), rid))) == 1
+
+    # -- passes ------------------------------------------------------------------------
+
+    def add_pass(self, *, pass_id: str, resident_id: str | None, household: str, role: str, text: str,
+                 not_before: float, expires: float, issued_by: str) -> None:
+        self._exec(("INSERT INTO passes (pass_id, resident_id, household, role, text, not_before, expires, "
+                    "issued_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (pass_id, resident_id, household, role, text, not_before, expires, time.time(), issued_by)))
+
+    def passes(self, *, household: str | None = None, building: str | None = None,
+               active_only: bool = False) -> list[dict]:
+        clauses, params = [], []
+        if household:
+            clauses.append("p.household = ?")
+            params.append(household)
+        if building:
+            clauses.append("h.building = ?")
+            params.append(building)
+        if active_only:
+            clauses.append("p.revoked_at IS NULL AND p.expires > ?")
+            params.append(time.time())
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        cols = ", ".join(f"p.{c}" for c in PASS_COLUMNS)
+        return self._rows(f"SELECT {cols}, r.name FROM passes p LEFT JOIN households h ON h.id = p.household "
+                          f"LEFT JOIN residents r ON r.id = p.resident_id{where} "
+                          "ORDER BY h.building, h.unit, h.room, r.name, p.issued_at",
+                          params, PASS_COLUMNS + ("name",))
+
+    def pass_(self, pass_id: str) -> dict | None:
+        rows = self._rows(f"SELECT {', '.join(PASS_COLUMNS)} FROM passes WHERE pass_id = ?", (pass_id,),
+                          PASS_COLUMNS)
+        return rows[0] if rows else None
+
+    def revoke_pass(self, pass_id: str, by: str) -> bool:
+        return self._exec(("UPDATE passes SET revoked_at = ?, revoked_by = ? WHERE pass_id = ? "
+                           "AND revoked_at IS NULL", (time.time(), by, pass_id))) == 1
+
+    def revoked_pass_ids(self) -> list[str]:
+        # Expired passes drop out: the kiosk refuses them by date anyway, and the list
+        # the kiosks carry stays short.
+        return [r["pass_id"] for r in self._rows("SELECT pass_id FROM passes WHERE revoked_at IS NOT NULL "
+                                                 "AND expires > ? ORDER BY pass_id", (time.time(),))]
+
+    # -- home quarantine ---------------------------------------------------------------
+
+    def add_quarantine(self, *, household: str | None, resident_id: str | None, start: str, end: str,
+                       note: str, by: str) -> str:
+        qid = new_id()
+        self._exec(("INSERT INTO quarantines (id, household, resident_id, start_date, end_date, note, "
+                    "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (qid, household, resident_id, start, end, note, time.time(), by)))
+        return qid
+
+    def quarantines(self, *, current_only: bool = True) -> list[dict]:
+        where = " WHERE q.lifted_at IS NULL" if current_only else ""
+        cols = ", ".join(f"q.{c}" for c in QUARANTINE_COLUMNS)
+        return self._rows(f"SELECT {cols}, r.name, r.household FROM quarantines q "
+                          f"LEFT JOIN residents r ON r.id = q.resident_id{where} "
+                          "ORDER BY q.start_date, q.created_at", (), QUARANTINE_COLUMNS + ("name", "resident_household"))
+
+    def quarantine(self, qid: str) -> dict | None:
+        rows = self._rows(f"SELECT {', '.join(QUARANTINE_COLUMNS)} FROM quarantines WHERE id = ?", (qid,),
+                          QUARANTINE_COLUMNS)
+        return rows[0] if rows else None
+
+    def lift_quarantine(self, qid: str, by: str) -> bool:
+        return self._exec(("UPDATE quarantines SET lifted_at = ?, lifted_by = ? WHERE id = ? AND lifted_at IS NULL",
+                           (time.time(), by, qid))) == 1
+
+    # -- the registry's version ----------------------------------------------------------
+
+    def next_registry_version(self) -> int:
+        with self.storage._write() as cur:
+            q = self.storage._sql
+            cur.execute(q("SELECT value FROM console_meta WHERE key = 'registry_version'"))
+            row = cur.fetchone()
+            version = int(row[0]) + 1 if row else 1
+            cur.execute(q("INSERT INTO console_meta (key, value) VALUES ('registry_version', ?) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), (str(version),))
+        return version
+
+    # -- entries, as the console pages them ----------------------------------------------
+
+    def entries_page(self, query: EntryQuery, *, offset: int, limit: int) -> list[dict]:
+        """One page of entries, newest first."""
+        where, params = query.where()
+        cols = ", ".join(ENTRY_COLUMNS) + ", body"
+        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY ts DESC, site, gate, seq DESC "
+                          f"LIMIT {int(limit)} OFFSET {int(offset)}", params, ENTRY_COLUMNS + ("body",))
+        for r in rows:
+            r["entry"] = json.loads(r.pop("body"))
+        return rows
+
+    def entry(self, site: str, gate: str, seq: int) -> dict | None:
+        cols = ", ".join(ENTRY_COLUMNS) + ", body"
+        rows = self._rows(f"SELECT {cols} FROM entries WHERE site = ? AND gate = ? AND seq = ?",
+                          (site, gate, seq), ENTRY_COLUMNS + ("body",))
+        if not rows:
+            return None
+        row = rows[0]
+        row["entry"] = json.loads(row.pop("body"))
+        return row
+
+    def alerts(self, *, include_acked: bool = False, limit: int = 200) -> list[dict]:
+        like = " OR ".join("(',' || e.reasons || ',') LIKE ?" for _ in ALERT_REASONS)
+        params: list[Any] = [f"%,{r},%" for r in ALERT_REASONS]
+        acked = "" if include_acked else " AND a.seq IS NULL"
+        cols = ", ".join(f"e.{c}" for c in ("site", "gate", "seq", "ts", "direction", "decision", "household",
+                                           "reasons", "temperature_c"))
+        return self._rows(f"SELECT {cols}, a.acked_by, a.acked_at FROM entries e LEFT JOIN alert_acks a "
+                          "ON a.site = e.site AND a.gate = e.gate AND a.seq = e.seq "
+                          f"WHERE ({like}){acked} ORDER BY e.ts DESC LIMIT {int(limit)}", params,
+                          ("site", "gate", "seq", "ts", "direction", "decision", "household", "reasons",
+                           "temperature_c", "acked_by", "acked_at"))
+
+    def ack_alert(self, site: str, gate: str, seq: int, by: str) -> bool:
+        return self._exec(("INSERT INTO alert_acks (site, gate, seq, acked_by, acked_at) VALUES (?, ?, ?, ?, ?) "
+                           "ON CONFLICT (site, gate, seq) DO NOTHING", (site, gate, seq, by, time.time()))) == 1
+
+    def hourly_counts(self, since_iso: str) -> list[dict]:
+        """Entries per gate per hour (UTC) since a time: ``hour`` is 'YYYY-MM-DDTHH'."""
+        return self._rows("SELECT site, gate, substr(ts, 1, 13) AS hour, COUNT(*) AS n FROM entries "
+                          "WHERE ts >= ? GROUP BY site, gate, substr(ts, 1, 13) ORDER BY site, gate, hour",
+                          (since_iso,), ("site", "gate", "hour", "n"))

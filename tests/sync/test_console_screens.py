@@ -1,0 +1,148 @@
+"""The console's screens through Flask's test client, on a real SQLite database with
+entries written by a real kiosk journal."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from openpyxl import Workbook, load_workbook
+
+from sync.schema import Batch
+from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, entry_fields,  # noqa: F401
+                                         journal_entries, login, published, storage, token)
+
+
+def _seed(storage, tmp_path):
+    gate1 = journal_entries(tmp_path, "gate-1", [entry_fields() for _ in range(12)]
+                            + [entry_fields("deny", "out", ["quarantine_exit"], household="1-1-101")])
+    gate2 = journal_entries(tmp_path, "gate-2", [entry_fields("deny", reasons=["fever"], temperature=38.4,
+                                                              household="2-1-202", pass_id="aaaabbbbccccdddd")]
+                            + [entry_fields("refer", reasons=["no_temperature"]) for _ in range(3)])
+    storage.store([Batch("demo-site", "gate-1", gate1), Batch("demo-site", "gate-2", gate2)])
+    return gate1, gate2
+
+
+def test_entries_filter_and_page(client, storage, tmp_path):
+    _seed(storage, tmp_path)
+    login(client, *VIEWER)
+    data = client.get("/console/entries/data").get_json()
+    assert data["total"] == 17 and data["pages"] == 2 and len(data["rows"]) == 10
+    assert data["rows"][0]["time"] >= data["rows"][-1]["time"]
+    second = client.get("/console/entries/data?page=2").get_json()
+    assert len(second["rows"]) == 7
+    denied = client.get("/console/entries/data?decision=deny").get_json()
+    assert {(r["gate"], tuple(r["reasons"])) for r in denied["rows"]} == {
+        ("gate-1", ("quarantine_exit",)), ("gate-2", ("fever",))}
+    assert client.get("/console/entries/data?gate=gate-2&reason=no_temperature").get_json()["total"] == 3
+    assert client.get("/console/entries/data?direction=out").get_json()["total"] == 1
+    assert client.get("/console/entries/data?household=2-1-202").get_json()["total"] == 1
+    assert client.get("/console/entries/data?pass_id=aaaabbbbccccdddd").get_json()["total"] == 1
+    assert client.get("/console/entries/data?since=2000-01-01T00:00&until=2000-01-02T00:00").get_json()["total"] == 0
+    bad = client.get("/console/entries/data?since=yesterday")
+    assert bad.status_code == 400 and bad.get_json()["field"] == "since"
+
+
+def test_export_holds_the_filtered_rows_and_is_audited(client, console_app, storage, tmp_path):
+    _seed(storage, tmp_path)
+    login(client, *VIEWER)
+    r = client.get("/console/entries/export.csv?decision=deny")
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert sorted(x["gate"] for x in rows) == ["gate-1", "gate-2"] and {x["decision"] for x in rows} == {"deny"}
+    r = client.get("/console/entries/export.xlsx?gate=gate-2&decision=refer")
+    ws = load_workbook(io.BytesIO(r.get_data())).active
+    values = list(ws.iter_rows(values_only=True))
+    assert len(values) == 4 and all(v[1] == "gate-2" for v in values[1:])
+    log = console_app.extensions["console"].store.audit_log(action="export")
+    assert [(a["detail"]["format"], a["detail"]["rows"]) for a in log] == [("xlsx", 3), ("csv", 2)]
+    assert all(a["actor"] == VIEWER[0] for a in log)
+
+
+def test_entry_detail_shows_the_chain(client, storage, tmp_path):
+    gate1, _ = _seed(storage, tmp_path)
+    login(client, *VIEWER)
+    page = client.get("/console/entries/demo-site/gate-1/3").get_data(as_text=True)
+    assert gate1[2]["hash"] in page and 'class="ok"' in page
+    # A later entry arriving with a gap: its detail says it is not linked yet.
+    tail = journal_entries(tmp_path, "gate-3", [entry_fields() for _ in range(3)])
+    storage.store([Batch("demo-site", "gate-3", [tail[0], tail[2]])])
+    page = client.get("/console/entries/demo-site/gate-3/3").get_data(as_text=True)
+    assert 'data-testid="chain-status" class="bad"' in page
+    assert client.get("/console/entries/demo-site/gate-1/999").status_code == 404
+
+
+def test_alerts_list_and_acknowledge(client, console_app, storage, tmp_path):
+    _seed(storage, tmp_path)
+    login(client, *ADMIN)
+    data = client.get("/console/alerts/data").get_json()
+    assert data["open"] == 2 and {tuple(a["reasons"]) for a in data["alerts"]} == {("fever",), ("quarantine_exit",)}
+    t = token(client, "/console/alerts")
+    client.post("/console/alerts/demo-site/gate-2/1/ack", data={"csrf_token": t})
+    assert client.get("/console/alerts/data").get_json()["open"] == 1
+    everything = client.get("/console/alerts/data?all=1").get_json()["alerts"]
+    assert any(a["acked_by"] == ADMIN[0] for a in everything)
+
+
+def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
+    _seed(storage, tmp_path)
+    storage.record_status("demo-site", "gate-1", {"v": 1, "state": "online", "backlog": 4, "registry_version": 7,
+                                                  "devices": {"camera": {"state": "ok"}}, "clock": {"synced": True}})
+    login(client, *VIEWER)
+    page = client.get("/console/gates").get_data(as_text=True)
+    assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "camera: ok" in page
+    assert page.count('data-testid="gate-chart"') == 2
+
+
+def _xlsx(rows):
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_import_residents_then_edit(client, console_app):
+    login(client, *ADMIN)
+    t = token(client, "/console/households")
+    data = _xlsx([["楼栋", "单元", "房号", "姓名", "电话"], [3, 2, 501, "张伟、李娜", 13800000001], [3, 1, 101, "王芳", ""]])
+    r = client.post("/console/households/import", data={"csrf_token": t, "file": (io.BytesIO(data), "list.xlsx")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 200 and "新增 3" in r.get_data(as_text=True)
+    store = console_app.extensions["console"].store
+    assert [h["id"] for h in store.households()] == ["3-1-101", "3-2-501"]
+    wei = next(x for x in store.residents(household="3-2-501") if x["name"] == "张伟")
+    client.post(f"/console/residents/{wei['id']}", data={"csrf_token": t, "name": "张伟", "phone": "13900000000"})
+    assert store.resident(wei["id"])["phone"] == "13900000000"
+    assert [a["action"] for a in store.audit_log()][:2] == ["resident_edit", "residents_import"]
+
+
+def test_a_bad_file_imports_nothing(client, console_app):
+    login(client, *ADMIN)
+    t = token(client, "/console/households")
+    data = "building,unit,room,name\n3,2,501,张伟\n3,2,,李娜\n".encode()
+    r = client.post("/console/households/import", data={"csrf_token": t, "file": (io.BytesIO(data), "list.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400 and "第 3 行" in r.get_data(as_text=True)
+    assert console_app.extensions["console"].store.households() == []
+
+
+def test_quarantine_is_published_and_lifted(client, console_app, published):
+    store = console_app.extensions["console"].store
+    store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": "张伟", "phone": ""}])
+    login(client, *ADMIN)
+    t = token(client, "/console/quarantine")
+    today = date.today()
+    end = (today + timedelta(days=14)).isoformat()
+    r = client.post("/console/quarantine", data={"csrf_token": t, "household": "3-2-501",
+                                                 "from": today.isoformat(), "to": end})
+    assert r.status_code == 302
+    assert published[-1]["quarantine"] == [{"household": "3-2-501", "from": today.isoformat(), "to": end}]
+    bad = client.post("/console/quarantine", data={"csrf_token": t, "household": "9-9-999",
+                                                   "from": today.isoformat(), "to": end})
+    assert bad.status_code == 400 and len(published) == 1
+    qid = store.quarantines()[0]["id"]
+    client.post(f"/console/quarantine/{qid}/lift", data={"csrf_token": t})
+    assert published[-1]["quarantine"] == [] and store.quarantines() == []
+    assert [a["action"] for a in store.audit_log()][:2] == ["quarantine_lift", "quarantine_add"]
