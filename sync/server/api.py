@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, session
 
@@ -140,11 +140,8 @@ def entries():
         q.limit = min(q.limit or JSON_LIMIT_DEFAULT, JSON_LIMIT_MAX)
         rows = [_public(item) for item in _storage().iter_entries(q)]
         return jsonify(count=len(rows), limit=q.limit, entries=rows)
-    if fmt == "csv":
-        return _stream_export(q, "csv", csv_chunks, "text/csv; charset=utf-8")
-    if fmt == "xlsx":
-        return _stream_export(q, "xlsx", xlsx_chunks,
-                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt in EXPORT_FORMATS:
+        return stream_export(_storage(), q, fmt, g.actor)
     raise BadRequest("format must be json, csv or xlsx")
 
 
@@ -152,8 +149,17 @@ def _public(item: dict[str, Any]) -> dict[str, Any]:
     return {**item["entry"], "received_at": item["received_at"], "hash_ok": bool(item["hash_ok"])}
 
 
-def _stream_export(q: EntryQuery, fmt: str, writer, mimetype: str) -> Response:
-    storage, actor = _storage(), g.actor
+EXPORT_FORMATS = {
+    "csv": (csv_chunks, "text/csv; charset=utf-8"),
+    "xlsx": (xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def stream_export(storage: Storage, q: EntryQuery, fmt: str, actor: str,
+                  after: Callable[[int], None] | None = None) -> Response:
+    """A download of the entries ``q`` selects, written as it is read; once it is sent
+    (or broken off) the export log records it and ``after(rows)`` runs."""
+    writer, mimetype = EXPORT_FORMATS[fmt]
     counter = {"rows": 0}
 
     def counted() -> Iterator[dict[str, Any]]:
@@ -167,6 +173,8 @@ def _stream_export(q: EntryQuery, fmt: str, writer, mimetype: str) -> Response:
         finally:
             storage.log_export(actor, fmt, q.describe(), counter["rows"])
             log.info("export %s by %s: %d rows, filters %s", fmt, actor, counter["rows"], q.describe())
+            if after is not None:
+                after(counter["rows"])
 
     name = "entries." + fmt
     return Response(body(), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     from sync.server.passes import add_issue_pass_parser
 
     add_issue_pass_parser(sub)
+
+    from sync.server.console.cli import add_user_parser
+
+    add_user_parser(sub)
     return p
 
 

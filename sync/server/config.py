@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict
+from sync.server.console.config import ConsoleSection
 
 __all__ = ["ServerConfig", "ConfigError", "load", "from_dict"]
 
@@ -64,12 +65,14 @@ class ServerConfig(Section):
     mqtt: MQTTSection = MQTTSection()
     http: HTTPSection = HTTPSection()
     registry: RegistrySection = RegistrySection()
+    console: ConsoleSection = ConsoleSection()
 
     def resolve_paths(self, base: Path) -> None:
         if not self.server.state_dir.is_absolute():
             self.server.state_dir = base / self.server.state_dir
         for section, key in ((self.storage, "sqlite_path"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
-                             (self.mqtt, "key_file"), (self.registry, "key_file")):
+                             (self.mqtt, "key_file"), (self.registry, "key_file"),
+                             (self.console, "pass_key_file")):
             value = getattr(section, key)
             if value is not None and not value.is_absolute():
                 setattr(section, key, base / value)
@@ -81,6 +84,10 @@ class ServerConfig(Section):
     @property
     def registry_key_path(self) -> Path:
         return self.registry.key_file or self.server.state_dir / "registry-key.pem"
+
+    @property
+    def pass_key_path(self) -> Path:
+        return self.console.pass_key_file or self.server.state_dir / "pass-key.pem"
 
 
 def load(path: str | Path) -> ServerConfig:

@@ -7,7 +7,9 @@ start and stop the same thing.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 
 from sync.registry_envelope import load_or_create_key
 from sync.server.collector import Collector
@@ -16,6 +18,18 @@ from sync.server.registry_publisher import RegistryPublisher
 from sync.server.storage import open_storage
 
 log = logging.getLogger(__name__)
+
+
+def session_secret(path: Path) -> bytes:
+    """The key signing console sessions, kept 0600 so a restart does not log everyone out."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        secret = os.urandom(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secret)
+        return secret
 
 
 class ServerRuntime:
@@ -47,7 +61,14 @@ class ServerRuntime:
         if not http.api_token:
             log.warning("no [http] api_token set: the API is open to anyone who can reach %s:%d",
                         http.host, http.port)
-        app = create_app(self.storage, api_token=http.api_token, publisher=self.publisher)
+        app = create_app(self.storage, api_token=http.api_token, publisher=self.publisher,
+                         secret_key=session_secret(self.cfg.server.state_dir / "session-secret"))
+        if self.cfg.console.enabled:
+            from sync.server.console import init_console
+            from sync.server.passes import load_or_create_key as load_pass_key
+
+            init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish,
+                         pass_key=load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id))
         self._http = create_server(app, host=http.host, port=http.port, threads=http.threads)
         self.http_url = f"http://{http.host}:{self._http.effective_port}/"
         self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)

@@ -20,10 +20,12 @@ VIEWER = ("victor", "battery staple 2")
 
 
 class Published(list):
-    """The registry publisher's seam: records what the console asked to publish."""
+    """The registry publisher's seam (``RegistryPublisher.publish``): records what the
+    console asked to publish; the real one over Mosquitto is in the browser tests."""
 
-    def __call__(self, content: dict) -> None:
-        self.append(content)
+    def __call__(self, site: str, registry: dict, *, actor: str) -> dict:
+        self.append(registry)
+        return {"version": len(self)}
 
 
 def journal_entries(tmp: Path, gate: str, items: list[dict], site: str = "demo-site") -> list[dict]:
@@ -54,11 +56,13 @@ def published():
 
 
 @pytest.fixture
-def console_app(storage, published):
+def console_app(storage, published, tmp_path):
     from sync.server.api import create_app
+    from sync.server.passes import load_or_create_key
 
     app = create_app(storage, secret_key=b"test-secret" * 3, test_config={"TESTING": True})
-    con = init_console(app, storage, ConsoleSection(refresh_s=1, page_size=10), publish_registry=published)
+    con = init_console(app, storage, ConsoleSection(refresh_s=1, page_size=10),
+                       pass_key=load_or_create_key(tmp_path / "pass-key.pem", "p1"), publish=published)
     create_user(con.store, *ADMIN, "admin")
     create_user(con.store, *VIEWER, "viewer")
     return app

@@ -119,3 +119,32 @@ def test_language_switch(client):
 def test_create_user_rejects_bad_input(console_app, name, password, role, message):
     with pytest.raises(UserError, match=message):
         create_user(console_app.extensions["console"].store, name, password, role)
+
+
+def test_add_user_command(tmp_path, monkeypatch, capsys):
+    from werkzeug.security import check_password_hash
+
+    from sync.server import config
+    from sync.server.cli import main
+    from sync.server.console.store import ConsoleStore
+    from sync.server.storage import open_storage
+
+    cfg_path = tmp_path / "server.toml"
+    cfg_path.write_text('[server]\nstate_dir = "state"\n')
+    (tmp_path / "pw").write_text("first password\n")
+    assert main(["add-user", "alice", "--role", "admin", "--config", str(cfg_path),
+                 "--password-file", str(tmp_path / "pw")]) == 0
+    monkeypatch.setenv("COMMUNITY_SERVER_PASSWORD", "second password")
+    assert main(["add-user", "alice", "--role", "viewer", "--config", str(cfg_path)]) == 0
+    monkeypatch.setenv("COMMUNITY_SERVER_PASSWORD", "short")
+    assert main(["add-user", "bob", "--role", "viewer", "--config", str(cfg_path)]) == 2
+    assert "at least 8" in capsys.readouterr().err
+    storage = open_storage(config.load(cfg_path))
+    try:
+        store = ConsoleStore(storage)
+        alice = store.user("alice")
+        assert alice["role"] == "viewer" and check_password_hash(alice["pw_hash"], "second password")
+        assert store.user("bob") is None
+        assert [a["action"] for a in store.audit_log()] == ["user_reset", "user_add"]
+    finally:
+        storage.close()

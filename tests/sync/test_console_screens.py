@@ -146,3 +146,48 @@ def test_quarantine_is_published_and_lifted(client, console_app, published):
     client.post(f"/console/quarantine/{qid}/lift", data={"csrf_token": t})
     assert published[-1]["quarantine"] == [] and store.quarantines() == []
     assert [a["action"] for a in store.audit_log()][:2] == ["quarantine_lift", "quarantine_add"]
+
+
+def test_issue_print_and_revoke_a_pass(client, console_app, published, storage):
+    from kiosk import passes
+    from kiosk.registry import Registry
+
+    con = console_app.extensions["console"]
+    # Something published before by other means stays: the console only adds its part.
+    storage.save_registry("demo-site", lambda v: {"registry": {"known_codes": {"STAFF-0042": {"role": "staff"}}},
+                                                  "version": v}, "setup")
+    con.store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": "张伟", "phone": ""}])
+    rid = con.store.residents()[0]["id"]
+    login(client, *ADMIN)
+    t = token(client, "/console/households/3-2-501")
+    client.post(f"/console/residents/{rid}/pass", data={"csrf_token": t})
+    (p,) = con.store.passes(household="3-2-501")
+    signed = passes.parse(p["text"])
+    assert signed.payload.household == "3-2-501" and signed.payload.pass_id == p["pass_id"]
+    assert passes.signature_ok(signed, con.pass_key.key.public_key())
+    sheet = client.get("/console/passes/print?building=3").get_data(as_text=True)
+    assert sheet.count('data-testid="pass-card"') == 1 and "<svg" in sheet and p["pass_id"] in sheet
+
+    client.post(f"/console/passes/{p['pass_id']}/revoke", data={"csrf_token": t})
+    registry = Registry.from_dict({**published[-1], "version": 2})
+    assert registry.is_revoked(p["pass_id"])
+    assert registry.public_key(con.pass_key.key_id) is not None
+    assert registry.lookup("STAFF-0042") is not None
+    assert 'data-testid="pass-state">已吊销<' in client.get("/console/households/3-2-501").get_data(as_text=True)
+    assert 'data-testid="pass-card"' not in client.get("/console/passes/print?building=3").get_data(as_text=True)
+    assert con.store.passes(building="3", active_only=True) == []
+
+
+def test_a_person_under_quarantine_is_sent_as_their_passes(client, console_app, published):
+    from sync.server.console.downlink import revoked_and_quarantined
+
+    con = console_app.extensions["console"]
+    con.store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": n, "phone": ""}
+                                for n in ("张伟", "李娜")])
+    wei = next(r for r in con.store.residents() if r["name"] == "张伟")
+    con.store.add_pass(pass_id="00000000000000aa", resident_id=wei["id"], household="3-2-501", role="resident",
+                       text="x", not_before=0, expires=4e9, issued_by="t")
+    today = date.today().isoformat()
+    con.store.add_quarantine(household=None, resident_id=wei["id"], start=today, end=today, note="", by="t")
+    assert revoked_and_quarantined(con.store)["quarantine"] == [{"pass_id": "00000000000000aa", "from": today,
+                                                                 "to": today}]

@@ -1,14 +1,15 @@
 """The administrators' web console: one blueprint per screen, mounted at /console/.
 
-``init_console`` adds it to the server's Flask app (``sync.server.api.create_app``); it
-keeps its own tables in the server's storage (``store.py``) and changes what the kiosks
-know only through two hooks given to it: ``issue_pass`` (sign a community pass) and
-``publish_registry`` (sign and publish the registry the kiosks download).
+``init_console`` adds it to the server's Flask app (``sync.server.api.create_app``). It
+keeps its own tables in the server's storage (``store.py``), signs passes with the
+pass key (``sync.server.passes``) and changes what the kiosks know only through the
+registry publisher it is given (``RegistryPublisher.publish``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -17,51 +18,52 @@ from flask import Flask, g, redirect, request, session, url_for
 from sync.server.console.config import ConsoleSection
 from sync.server.console.store import ConsoleStore
 
-# issue_pass(household, role, not_before, expires) -> (pass_id, pass_text)
-PassIssuer = Callable[[str, str, int, int], tuple[str, str]]
-# publish_registry(content) -> None; content holds revoked passes and quarantines
-RegistryPublisher = Callable[[dict[str, Any]], None]
+# publish(site, registry, *, actor) -> envelope: signs, versions, keeps and sends it
+Publish = Callable[..., Any]
 
 
 @dataclass
 class Console:
     store: ConsoleStore
     settings: ConsoleSection
-    issue_pass: PassIssuer | None = None
-    publish_registry: RegistryPublisher | None = None
+    pass_key: Any = None            # sync.server.passes.SigningKey, or None: passes cannot be issued
+    publish: Publish | None = None  # None: the registry cannot be published (no broker)
     tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.settings.timezone)
 
+    @property
+    def site(self) -> str:
+        return self.settings.site
+
 
 def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
-                 issue_pass: PassIssuer | None = None,
-                 publish_registry: RegistryPublisher | None = None) -> Console:
+                 pass_key=None, publish: Publish | None = None) -> Console:
     from sync.server.console import alerts, auth, csrf, entries, gates, households, i18n, quarantine
 
     settings = settings or ConsoleSection()
-    con = Console(ConsoleStore(storage), settings, issue_pass, publish_registry)
+    con = Console(ConsoleStore(storage), settings, pass_key, publish)
     app.extensions["console"] = con
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config["SESSION_COOKIE_SECURE"] = settings.secure_cookies
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # the largest roster upload
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.secure_cookies,
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+                      MAX_CONTENT_LENGTH=16 * 1024 * 1024)  # the largest roster upload
 
-    for module in (auth, entries, alerts, gates, households, quarantine):
+    screens = (auth, entries, alerts, gates, households, quarantine)
+    for module in screens:
         app.register_blueprint(module.bp, url_prefix="/console")
-
-    console_endpoints = {m.bp.name for m in (auth, entries, alerts, gates, households, quarantine)}
+    console_blueprints = {m.bp.name for m in screens}
 
     @app.before_request
     def _guard():
-        if request.blueprint in console_endpoints:
+        if request.blueprint in console_blueprints:
             csrf.check()
             auth.load_user()
 
     @app.context_processor
     def _template_globals():
-        if request.blueprint not in console_endpoints:
+        if request.blueprint not in console_blueprints:
             return {}
         lang = i18n.pick(session.get("lang"), settings.language)
         return {
@@ -75,18 +77,17 @@ def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
 
     @app.template_filter("localdate")
     def _localdate(seconds: float) -> str:
-        from datetime import datetime
-
         return datetime.fromtimestamp(seconds, con.tz).strftime("%Y-%m-%d")
 
     @app.template_filter("localtime")
     def _localtime(seconds: float) -> str:
-        from datetime import datetime
-
         return datetime.fromtimestamp(seconds, con.tz).strftime("%Y-%m-%d %H:%M:%S")
 
-    @app.get("/console/")
-    def console_home():
+    def _home():
         return redirect(url_for("entries.index"))
 
+    app.add_url_rule("/console/", "console_home", _home)
+    # The server's front page is the console once it is mounted.
+    if "index" in app.view_functions:
+        app.view_functions["index"] = _home
     return con

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 import time
-from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -135,7 +134,6 @@ def login_post():
     if lang:
         session["lang"] = lang
     session.permanent = True
-    current_app.permanent_session_lifetime = timedelta(hours=settings.session_hours)
     session["user"] = name
     csrf.token()
     store.audit(name, "login", {"role": user["role"]}, ip)

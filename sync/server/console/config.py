@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 
+from kiosk.config import _topic_safe
 from kiosk.configfile import Section
 
 
@@ -19,9 +21,14 @@ class ConsoleSection(Section):
     page_size: int = Field(50, ge=10, le=1000, description="Entries per page in the entries table")
     refresh_s: float = Field(3.0, ge=0.5, le=300, description="How often open pages fetch new entries and alerts, s")
     pass_valid_days: int = Field(365, ge=1, le=3650, description="Validity of a newly issued pass, days")
-    site: str | None = Field(None, description="Site id of the passes and registry this server issues "
-                             "(default: the only site seen in the entries)")
+    site: str = Field("demo-site", description="Site id of the passes and the registry this console issues; "
+                      "the same as the kiosks' [kiosk] site")
+    pass_key_file: Path | None = Field(None, description="Ed25519 key signing community passes "
+                                       "(default: <state_dir>/pass-key.pem, created on first use)")
+    pass_key_id: str | None = Field(None, description="Key id the kiosks know the pass key by (default: from the key)")
     secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS)")
+
+    _check_site = field_validator("site")(_topic_safe)
 
     @field_validator("timezone")
     @classmethod

@@ -1,6 +1,10 @@
-"""What the console contributes to the registry the kiosks download: revoked passes and
-home quarantines. Each change the office makes is published at once; the kiosks hold
-the retained registry and apply it within seconds."""
+"""The registry the kiosks download, as the console changes it.
+
+A published registry replaces the whole one on every kiosk, so the console starts
+from the site's latest published content (keeping what it does not manage: known ID
+codes, rules, other trusted keys), adds the pass key the kiosks must trust, and sets
+the revoked passes and the quarantines in force from its own tables.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ class PublishError(RuntimeError):
     pass
 
 
-def registry_content(store, today: date | None = None) -> dict[str, Any]:
-    """Revoked pass ids and the quarantines still in force (kiosks check the dates)."""
+def revoked_and_quarantined(store, today: date | None = None) -> dict[str, Any]:
+    """Revoked pass ids and the quarantines not yet over (kiosks check the dates)."""
     today_s = (today or date.today()).isoformat()
     quarantine = []
     for q in store.quarantines(current_only=True):
@@ -33,10 +37,37 @@ def registry_content(store, today: date | None = None) -> dict[str, Any]:
     return {"revoked": store.revoked_pass_ids(), "quarantine": quarantine}
 
 
-def publish(con, reason: str) -> None:
-    if con.publish_registry is None:
-        raise PublishError("this server has no registry publisher configured")
-    content = registry_content(con.store)
-    con.publish_registry(content)
-    log.info("registry published (%s): %d revoked, %d quarantined", reason, len(content["revoked"]),
-             len(content["quarantine"]))
+def registry_content(con) -> dict[str, Any]:
+    latest = con.store.storage.latest_registry(con.site)
+    base = dict(latest["registry"]) if latest else {}
+    for key in ("version", "issued_at"):
+        base.pop(key, None)   # the envelope carries them
+    keys = dict(base.get("trusted_keys") or {})
+    if con.pass_key is not None:
+        keys.update(con.pass_key.registry_entry())
+    return {**base, "site": con.site, "trusted_keys": keys, **revoked_and_quarantined(con.store)}
+
+
+def publish(con, actor: str, reason: str) -> int | None:
+    """Publish the registry now; returns its version, or None when it is kept but the
+    broker has not confirmed it yet (the server re-sends it when the broker is back)."""
+    from sync.server.registry_publisher import PublishError as SendError
+
+    if con.publish is None:
+        raise PublishError("this server has no registry publisher (no broker connection)")
+    content = registry_content(con)
+    try:
+        envelope = con.publish(con.site, content, actor=actor)
+    except SendError as exc:
+        log.warning("registry (%s) stored but not confirmed by the broker: %s", reason, exc)
+        return None
+    log.info("registry version %s published (%s): %d revoked, %d quarantined", envelope["version"], reason,
+             len(content["revoked"]), len(content["quarantine"]))
+    return envelope["version"]
+
+
+def notify_published(version: int | None) -> None:
+    """Tell the person who made the change whether the kiosks have it."""
+    from flask import flash
+
+    flash(("registry.published", {"version": version}) if version else ("registry.pending", {}))

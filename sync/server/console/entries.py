@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Iterator
+from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from sync.server.console.auth import actor, login_required
 from sync.server.console.query import FilterError, filter_values, local_time, parse_filters
-from sync.server.export import csv_chunks, xlsx_chunks
+from sync.server.api import EXPORT_FORMATS, stream_export
 
 bp = Blueprint("entries", __name__, template_folder="templates")
-
-EXPORTS = {
-    "csv": (csv_chunks, "text/csv; charset=utf-8"),
-    "xlsx": (xlsx_chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
-
 
 def _console():
     return current_app.extensions["console"]
@@ -96,28 +90,16 @@ def detail(site: str, gate: str, seq: int):
 @bp.get("/entries/export.<fmt>")
 @login_required
 def export(fmt: str):
-    if fmt not in EXPORTS:
+    if fmt not in EXPORT_FORMATS:
         abort(404)
     con = _console()
     try:
         q = parse_filters(request.args, con.tz)
     except FilterError as exc:
         return jsonify(error=str(exc), field=exc.field), 400
-    writer, mimetype = EXPORTS[fmt]
-    storage, who, ip = con.store.storage, actor(), request.remote_addr
-    counter = {"rows": 0}
+    who, ip = actor(), request.remote_addr
 
-    def counted() -> Iterator[dict[str, Any]]:
-        for item in storage.iter_entries(q):
-            counter["rows"] += 1
-            yield item
+    def audit(rows: int) -> None:
+        con.store.audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": rows}, ip)
 
-    def body() -> Iterator[bytes]:
-        try:
-            yield from writer(counted())
-        finally:
-            storage.log_export(who, fmt, q.describe(), counter["rows"])
-            con.store.audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": counter["rows"]}, ip)
-
-    return Response(body(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="entries.{fmt}"'})
+    return stream_export(con.store.storage, q, fmt, who, after=audit)

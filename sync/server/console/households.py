@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
+from sync.server.console.downlink import notify_published
 from sync.server.console.roster import parse_roster, read_table
 
 bp = Blueprint("households", __name__, template_folder="templates")
@@ -17,6 +18,13 @@ _PHONE_MAX = 20
 
 def _console():
     return current_app.extensions["console"]
+
+
+def _resident_or_404(rid: str) -> dict:
+    resident = _console().store.resident(rid)
+    if resident is None:
+        abort(404)
+    return resident
 
 
 @bp.get("/households")
@@ -74,9 +82,7 @@ def detail(hid: str):
 @admin_required
 def edit_resident(rid: str):
     con = _console()
-    resident = con.store.resident(rid)
-    if resident is None:
-        abort(404)
+    resident = _resident_or_404(rid)
     name = request.form.get("name", "").strip()
     phone = request.form.get("phone", "").strip()
     if not name or len(name) > 40 or len(phone) > _PHONE_MAX:
@@ -91,18 +97,22 @@ def edit_resident(rid: str):
 @admin_required
 def issue(rid: str):
     con = _console()
-    resident = con.store.resident(rid)
-    if resident is None:
-        abort(404)
-    if con.issue_pass is None:
-        abort(503, description="this server cannot sign passes (no pass key configured)")
-    now = int(time.time())
-    expires = now + con.settings.pass_valid_days * 86400
-    pass_id, text = con.issue_pass(resident["household"], "resident", now, expires)
-    con.store.add_pass(pass_id=pass_id, resident_id=rid, household=resident["household"], role="resident",
-                       text=text, not_before=now, expires=expires, issued_by=actor())
-    con.store.audit(actor(), "pass_issue", {"pass_id": pass_id, "resident": rid,
-                                            "household": resident["household"]}, request.remote_addr)
+    resident = _resident_or_404(rid)
+    if con.pass_key is None:
+        abort(503, description="this server cannot sign passes (no pass key)")
+    from sync.server.passes import IssueError, issue as sign_pass
+
+    try:
+        issued = sign_pass(con.pass_key, site=con.site, household=resident["household"], role="resident",
+                           days=con.settings.pass_valid_days)
+    except IssueError as exc:
+        abort(400, description=str(exc))
+    p = issued.payload
+    con.store.add_pass(pass_id=p.pass_id, resident_id=rid, household=p.household, role=p.role, text=issued.text,
+                       not_before=p.not_before, expires=p.expires, issued_by=actor())
+    con.store.audit(actor(), "pass_issue", {"pass_id": p.pass_id, "resident": rid, "household": p.household},
+                    request.remote_addr)
+    flash(("passes.issued", {"pass_id": p.pass_id}))
     return redirect(url_for("households.detail", hid=resident["household"]))
 
 
@@ -116,7 +126,7 @@ def revoke(pass_id: str):
     if con.store.revoke_pass(pass_id, actor()):
         con.store.audit(actor(), "pass_revoke", {"pass_id": pass_id, "household": p["household"]},
                         request.remote_addr)
-        downlink.publish(con, f"pass {pass_id} revoked")
+        notify_published(downlink.publish(con, actor(), f"pass {pass_id} revoked"))
     return redirect(url_for("households.detail", hid=p["household"]))
 
 
