@@ -37,7 +37,7 @@ def test_raw_encoding_is_the_same_batch():
     assert json.loads(raw) == json.loads(schema.encode_batch("s1", "g1", e))
 
 
-@pytest.mark.parametrize("payload, words", [
+BAD_BATCHES = [
     (b"", "not JSON"),
     (b"{", "not JSON"),
     (b"\xff\xfe", "not UTF-8"),
@@ -72,7 +72,10 @@ def test_raw_encoding_is_the_same_batch():
     (batch([entry(1), entry(1)]), "oldest first"),
     (b"[" * 100000, "not JSON"),
     (b" " * (schema.MAX_BATCH_BYTES + 1), "over the limit"),
-])
+]
+
+
+@pytest.mark.parametrize("payload, words", BAD_BATCHES)
 def test_bad_batches_are_refused_with_a_reason(payload, words):
     with pytest.raises(schema.SchemaError, match=words):
         schema.parse_batch(payload, "s1", "g1")
