@@ -30,3 +30,24 @@ def broker(tmp_path):
     b.start()
     yield b
     b.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL for the session (tests marked ``postgres`` use it)."""
+    from tests import pg
+
+    if not pg.available():
+        pytest.skip("PostgreSQL server binaries not installed (scripts/setup.sh dev installs them)")
+    server = pg.PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server, request):
+    """A fresh, empty database on the session's PostgreSQL."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:50].lower()
+    return postgres_server.create_database(name)
