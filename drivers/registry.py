@@ -54,7 +54,7 @@ def _sim_world(cfg, cache: dict) -> SimWorld:
 
 def _camera_opencv(cfg, cache) -> Camera:
     c = cfg.camera
-    return OpenCVCamera(c.source, c.width, c.height, c.fps)
+    return OpenCVCamera(c.source, c.width, c.height, c.fps, stall_s=c.stall_s)
 
 
 def _camera_sim(cfg, cache) -> Camera:
@@ -96,7 +96,13 @@ def _relay_sim(cfg, cache) -> Relay:
     return SimRelay()
 
 
-CAMERAS: dict[str, Callable[..., Camera]] = {"opencv": _camera_opencv, "sim": _camera_sim}
+def _camera_replay(cfg, cache) -> Camera:
+    from drivers.sim.camera import ReplayCamera
+
+    return ReplayCamera(str(cfg.camera.source), cfg.camera.fps)
+
+
+CAMERAS: dict[str, Callable[..., Camera]] = {"opencv": _camera_opencv, "sim": _camera_sim, "replay": _camera_replay}
 def _decoder_cascade(cfg, cache) -> Decoder:
     from drivers.decoding import DEFAULT_STEPS, CascadeDecoder, FrameGate
 

@@ -40,11 +40,13 @@ class KioskSection(Section):
 
 
 class CameraSection(Section):
-    type: Literal["opencv", "sim"] = Field("opencv", description="opencv: a real camera; sim: renders the scenario")
-    source: int | str = Field(0, description="Device index, /dev/video path, video file or rtsp:// URL")
+    type: Literal["opencv", "sim", "replay"] = Field(
+        "opencv", description="opencv: a real camera; sim: renders the scenario; replay: plays source (image folder or video) in a loop")
+    source: int | str = Field(0, description="Device index, /dev/video path, video file or rtsp:// URL; replay: a folder or video")
     width: int = Field(640, ge=160, le=3840, description="Capture width in pixels")
     height: int = Field(480, ge=120, le=2160, description="Capture height in pixels")
     fps: float = Field(15.0, gt=0, le=120, description="Frames per second to capture")
+    stall_s: float = Field(3.0, gt=0, le=60, description="No frame for this long: reopen the camera, s")
 
 
 class DecoderSection(Section):

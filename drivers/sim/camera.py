@@ -1,72 +1,63 @@
-"""A camera that renders the scenario: each arriving person's code, drawn into frames."""
+"""Simulated cameras: one renders the scenario (each arriving person's code, drawn into
+frames with the faults the scenario names), one replays a folder of images or a video.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from drivers.camera import Camera, FrameSlot
+from drivers.sim.faults import PRESETS, background, compose, render_code
 from drivers.sim.scenario import Arrival, Scenario
 from drivers.state import DeviceState
 
+log = logging.getLogger(__name__)
 
-def render_code(text: str, kind: str = "qr", module_px: int = 6) -> np.ndarray:
-    """A grey image of the code on a white quiet zone."""
-    import segno
+__all__ = ["SimCamera", "ReplayCamera", "render_code"]
 
-    if kind == "code128":
-        return _render_code128(text)
-    qr = segno.make(text, error="m", micro=False)
-    matrix = np.array([[0 if v else 255 for v in row] for row in qr.matrix_iter(border=4)], dtype=np.uint8)
-    return cv2.resize(matrix, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
+# Frames per arrival with different sensor noise, cycled: consecutive frames differ as a
+# real camera's do, without rendering every frame anew.
+_VARIANTS = 3
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
 
-def _render_code128(text: str) -> np.ndarray:
-    import barcode
+class _Player(Camera):
+    """A frame source on its own thread at ``fps``, into a one-frame mailbox."""
 
-    modules = barcode.get("code128", text).build()[0]
-    row = np.array([0 if m == "1" else 255 for m in modules], dtype=np.uint8)
-    row = np.pad(row, 10, constant_values=255)
-    img = np.repeat(row[None, :], 60, axis=0)
-    return cv2.resize(img, None, fx=3, fy=1, interpolation=cv2.INTER_NEAREST)
-
-
-class SimCamera(Camera):
-    def __init__(self, scenario: Scenario, t0: float, width: int = 640, height: int = 480,
-                 fps: float = 15.0, loop: bool = False) -> None:
-        self.scenario, self.t0, self.loop = scenario, t0, loop
-        self.width, self.height, self.fps = width, height, fps
+    def __init__(self, fps: float) -> None:
+        self.fps = fps
         self._slot = FrameSlot()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._background = np.full((height, width), 180, dtype=np.uint8)
         self.state = DeviceState.STARTING
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sim-camera", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"sim-camera-{type(self).__name__}", daemon=True)
         self._thread.start()
-
-    def _scene_time(self) -> float:
-        t = time.monotonic() - self.t0
-        if self.loop and self.scenario.duration_s > 0:
-            t %= self.scenario.duration_s
-        return t
 
     def _run(self) -> None:
         period = 1.0 / self.fps
+        n = 0
         while not self._stop.is_set():
             t_frame = time.monotonic()
-            who = self.scenario.at(self._scene_time())
-            self._slot.put(self._frame_for(who) if who else self._background)
+            frame = self._next_frame(n)
+            if frame is None:
+                self.state = DeviceState.ABSENT
+                return
+            self._slot.put(frame)
             self.state = DeviceState.OK
+            n += 1
             self._stop.wait(max(0.0, period - (time.monotonic() - t_frame)))
 
-    def _frame_for(self, who: Arrival) -> np.ndarray:
-        return _compose(who, self.width, self.height)
+    def _next_frame(self, n: int) -> np.ndarray | None:
+        raise NotImplementedError
 
     def read(self, timeout: float = 1.0):
         return self._slot.get(timeout)
@@ -75,22 +66,123 @@ class SimCamera(Camera):
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=3)
+        self.state = DeviceState.DISABLED
+
+
+class SimCamera(_Player):
+    """The gate as the scenario has it: an empty view, then each person's code."""
+
+    def __init__(self, scenario: Scenario, t0: float, width: int = 640, height: int = 480,
+                 fps: float = 15.0, loop: bool = False) -> None:
+        super().__init__(fps)
+        self.scenario, self.t0, self.loop = scenario, t0, loop
+        self.width, self.height = width, height
+
+    def _scene_time(self) -> float:
+        t = time.monotonic() - self.t0
+        if self.loop and self.scenario.duration_s > 0:
+            t %= self.scenario.duration_s
+        return t
+
+    def _next_frame(self, n: int) -> np.ndarray:
+        return _frames(self.scenario.at(self._scene_time()), self.width, self.height)[n % _VARIANTS]
+
+
+def _compose(who: Arrival | None, width: int, height: int) -> np.ndarray:
+    """One frame of ``who`` (None: nobody) in front of the gate."""
+    return _frames(who, width, height)[0]
 
 
 @lru_cache(maxsize=64)
-def _compose(who: Arrival, width: int, height: int) -> np.ndarray:
-    frame = np.full((height, width), 180, dtype=np.uint8)
+def _frames(who: Arrival | None, width: int, height: int) -> tuple[np.ndarray, ...]:
+    # One gate, one background; the person (and their faults) changes.
+    scene = _scene(width, height)
+    faults = PRESETS[who.faults] if who is not None and who.faults else PRESETS["clean"]
+    code = _code_image(who) if who is not None else None
+    linear = who is not None and who.code is not None and who.barcode != "qr"
+    seed = 0 if who is None else who.index + 1
+    rng = np.random.default_rng(seed)
+    frames = []
+    for _ in range(_VARIANTS):
+        f = compose(code, faults, width, height, rng=rng, scene=scene, linear=linear,
+                    code_module_px=_module_px(who, code, width, height))
+        f.setflags(write=False)
+        frames.append(f)
+    return tuple(frames)
+
+
+@lru_cache(maxsize=4)
+def _scene(width: int, height: int) -> np.ndarray:
+    return background(width, height, np.random.default_rng(12345))
+
+
+def _code_image(who: Arrival) -> np.ndarray | None:
     if who.image is not None:
         img = cv2.imread(str(who.image), cv2.IMREAD_GRAYSCALE)
         if img is None:
-            return frame
-    else:
-        img = render_code(who.code, who.barcode)
+            log.warning("scenario image %s cannot be read; showing nobody", who.image)
+        return img
+    return render_code(who.code, who.barcode)
+
+
+def _module_px(who: Arrival | None, img: np.ndarray | None, width: int, height: int) -> float:
+    """The module size ``compose`` should assume for the code image.
+
+    Rendered codes are drawn at 6 px a module. A picture (of a card, a phone) is shown at
+    its own size, up to 80% of the frame, so it is given the size that yields that scale.
+    """
+    if who is None or who.image is None or img is None:
+        return 6
     scale = min(1.0, 0.8 * width / img.shape[1], 0.8 * height / img.shape[0])
-    if scale < 1.0:
-        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    h, w = img.shape
-    y, x = (height - h) // 2, (width - w) // 2
-    frame[y:y + h, x:x + w] = img
-    frame.setflags(write=False)
-    return frame
+    return PRESETS["clean"].module_px / scale
+
+
+class ReplayCamera(_Player):
+    """Plays a folder of images (in name order) or a video file at ``fps``, in a loop."""
+
+    def __init__(self, source: str | Path, fps: float = 15.0, loop: bool = True) -> None:
+        super().__init__(fps)
+        self.source, self.loop = Path(source), loop
+        self._images: list[Path] = []
+        self._video = None
+        if self.source.is_dir():
+            self._images = sorted(p for p in self.source.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            if not self._images:
+                raise ValueError(f"{self.source}: no images ({', '.join(IMAGE_SUFFIXES)}) to replay")
+        elif not self.source.is_file():
+            raise ValueError(f"{self.source}: no such folder or video file")
+
+    def _next_frame(self, n: int) -> np.ndarray | None:
+        if self._images:
+            if n >= len(self._images) and not self.loop:
+                return None
+            for _ in range(len(self._images)):
+                path = self._images[n % len(self._images)]
+                img = cv2.imread(str(path))
+                if img is not None:
+                    return img
+                log.warning("replay: %s is not an image; skipped", path)
+                n += 1
+            return None
+        return self._video_frame()
+
+    def _video_frame(self) -> np.ndarray | None:
+        for _ in range(2):
+            if self._video is None:
+                self._video = cv2.VideoCapture(str(self.source))
+                if not self._video.isOpened():
+                    self._video = None
+                    return None
+            ok, frame = self._video.read()
+            if ok:
+                return frame
+            self._video.release()
+            self._video = None
+            if not self.loop:
+                return None
+        return None
+
+    def stop(self) -> None:
+        super().stop()
+        if self._video is not None:
+            self._video.release()

@@ -18,7 +18,9 @@ A scenario is TOML::
     [[person]]
     code = "VISITOR-77"
     temperature_c = "none" # the thermometer sees nobody (face not held up)
-    barcode = "code128"    # render as a 1D barcode instead of QR
+    barcode = "code128"    # render as a 1D barcode instead of QR (code128, ean13, code39)
+    faults = "glare"       # how the camera sees it: a preset of drivers/sim/faults.py
+                           # (clean, small, blur, shake, glare, angle, dark_mode, low_light, ...)
     at_s = 30              # arrive at this time (from start) instead of after the gap
     expect = "refer"       # what the kiosk should decide (used by tests; ignored otherwise)
 
@@ -55,7 +57,8 @@ class _Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str | None = None
     image: Path | None = None
-    barcode: str | None = Field(None, pattern="^(qr|code128)$")
+    barcode: str | None = Field(None, pattern="^(qr|code128|ean13|code39)$")
+    faults: str | None = None
     temperature_c: float | str | None = None
     at_s: float | None = Field(None, ge=0)
     show_s: float | None = Field(None, gt=0)
@@ -68,6 +71,11 @@ class _Person(BaseModel):
             raise ValueError("give exactly one of 'code' or 'image'")
         if isinstance(self.temperature_c, str) and self.temperature_c != "none":
             raise ValueError("temperature_c is a number in deg C or \"none\"")
+        if self.faults is not None:
+            from drivers.sim.faults import PRESETS
+
+            if self.faults not in PRESETS:
+                raise ValueError(f"faults: unknown preset {self.faults!r}; known: {', '.join(PRESETS)}")
         return self
 
 
@@ -88,6 +96,7 @@ class Arrival:
     temperature_c: float | None      # None: the thermometer sees nobody
     expect: str | None
     temperature_noise_c: float | None = None    # how far samples scatter; None: a steady reading
+    faults: str | None = None        # a preset of drivers/sim/faults.py; None: clean
 
     @property
     def leaves_s(self) -> float:
@@ -141,6 +150,6 @@ class Scenario:
                 image = base / image
             show = p.show_s or d.show_s
             arrivals.append(Arrival(i, at, show, p.code, image, p.barcode or "qr", temp, p.expect,
-                                    p.temperature_noise_c))
+                                    p.temperature_noise_c, faults=p.faults))
             t = at + show + d.gap_s
         return cls(tuple(arrivals), source)
