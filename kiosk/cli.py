@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -154,6 +155,17 @@ def cmd_journal_verify(args) -> int:
     return 0 if bad is None else 1
 
 
+def cmd_doctor(args) -> int:
+    from kiosk import doctor
+
+    results = doctor.run(args.config, seconds=args.seconds, pulse_relay=args.pulse_relay)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(r) for r in results], ensure_ascii=False, indent=1))
+    else:
+        print(doctor.render(results))
+    return doctor.exit_code(results)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="Gate checkpoint kiosk")
     sub = p.add_subparsers(dest="command", required=True)
@@ -162,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", "-c", required=True, help="kiosk TOML config (see config/kiosk.toml)")
     r.add_argument("--check-config", action="store_true", help="validate the config and exit")
     r.set_defaults(func=cmd_run)
+
+    dr = sub.add_parser("doctor", help="check each part of this kiosk and explain what is wrong")
+    dr.add_argument("--config", "-c", required=True, help="kiosk TOML config")
+    dr.add_argument("--seconds", type=float, default=2.0, help="how long to measure the camera, s")
+    dr.add_argument("--pulse-relay", action="store_true", help="click the gate relay once")
+    dr.add_argument("--json", action="store_true", help="print the results as JSON")
+    dr.set_defaults(func=cmd_doctor)
 
     d = sub.add_parser("demo", help="broker, community server and a kiosk on simulated drivers")
     d.add_argument("--seconds", type=float, default=0, help="stop after this long (0: until Ctrl-C)")

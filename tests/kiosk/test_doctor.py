@@ -1,0 +1,203 @@
+"""`kiosk doctor` against the simulated drivers, a real pty, and a real Mosquitto with
+TLS and passwords."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk import doctor
+from sync.broker import Broker
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_config(tmp_path: Path, **sections: dict) -> Path:
+    base = {
+        "kiosk": {"state_dir": str(tmp_path / "state")},
+        "camera": {"type": "sim"},
+        "thermometer": {"type": "sim"},
+        "relay": {"type": "sim"},
+        "mqtt": {"enabled": False},
+        "registry": {"file": str(REPO / "config/demo/registry.json")},
+        "sim": {"scenario": str(REPO / "config/demo/scenario.toml")},
+    }
+    for name, values in sections.items():
+        base.setdefault(name, {}).update(values)
+    lines = []
+    for name, values in base.items():
+        lines.append(f"[{name}]")
+        lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    path = tmp_path / "kiosk.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def by_name(results):
+    return {r.name: r for r in results}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", "doctor", *args], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)
+
+
+def test_sim_kiosk_passes_every_check(tmp_path):
+    proc = run_cli("-c", str(write_config(tmp_path)), "--seconds", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout
+    for name in ("config", "camera", "decoder", "thermometer", "relay", "disk", "registry"):
+        assert any(line.startswith("OK") and f" {name} " in line for line in proc.stdout.splitlines()), name
+
+
+def test_figures_are_measured(tmp_path):
+    results = by_name(doctor.run(write_config(tmp_path), seconds=1))
+    assert 5 < results["camera"].figures["fps"] < 40     # the sim camera runs at 15 fps
+    assert results["decoder"].figures["decode_ms"] > 0
+    assert results["thermometer"].figures["readings"] >= 1
+
+
+def test_wrong_thermometer_port_is_named_and_fails(tmp_path):
+    cfg = write_config(tmp_path, thermometer={"type": "serial", "port": "/dev/serial/by-id/usb-no-such-thermometer"})
+    proc = run_cli("-c", str(cfg), "--seconds", "0.5")
+    assert proc.returncode == 1
+    line = next(line for line in proc.stdout.splitlines() if " thermometer " in line)
+    assert line.startswith("FAIL") and "/dev/serial/by-id/usb-no-such-thermometer" in line
+
+
+def test_thermometer_speaking_another_protocol_is_explained(tmp_path):
+    # A real pty whose far end sends Modbus-looking noise, not GY-MCU90614 frames.
+    import os
+    import pty
+    import threading
+
+    master, slave = pty.openpty()
+    stop = threading.Event()
+
+    def talk():
+        while not stop.wait(0.05):
+            os.write(master, b"\x01\x03\x04\x0e\x4c\x09\xc4\x7f\x3a")
+
+    t = threading.Thread(target=talk, daemon=True)
+    t.start()
+    try:
+        cfg = write_config(tmp_path, thermometer={"type": "serial", "port": os.ttyname(slave)})
+        result = by_name(doctor.run(cfg, seconds=0.5))["thermometer"]
+    finally:
+        stop.set()
+        t.join()
+        os.close(master)
+        os.close(slave)
+    assert result.status == "fail"
+    assert "gy-mcu90614" in result.summary and "protocol" in result.hint
+
+
+def test_bad_config_names_the_key(tmp_path):
+    cfg = write_config(tmp_path, camera={"fps": 0})
+    proc = run_cli("-c", str(cfg))
+    assert proc.returncode == 1
+    assert "FAIL" in proc.stdout and "camera" in proc.stdout and "fps" in proc.stdout
+
+
+def test_no_registry_blocks(tmp_path):
+    cfg = write_config(tmp_path)
+    text = cfg.read_text().replace(f'file = "{REPO / "config/demo/registry.json"}"', "")
+    cfg.write_text(text)
+    r = by_name(doctor.run(cfg, seconds=0.3))["registry"]
+    assert r.status == "fail" and "referred" in r.summary
+
+
+def test_json_output(tmp_path):
+    proc = run_cli("-c", str(write_config(tmp_path)), "--seconds", "0.5", "--json")
+    data = json.loads(proc.stdout)
+    assert {d["name"] for d in data} >= {"config", "camera", "thermometer", "broker", "clock", "disk", "registry"}
+
+
+# -- the broker, for real: TLS and a password file ------------------------------------
+
+def make_ca_and_server_cert(d: Path) -> tuple[Path, Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test community CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = d / "ca.pem", d / "server.pem", d / "server.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
+@pytest.fixture
+def tls_broker(tmp_path):
+    d = tmp_path / "broker"
+    d.mkdir()
+    ca, cert, key = make_ca_and_server_cert(d)
+    passwd = d / "passwd"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(passwd), "demo-site.gate-1", "right-password"], check=True)
+    b = Broker(d, allow_anonymous=False, persistence=False)
+    b.extra = f"password_file {passwd}\ncafile {ca}\ncertfile {cert}\nkeyfile {key}\n"
+    b.start()
+    yield b, ca
+    b.stop()
+
+
+def broker_check(tmp_path, broker, ca, **mqtt):
+    section = {"enabled": True, "host": "127.0.0.1", "port": broker.port, "username": "demo-site.gate-1",
+               "password": "right-password", "ca_file": str(ca), **mqtt}
+    return by_name(doctor.run(write_config(tmp_path, mqtt=section), seconds=0.3))["broker"]
+
+
+def test_broker_with_tls_and_right_credentials(tmp_path, tls_broker):
+    broker, ca = tls_broker
+    r = broker_check(tmp_path, broker, ca)
+    assert r.status == "ok" and "TLS" in r.summary and "demo-site.gate-1" in r.summary
+
+
+def test_broker_with_wrong_password_fails_and_says_why(tmp_path, tls_broker):
+    broker, ca = tls_broker
+    r = broker_check(tmp_path, broker, ca, password="wrong")
+    assert r.status == "fail" and "password" in r.hint
+
+
+# paho-mqtt 2.x drops the TLS socket of a failed handshake without closing it; CPython
+# closes it at once by reference counting, with a ResourceWarning.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_broker_with_a_certificate_from_another_ca_fails(tmp_path, tls_broker):
+    broker, _ = tls_broker
+    other = tmp_path / "other"
+    other.mkdir()
+    other_ca, _, _ = make_ca_and_server_cert(other)
+    r = broker_check(tmp_path, broker, other_ca)
+    assert r.status == "fail" and "TLS" in r.summary
+
+
+def test_broker_not_listening_fails(tmp_path, tls_broker):
+    broker, ca = tls_broker
+    from tests.conftest import free_port
+
+    r = broker_check(tmp_path, broker, ca, port=free_port())
+    assert r.status == "fail" and "reachable" in r.hint
