@@ -166,6 +166,55 @@ def cmd_doctor(args) -> int:
     return doctor.exit_code(results)
 
 
+def cmd_thermometer(args) -> int:
+    """Read a thermometer directly, for the bench: one JSON line per reading on stdout,
+    state changes and the final counters on stderr."""
+    import queue
+    from datetime import datetime, timezone
+
+    from drivers.thermometer import SerialThermometer, build_protocol
+
+    section = _load_config(args.config).thermometer if args.config else None
+    name = args.protocol or (section.protocol if section else "gy-mcu90614")
+    port = args.port or (section.port if section else None)
+    if not port:
+        print("kiosk: thermometer: give --port (or --config with [thermometer] port)", file=sys.stderr)
+        return 2
+    try:
+        proto = build_protocol(name, section if section and section.protocol == name else None)
+    except ValueError as exc:
+        print(f"kiosk: thermometer: {exc}", file=sys.stderr)
+        return 2
+    baudrate = args.baudrate or (section.baudrate if section else 9600)
+    readings: queue.Queue = queue.Queue()
+    therm = SerialThermometer(port, proto, baudrate)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    therm.start(readings.put)
+    count, state = 0, None
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    try:
+        while not done.is_set() and (not args.count or count < args.count):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if therm.state != state:
+                state = therm.state
+                print(f"thermometer {port}: {state.value}", file=sys.stderr, flush=True)
+            try:
+                r = readings.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            ts = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            print(json.dumps({"object_c": r.object_c, "ambient_c": r.ambient_c, "ts": ts}), flush=True)
+            count += 1
+    finally:
+        therm.stop()
+        print(json.dumps({"port": port, "protocol": name, "readings": count, "state": therm.state.value}
+                         | therm.stats()), file=sys.stderr)
+    return 0 if count and (not args.count or count >= args.count) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="Gate checkpoint kiosk")
     sub = p.add_subparsers(dest="command", required=True)
@@ -201,6 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--code-type", default="QRCODE", help="symbology the code was read as")
     v.add_argument("--at", help="check as of this ISO 8601 time (default: now)")
     v.set_defaults(func=cmd_verify)
+
+    th = sub.add_parser("thermometer", help="read a thermometer: one JSON line per reading (object_c, ambient_c, ts)")
+    th.add_argument("--port", help="serial port path (/dev/serial/by-id/...) or pyserial URL (default: the config's)")
+    th.add_argument("--protocol", help="gy-mcu90614, modbus-rtu or ascii (default: the config's)")
+    th.add_argument("--baudrate", type=int, help="bits per second (default: the config's, else 9600)")
+    th.add_argument("--config", "-c", help="kiosk config: port, protocol and its options from [thermometer]")
+    th.add_argument("--count", type=int, default=0, help="stop after N readings (0: until Ctrl-C)")
+    th.add_argument("--seconds", type=float, default=0, help="give up after this long (0: never)")
+    th.set_defaults(func=cmd_thermometer)
 
     jp = sub.add_parser("journal", help="the kiosk's journal")
     jsub = jp.add_subparsers(dest="journal_command", required=True)

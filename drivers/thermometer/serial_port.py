@@ -2,8 +2,10 @@
 
 pyserial reads with a short timeout, so a silent device never blocks the thread. When the
 port vanishes (USB cable pulled) the error is logged once, the state turns ABSENT, and the
-port is reopened by its configured path with growing back-off; a stable path such as
-/dev/serial/by-id/... finds the device again under whatever ttyUSBn it comes back as.
+port is reopened by its configured path with growing back-off (0.2 s doubling to 2 s: an
+attempt on a missing path costs nothing, and a person may be waiting at the gate); a
+stable path such as /dev/serial/by-id/... finds the device again under whatever ttyUSBn
+it comes back as.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 class SerialThermometer(Thermometer):
     def __init__(self, port: str, protocol: WireProtocol | str = "gy-mcu90614", baudrate: int = 9600, *,
                  poll_hz: float = 10.0, read_timeout_s: float = 0.05, stale_after_s: float = 2.0,
-                 reopen_after_s: float = 10.0, backoff_s: tuple[float, float] = (0.2, 5.0)) -> None:
+                 reopen_after_s: float = 10.0, backoff_s: tuple[float, float] = (0.2, 2.0)) -> None:
         self.port = port
         self.protocol = build(protocol) if isinstance(protocol, str) else protocol
         self.baudrate, self.poll_hz, self.read_timeout_s = baudrate, poll_hz, read_timeout_s
