@@ -105,7 +105,9 @@ class KioskRuntime:
         """A verified registry from the server (sync's downlink thread): checked, kept if
         newer, then used whole by the next decision."""
         try:
-            registry = Registry.from_dict({**data, "version": version}, f"registry v{version}")
+            # Without the server's own issue time, the age counts from arrival.
+            registry = Registry.from_dict({"issued_at": datetime.now(timezone.utc).isoformat(), **data,
+                                           "version": version}, f"registry v{version}")
         except RegistryError as exc:
             log.error("refusing a pushed registry: %s", exc)
             return
