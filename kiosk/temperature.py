@@ -4,7 +4,8 @@ The temperature decides who is turned away, so a value counts only when it is be
 
 - a person is in front when the object temperature is above the ambient by a margin
   (without an ambient, when it is near the body range);
-- several consecutive such samples must agree within a spread; their median is taken;
+- several consecutive such samples must agree within a spread, without a trend (a slow
+  approach creeps up the same way); their median is taken;
 - the skin-to-body offset is added;
 - a body value outside the plausible range (34.0-43.0 deg C by default) is a misread,
   so the person is asked to measure again: neither a fever nor a pass.
@@ -46,6 +47,17 @@ class TemperatureResult:
             rec["detail"] = self.detail
             rec["sensor_state"] = self.sensor.value
         return rec
+
+
+def _rise(values: list[float]) -> float:
+    """How far the least-squares line through the samples climbs across them."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean_x, mean_v = (n - 1) / 2, sum(values) / n
+    cov = sum((i - mean_x) * (v - mean_v) for i, v in enumerate(values))
+    var = sum((i - mean_x) ** 2 for i in range(n))
+    return cov / var * (n - 1)
 
 
 class TemperatureTracker:
@@ -129,7 +141,7 @@ class TemperatureTracker:
             for i in range(len(run) - self.samples + 1):
                 window = run[i:i + self.samples]
                 values = [r.object_c for r in window]
-                if max(values) - min(values) > self.spread_c:
+                if max(values) - min(values) > self.spread_c or abs(_rise(values)) > self.spread_c / 2:
                     continue
                 skin = statistics.median(values)
                 body = round(skin + self.offset_c, 2)

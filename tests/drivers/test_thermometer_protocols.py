@@ -114,7 +114,7 @@ FEVER_RESP = mb.encode_response(1, 3, [382, 0, 250])
     ([RESP[:4], RESP[4:]], [36.6], 0),                                 # split frame
     ([RESP[:-1] + bytes([RESP[-1] ^ 1]) + FEVER_RESP], [38.2], 1),     # CRC failure counted
     ([mb.encode_response(2, 3, [370, 0, 250]) + RESP], [36.6], 0),     # another unit's answer
-    ([mb.encode_exception(1, 3, 2) + RESP], [36.6], 0),                # the device refuses once
+    ([mb.encode_exception(1, 3, 2) + RESP], [36.6], 1),                # the device refuses once: counted
     ([b"\xff\x01\x00" + RESP[:7], RESP[7:]], [36.6], 0),
 ])
 def test_modbus_stream_resynchronises(chunks, expect, bad):

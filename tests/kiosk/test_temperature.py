@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from drivers.state import DeviceState
 from drivers.thermometer import Reading
@@ -192,3 +193,33 @@ def test_a_remeasure_uses_only_samples_after_the_first_reading():
     feed(tr, [36.9] * 6, t0=0.7)                       # measured again
     again = tr.for_scan(0.6, 1.3, WINDOW, after=first.settled_t)
     assert (again.status, again.value_c) == ("ok", 36.9)
+
+
+def test_a_slow_approach_is_not_taken_for_a_steady_reading():
+    tr = tracker()
+    # Creeping up 0.07 a sample: every five samples lie within 0.3, but they climb.
+    creep = [33.0 + 0.07 * i for i in range(60)]          # 33.0 .. 37.13
+    feed(tr, creep + [38.2] * 6, t0=0.2)
+    r = tr.for_scan(0.0, 0.2 + 0.1 * 66, 10.0)
+    assert (r.status, r.value_c) == ("ok", 38.2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.floats(min_value=35.0, max_value=41.0), step=st.floats(min_value=0.08, max_value=4.0),
+       noise=st.lists(st.floats(min_value=-0.05, max_value=0.05), min_size=80, max_size=80),
+       hold=st.integers(min_value=6, max_value=20), offset=st.sampled_from([0.0, 0.8, 1.5]))
+def test_a_settled_value_is_the_person_within_the_spread(body, step, noise, hold, offset):
+    """Whatever the approach, the value given is the plateau the person holds, never a point on
+    the way: a fever is not read low, a healthy person not read high."""
+    skin = body - offset
+    ramp = []
+    v = AMB
+    while v < skin - step:
+        v += step
+        ramp.append(v)
+    values = [x + noise[i % len(noise)] for i, x in enumerate(ramp + [skin] * hold)]
+    tr = tracker(offset_c=offset)
+    last = feed(tr, values, t0=0.1)
+    r = tr.for_scan(0.0, last + 0.01, 60.0, final=True)
+    assert r.status == "ok"
+    assert abs(r.value_c - body) <= 0.3 / 2 + 0.05 + 0.01

@@ -106,7 +106,9 @@ class ModbusResponseParser(StreamParser):
                     return out
                 frame = bytes(self._buf[:5])
                 if crc16(frame[:3]).to_bytes(2, "little") == frame[3:]:
-                    self.exceptions += 1      # the device is there but refuses: counted, not a reading
+                    # The device is there but refuses (wrong register map?): counted, not a reading.
+                    self.exceptions += 1
+                    self.stats.bad_frames += 1
                     del self._buf[:5]
                 else:
                     self._skip()
