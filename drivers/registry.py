@@ -48,7 +48,15 @@ def _sim_world(cfg, cache: dict) -> SimWorld:
 
         if cfg.sim.scenario is None:
             raise ValueError("[sim] scenario: a simulated device needs a scenario file")
-        cache["world"] = SimWorld(Scenario.load(Path(cfg.sim.scenario)), loop=cfg.sim.loop)
+        world = SimWorld(Scenario.load(Path(cfg.sim.scenario)), loop=cfg.sim.loop)
+        if getattr(cfg.sim, "inbox", None) is not None:
+            from drivers.sim.inbox import Inbox, LiveScenario
+
+            world.scenario = LiveScenario(world.scenario, world.t0)
+            inbox = Inbox(Path(cfg.sim.inbox), world.scenario)
+            inbox.start()
+            cache.setdefault("sim_parts", []).append(inbox)
+        cache["world"] = world
     return cache["world"]
 
 

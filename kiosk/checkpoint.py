@@ -17,6 +17,8 @@ from drivers.decoder import Code
 from drivers.registry import Devices
 from kiosk.diskguard import DiskGuard
 from kiosk.events import EventBus
+from kiosk.handheld import SENSOR as HANDHELD_SENSOR
+from kiosk.handheld import HandheldReadings
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.temperature import TemperatureResult, TemperatureTracker
@@ -61,6 +63,10 @@ class Checkpoint:
         self.watchdog = Watchdog()
         self.disk = DiskGuard(journal, warn_free_mb=cfg.disk.warn_free_mb, critical_free_mb=cfg.disk.critical_free_mb,
                               held_max=cfg.disk.held_max, on_change=lambda status: events.publish("disk", status))
+        self.handheld = HandheldReadings()
+        # For the screen's camera preview: references only; the web encodes while someone watches.
+        self.latest_frame: object | None = None
+        self.last_codes: tuple[float, list[Code]] = (0.0, [])
 
     def start(self) -> None:
         self.devices.thermometer.start(self.temps.add)
@@ -90,20 +96,30 @@ class Checkpoint:
         if got is not None:
             _, frame = got
             self.frames += 1
-            scan = self.debouncer.feed(self.devices.decoder.decode(frame), now, frame.shape)
+            self.latest_frame = frame
+            codes = self.devices.decoder.decode(frame)
+            if codes:
+                self.last_codes = (now, codes)
+            scan = self.debouncer.feed(codes, now, frame.shape)
             if scan is not None:
                 if self._pending is not None:
                     # The next person is already here: settle the previous one with what we have.
                     self._settle(self._pending, now, force=True)
                 self._pending = PendingScan(scan, now)
                 self.events.publish("scan", {"type": scan.type})
+                self.events.publish("prompt", {"prompt": "measure"})
         if self._pending is not None:
             self._settle(self._pending, now)
 
     def _settle(self, pending: PendingScan, now: float, force: bool = False) -> None:
         window = self.cfg.policy.pairing_window_s
-        temp = self.temps.for_scan(pending.t, now, window, final=force,
-                                   after=pending.first.settled_t if pending.first else None)
+        handheld = self.handheld.take(pending.t) if pending.first is None else None
+        if handheld is not None:
+            temp, sensor = handheld.result(), HANDHELD_SENSOR
+        else:
+            temp = self.temps.for_scan(pending.t, now, window, final=force,
+                                       after=pending.first.settled_t if pending.first else None)
+            sensor = self.cfg.thermometer.protocol
         if temp.status == "pending":
             return
         self._pending = None
@@ -116,8 +132,12 @@ class Checkpoint:
         if j.decision.decision == "remeasure":
             self._pending = PendingScan(pending.code, now, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
+            self.events.publish("prompt", {"prompt": "remeasure"})
             return
-        entry = self.disk.append(entry_fields(j, temp, self.cfg.kiosk.direction, self.cfg.thermometer.protocol))
+        fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor)
+        if handheld is not None:
+            fields["operator"] = {"name": handheld.operator, "reason": "handheld temperature"}
+        entry = self.disk.append(fields)
         self.gatekeeper.passed(entry, wall)
         if j.decision.decision == "admit":
             self.devices.relay.pulse(self.cfg.relay.pulse_ms)

@@ -164,6 +164,26 @@ def cmd_doctor(args) -> int:
     else:
         print(doctor.render(results))
     return doctor.exit_code(results)
+def cmd_set_pin(args) -> int:
+    """Print the [ui] pin_hash line for a new volunteer PIN; the PIN itself is kept nowhere."""
+    import getpass
+    import re
+
+    from werkzeug.security import generate_password_hash
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("new volunteer PIN (4-12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("kiosk: the two PINs differ", file=sys.stderr)
+            return 1
+    else:
+        pin = sys.stdin.readline().strip()
+    if not re.fullmatch(r"\d{4,12}", pin):
+        print("kiosk: a volunteer PIN is 4 to 12 digits", file=sys.stderr)
+        return 1
+    print("# put this line in the [ui] section of the kiosk's config file:")
+    print(f'pin_hash = "{generate_password_hash(pin)}"')
+    return 0
 
 
 def cmd_thermometer(args) -> int:
@@ -236,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--workdir", help="where the demo keeps its state (default: a temporary directory)")
     d.add_argument("--scenario", help="scenario file to play (default: the bundled one)")
     d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("set-pin", help="make the [ui] pin_hash line for a volunteer PIN (read from the terminal or stdin)")
+    s.set_defaults(func=cmd_set_pin)
 
     c = sub.add_parser("decode", help="decode codes in image files, one JSON line per image")
     c.add_argument("images", nargs="+", metavar="IMAGE")

@@ -137,9 +137,36 @@ class PolicySection(Section):
     passback_window_h: float = Field(12.0, gt=0, le=168, description="How long an entry counts as still inside, hours")
 
 
+_QUIET_HOURS = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
 class UISection(Section):
     host: str = Field("127.0.0.1", description="Address the touchscreen UI listens on")
     port: int = Field(8080, ge=0, le=65535, description="TCP port of the touchscreen UI (0: any free port)")
+    language: Literal["zh", "en"] = Field("zh", description="Language the screen starts in; volunteers can switch")
+    pin_hash: str | None = Field(None, description="Hash of the volunteers' PIN (from `kiosk set-pin`); "
+                                 "unset: volunteer actions are refused")
+    unlock_s: float = Field(300.0, ge=10, le=86400, description="How long one PIN entry unlocks volunteer actions, s")
+    sounds: bool = Field(True, description="Play a tone for admit and another for deny")
+    quiet_hours: str = Field("22:00-07:00", description="Local hours HH:MM-HH:MM with no sounds; empty: never quiet")
+    verdict_hold_s: float = Field(6.0, ge=1, le=120, description="How long a verdict card stays up, s")
+    preview_width: int = Field(320, ge=80, le=1280, description="Width of the camera preview, pixels")
+    preview_fps: float = Field(5.0, gt=0, le=30, description="Frames per second of the camera preview")
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _check_pin_hash(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("scrypt:", "pbkdf2:")):
+            raise ValueError("expected a hash made by `kiosk set-pin` (starts with 'scrypt:' or 'pbkdf2:'), "
+                             "never the PIN itself")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: str) -> str:
+        if value and not _QUIET_HOURS.match(value):
+            raise ValueError("expected local hours like \"22:00-07:00\", or \"\" for none")
+        return value
 
 
 class MQTTSection(Section):
@@ -166,6 +193,7 @@ class RegistrySection(Section):
 class SimSection(Section):
     scenario: Path | None = Field(None, description="Scenario file the simulated drivers play")
     loop: bool = Field(False, description="Start the scenario again when it ends")
+    inbox: Path | None = Field(None, description="Directory where a dropped person file (TOML) arrives at once")
 
 
 class DiskSection(Section):
@@ -192,6 +220,8 @@ class KioskConfig(Section):
             self.kiosk.state_dir = base / self.kiosk.state_dir
         if self.sim.scenario is not None and not self.sim.scenario.is_absolute():
             self.sim.scenario = base / self.sim.scenario
+        if self.sim.inbox is not None and not self.sim.inbox.is_absolute():
+            self.sim.inbox = base / self.sim.inbox
         if self.registry.file is not None and not self.registry.file.is_absolute():
             self.registry.file = base / self.registry.file
         for key in ("ca_file", "cert_file", "key_file"):

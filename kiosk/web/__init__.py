@@ -1,18 +1,81 @@
-"""The volunteers' touchscreen: a Flask app built by ``create_app(runtime)``."""
+"""The volunteers' touchscreen: a Flask app built by ``create_app(runtime)``, one
+blueprint per screen, every asset served from here (the gate may have no internet)."""
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from kiosk.web import i18n
+from kiosk.web.backend import IssuedPasses
+from kiosk.web.preview import Watchers
+from kiosk.web.summary import DaySummary
+from kiosk.web.volunteer import PinGuard
+
+log = logging.getLogger(__name__)
+SESSION_KEY_FILE = "ui-session.key"
+
+
+def session_key(state_dir: Path) -> bytes:
+    """The key that signs the screen's cookies, kept so a restart keeps its sessions."""
+    path = Path(state_dir) / SESSION_KEY_FILE
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return key
 
 
 def create_app(runtime, test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False
+    app.config.update(
+        SECRET_KEY=session_key(runtime.cfg.kiosk.state_dir),
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_HTTPONLY=True,
+        # The screen stays open for days: its token lives as long as its session.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+    )
     if test_config:
         app.config.update(test_config)
-    app.extensions["kiosk"] = runtime
+    CSRFProtect(app)
+    app.extensions.update({
+        "kiosk": runtime,
+        "catalogues": i18n.load_all(),
+        "pin_guard": PinGuard(runtime.cfg.ui.pin_hash),
+        "preview_watchers": Watchers(),
+        "day_summary": DaySummary(runtime),
+        "issued_passes": IssuedPasses(),
+    })
 
-    from kiosk.web import screen
+    @app.context_processor
+    def _words():
+        cat = i18n.catalogue()
+        return {"t": cat.t, "lang": cat.lang, "words": cat.words}
 
-    app.register_blueprint(screen.bp)
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(exc):
+        log.warning("refused %s %s: %s", request.method, request.path, exc.description)
+        return jsonify({"error": "csrf", "message": i18n.catalogue().t("error.csrf")}), 400
+
+    from kiosk.web import handheld, referrals, screen, visitors, volunteer
+
+    for bp in (screen.bp, referrals.bp, visitors.bp, handheld.bp, volunteer.bp):
+        app.register_blueprint(bp)
     return app

@@ -1,0 +1,60 @@
+"""The status bar: one item per part the gate depends on, each green or red with a
+reason in plain words. A pure function of the runtime's status, so it is table-tested."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+BACKLOG_WARN = 100                   # entries not yet on the server
+REGISTRY_STALE_S = 24 * 3600         # a registry older than a day may miss revocations
+_GOOD_DEVICE = ("ok", "disabled")
+_GOOD_SYNC = ("online", "connected", "disabled")
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    ok: bool
+    text: str
+
+
+def _age(seconds: float, t) -> str:
+    if seconds < 60:
+        return t("age.now")
+    if seconds < 3600:
+        return t("age.minutes", n=int(seconds // 60))
+    if seconds < 86400:
+        return t("age.hours", n=int(seconds // 3600))
+    return t("age.days", n=int(seconds // 86400))
+
+
+def items(status: dict, t) -> list[dict]:
+    """``status`` as built by ``KioskRuntime.status()`` plus ``registry_age_s`` and
+    ``clock_synced``; ``t`` translates a catalogue key."""
+    out = []
+    devices = status.get("devices", {})
+    for key, device in (("camera", "camera"), ("thermometer", "thermometer"), ("gate", "relay")):
+        state = devices.get(device, "error")
+        out.append(Item(key, state in _GOOD_DEVICE, t(f"status.{state}")))
+
+    sync = status.get("sync", "offline")
+    out.append(Item("broker", sync in _GOOD_SYNC, t("status.disabled") if sync == "disabled"
+                    else t("status.ok") if sync in _GOOD_SYNC else t("status.offline")))
+
+    backlog = int(status.get("backlog", 0))
+    out.append(Item("backlog", backlog < BACKLOG_WARN,
+                    str(backlog) if backlog < BACKLOG_WARN else t("status.backlog_high", n=backlog)))
+
+    version, age = status.get("registry_version", 0), status.get("registry_age_s")
+    if not version:
+        out.append(Item("registry", False, t("status.registry_none")))
+    elif age is not None and age > REGISTRY_STALE_S:
+        out.append(Item("registry", False, t("status.registry_old", hours=int(age // 3600))))
+    else:
+        shown = _age(age, t) if age is not None else ""
+        out.append(Item("registry", True, t("status.registry_version", version=version, age=shown).rstrip(" ·")))
+
+    synced = status.get("clock_synced")
+    out.append(Item("clock", synced is not False,
+                    t("status.clock_unsynced") if synced is False else t("status.clock_synced")))
+    return [asdict(i) for i in out]

@@ -1,0 +1,96 @@
+"""Visitor registration and the visitor's day pass, shown as a QR code on the screen."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+
+from kiosk.web import backend, volunteer
+from kiosk.web.backend import Refused
+from kiosk.web.i18n import catalogue
+
+log = logging.getLogger(__name__)
+bp = Blueprint("visitors", __name__, url_prefix="/visitors")
+
+TEXT_FIELDS = ("name", "phone", "id_number", "going_to", "coming_from")
+_PHONE = re.compile(r"^1\d{10}$")
+_HOUSEHOLD = re.compile(r"^[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}$")
+
+
+def _form_errors(data: dict, t) -> dict[str, str]:
+    """What the volunteer must fix before anything is recorded, per field."""
+    errors = {f: t("error.required") for f in TEXT_FIELDS if not str(data.get(f, "")).strip()}
+    phone = re.sub(r"[\s-]", "", str(data.get("phone", "")))
+    if "phone" not in errors and not _PHONE.match(phone):
+        errors["phone"] = t("error.phone")
+    if "going_to" not in errors and not _HOUSEHOLD.match(str(data["going_to"]).strip()):
+        errors["going_to"] = t("error.household")
+    if "id_number" not in errors:
+        try:
+            backend.check_id_number(str(data["id_number"]))
+        except Refused as exc:
+            errors["id_number"] = t(f"error.{exc.reason}")
+    for f in ("contact", "symptoms"):
+        if data.get(f) not in ("yes", "no", True, False):
+            errors[f] = t("error.required")
+    return errors
+
+
+@bp.get("/new")
+def new():
+    return render_template("visitor_new.html", rt=current_app.extensions["kiosk"])
+
+
+@bp.post("/check-id")
+def check_id():
+    text = str((request.get_json(silent=True) or {}).get("id_number", ""))
+    try:
+        return jsonify({"masked": backend.check_id_number(text)})
+    except Refused as exc:
+        return jsonify({"error": exc.reason, "message": catalogue().t(f"error.{exc.reason}")}), 400
+
+
+@bp.post("/")
+def register():
+    operator = volunteer.operator()
+    data = request.get_json(silent=True) or request.form.to_dict()
+    t = catalogue().t
+    errors = _form_errors(data, t)
+    if errors:
+        return jsonify({"error": "invalid", "fields": errors, "message": ""}), 400
+    answers = {f: str(data[f]).strip() for f in TEXT_FIELDS}
+    answers["phone"] = re.sub(r"[\s-]", "", answers["phone"])
+    answers["contact"] = data["contact"] in ("yes", True)
+    answers["symptoms"] = data["symptoms"] in ("yes", True)
+    rt = current_app.extensions["kiosk"]
+    try:
+        issued = backend.register_visitor(rt, answers, operator)
+    except Refused as exc:
+        log.warning("visitor registration refused: %s", exc)
+        return jsonify({"error": exc.reason, "message": f"{t('error.generic')}: {exc.detail}"}), 400
+    current_app.extensions["issued_passes"].add(issued)
+    log.info("visitor registered by %s: pass %s", operator, issued["pass_id"])
+    return jsonify({"pass_id": issued["pass_id"],
+                    "pass_url": url_for("visitors.show_pass", pass_id=issued["pass_id"])})
+
+
+@bp.get("/<pass_id>/pass")
+def show_pass(pass_id: str):
+    import segno
+
+    if volunteer.unlocked_operator() is None:
+        abort(401)
+    rt = current_app.extensions["kiosk"]
+    issued = current_app.extensions["issued_passes"].get(pass_id, time.time())
+    if issued is None:
+        abort(404)
+    qr = segno.make(issued["text"], error="m")
+    svg = qr.svg_inline(scale=8, border=4, dark="#000", light="#fff")
+    until = datetime.fromtimestamp(issued["valid_until"]).astimezone().strftime("%H:%M")
+    name = issued["name"]
+    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=name[:1] + "*" * max(1, len(name) - 1),
+                           household=issued["household"], until=until, risk=issued["declares_risk"])
