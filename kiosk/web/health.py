@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 BACKLOG_WARN = 100                   # entries not yet on the server
 REGISTRY_STALE_S = 24 * 3600         # a registry older than a day may miss revocations
 _GOOD_DEVICE = ("ok", "disabled")
-_GOOD_SYNC = ("online", "connected", "disabled")
+_GOOD_SYNC = ("connected", "disabled")
+_SYNC_STATES = ("starting", "connecting", "connected", "auth_failed", "tls_failed", "unreachable", "stopped", "disabled")
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ def items(status: dict, t) -> list[dict]:
         state = devices.get(device, "error")
         out.append(Item(key, state in _GOOD_DEVICE, t(f"status.{state}")))
 
-    sync = status.get("sync", "offline")
-    out.append(Item("broker", sync in _GOOD_SYNC, t("status.disabled") if sync == "disabled"
-                    else t("status.ok") if sync in _GOOD_SYNC else t("status.offline")))
+    sync = str(status.get("sync", "unreachable"))
+    out.append(Item("broker", sync in _GOOD_SYNC,
+                    t(f"status.sync_{sync}") if sync in _SYNC_STATES else t("status.offline")))
 
     backlog = int(status.get("backlog", 0))
     out.append(Item("backlog", backlog < BACKLOG_WARN,

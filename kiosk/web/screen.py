@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import queue
 import time
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, make_response, redirect, render_template, request
 
@@ -20,16 +19,8 @@ def _runtime():
     return current_app.extensions["kiosk"]
 
 
-def _registry_age_s(rt) -> float | None:
-    for path in (Path(rt.cfg.kiosk.state_dir) / "registry.json", rt.cfg.registry.file):
-        if path is not None and Path(path).exists():
-            return max(0.0, time.time() - Path(path).stat().st_mtime)
-    return None
-
-
 def full_status(rt, t) -> dict:
     status = rt.status()
-    status["registry_age_s"] = _registry_age_s(rt)
     status["preview_watchers"] = current_app.extensions["preview_watchers"].count
     handheld = rt.checkpoint.handheld.peek()
     return {"raw": status, "items": health.items(status, t),

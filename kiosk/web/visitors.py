@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
@@ -89,8 +90,9 @@ def show_pass(pass_id: str):
     if issued is None:
         abort(404)
     qr = segno.make(issued["text"], error="m")
-    svg = qr.svg_inline(scale=8, border=4, dark="#000", light="#fff")
-    until = datetime.fromtimestamp(issued["valid_until"]).astimezone().strftime("%H:%M")
+    svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
+    zone = ZoneInfo(rt.gatekeeper.registry.current.rules.timezone)
+    until = datetime.fromtimestamp(issued["valid_until"], zone).strftime("%H:%M")
     name = issued["name"]
     return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=name[:1] + "*" * max(1, len(name) - 1),
                            household=issued["household"], until=until, risk=issued["declares_risk"])

@@ -56,6 +56,8 @@ function showDecision(e) {
   verdict.dataset.decision = e.decision;
   verdict.dataset.seq = e.seq;
   verdict.dataset.prompt = "";
+  // How long after it was journaled this card went up (same clock: the kiosk's own screen).
+  verdict.dataset.lagMs = String(Date.now() - Date.parse(e.ts));
   verdict.querySelector(".word").textContent = t("verdict." + e.decision);
   verdict.querySelector(".who").textContent = whoText(e);
   verdict.querySelector(".temp").textContent = tempText(e);

@@ -7,7 +7,7 @@ from kiosk.web import health
 from kiosk.web.i18n import Catalogue, LANGUAGES
 
 EN = Catalogue.load("en").t
-GOOD = {"devices": {"camera": "ok", "thermometer": "ok", "relay": "disabled"}, "sync": "online",
+GOOD = {"devices": {"camera": "ok", "thermometer": "ok", "relay": "disabled"}, "sync": "connected",
         "backlog": 0, "registry_version": 4, "registry_age_s": 600, "clock_synced": True}
 
 
@@ -23,7 +23,9 @@ def test_all_good_is_all_green():
     ({"devices": {**GOOD["devices"], "camera": "absent"}}, "camera", "not connected"),
     ({"devices": {**GOOD["devices"], "thermometer": "stale"}}, "thermometer", "no data"),
     ({"devices": {**GOOD["devices"], "relay": "error"}}, "gate", "failing"),
-    ({"sync": "offline"}, "broker", "cannot reach the server"),
+    ({"sync": "unreachable"}, "broker", "cannot reach the server"),
+    ({"sync": "auth_failed"}, "broker", "the server refused this kiosk's login"),
+    ({"sync": "connecting"}, "broker", "connecting to the server"),
     ({"backlog": 250}, "backlog", "250 entries not sent"),
     ({"registry_version": 0}, "registry", "no registry"),
     ({"registry_age_s": 3 * 86400}, "registry", "registry not updated for 72 h"),

@@ -1,0 +1,117 @@
+"""The real kiosk as a separate process on simulated drivers, for the browser tests:
+``python -m kiosk.cli run`` with a generated config, people arriving through the
+simulator's inbox, the journal read straight from its SQLite file."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from tests.conftest import REPO, free_port
+
+PIN = "246810"
+REGISTRY = {"version": 7, "known_codes": {
+    f"RES-{i}": {"household": f"3-2-{500 + i}", "role": "resident"} for i in range(1, 30)}}
+
+
+class KioskProcess:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.inbox = workdir / "inbox"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.config = workdir / "kiosk.toml"
+        self.log = workdir / "kiosk.log"
+        self.proc: subprocess.Popen | None = None
+        self._n = 0
+        self._clear_at = 0.0        # when the last person has walked off
+        (workdir / "registry.json").write_text(json.dumps(REGISTRY))
+        (workdir / "scenario.toml").write_text("[defaults]\ngap_s = 1.0\n")
+        # pbkdf2 with few rounds: the test measures the screen, not the hash's cost.
+        pin_hash = generate_password_hash(PIN, method="pbkdf2:sha256:1000")
+        self.config.write_text(f"""
+[kiosk]
+state_dir = "state"
+[camera]
+type = "sim"
+[thermometer]
+type = "sim"
+[relay]
+type = "sim"
+[policy]
+pairing_window_s = 1.5
+[ui]
+port = {self.port}
+pin_hash = "{pin_hash}"
+quiet_hours = ""
+[mqtt]
+enabled = false
+[registry]
+file = "registry.json"
+[sim]
+scenario = "scenario.toml"
+inbox = "inbox"
+""")
+
+    @property
+    def journal_path(self) -> Path:
+        return self.workdir / "state" / "journal.sqlite3"
+
+    def start(self, timeout: float = 30.0) -> None:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "--config", str(self.config)],
+                                         cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kiosk exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
+            try:
+                self.status()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"kiosk did not answer in {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def status(self) -> dict:
+        with urllib.request.urlopen(self.url + "/api/status", timeout=2) as r:
+            return json.loads(r.read())
+
+    def next_seq(self) -> int:
+        return self.status()["raw"]["last_seq"] + 1
+
+    def arrive(self, *, code: str | None = None, image: Path | None = None, temperature_c: float | str = 36.6,
+               show_s: float = 2.0) -> None:
+        """Someone walks up, holding a code (or an image of one) to the camera: as soon as
+        the one before has walked off and the thermometer has seen the empty gate again."""
+        time.sleep(max(0.0, self._clear_at - time.monotonic()))
+        self._clear_at = time.monotonic() + show_s + 0.8
+        self._n += 1
+        what = f'code = "{code}"' if code else f'image = "{image}"'
+        temp = f'"{temperature_c}"' if isinstance(temperature_c, str) else temperature_c
+        tmp = self.inbox / f"p{self._n}.part"
+        tmp.write_text(f"{what}\ntemperature_c = {temp}\nshow_s = {show_s}\n")
+        tmp.rename(tmp.with_suffix(".toml"))
+
+    def entries(self) -> list[dict]:
+        db = sqlite3.connect(f"file:{self.journal_path}?mode=ro", uri=True)
+        try:
+            return [json.loads(r[0]) for r in db.execute("SELECT body FROM entries ORDER BY seq")]
+        finally:
+            db.close()

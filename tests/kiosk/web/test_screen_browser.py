@@ -1,0 +1,242 @@
+"""The touchscreen in headless Chromium against the real kiosk process on simulated
+drivers: what a volunteer sees and does, found by data-testid."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.kiosk.web.kiosk_process import PIN, KioskProcess
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
+ARTIFACTS = REPO / "test-artifacts"
+SMALL, LARGE = {"width": 800, "height": 480}, {"width": 1280, "height": 800}
+VISITOR_ID = "11010519491231002X"
+
+
+@pytest.fixture(scope="module")
+def kiosk(tmp_path_factory):
+    k = KioskProcess(tmp_path_factory.mktemp("kiosk"))
+    k.start()
+    yield k
+    k.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_screen(browser, kiosk):
+    """Open the screen in a fresh browser context (no session: the PIN is asked again)."""
+    contexts = []
+
+    def _open(path: str = "/", viewport: dict = LARGE):
+        ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.js_errors = errors
+        page.goto(kiosk.url + path)
+        if path == "/":
+            page.wait_for_selector('body[data-connected="1"]')
+        return page
+
+    yield _open
+    for ctx in contexts:
+        for page in ctx.pages:
+            assert page.js_errors == [], page.js_errors
+        ctx.close()
+
+
+def card(page, seq: int, timeout: float = 15000):
+    """The verdict card once it shows entry ``seq``."""
+    return page.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"]', timeout=timeout)
+
+
+def enter_pin(page):
+    page.wait_for_selector('[data-testid="pin-dialog"][open]')
+    page.fill('[data-testid="pin-input"]', PIN)
+    page.fill('[data-testid="pin-operator"]', "王志愿")
+    page.click('[data-testid="pin-ok"]')
+
+
+def test_an_arrival_shows_its_card_within_a_second(open_screen, kiosk):
+    page = open_screen()
+    assert page.inner_text('[data-testid="verdict-word"]') == "请出示通行码"
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="RES-1", temperature_c=36.6)
+    c = card(page, seq)
+    assert c.get_attribute("data-decision") == "admit"
+    assert "admit" in c.get_attribute("class")
+    assert page.inner_text('[data-testid="verdict-word"]') == "通行"
+    assert page.inner_text('[data-testid="verdict-who"]') == "3栋2单元501"
+    assert re.fullmatch(r"36\.\d °C", page.inner_text('[data-testid="verdict-temp"]'))
+    # Journaled to shown on screen, on the kiosk's own clock.
+    assert int(c.get_attribute("data-lag-ms")) < 1000
+    assert page.get_attribute("body", "data-sound") == "admit"
+    assert page.inner_text('[data-testid="count-in"]') != "0"
+
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="RES-2", temperature_c=38.6, show_s=3.0)
+    c = card(page, seq)
+    assert c.get_attribute("data-decision") == "deny"
+    assert page.inner_text('[data-testid="verdict-word"]') == "禁止"
+    assert "体温偏高" in page.inner_text('[data-testid="verdict-reason"]')
+    assert page.get_attribute("body", "data-sound") == "deny"
+    assert page.inner_text('[data-testid="count-fevers"]') != "0"
+
+
+def test_a_refer_waits_in_the_queue_until_a_volunteer_overrides_it(open_screen, kiosk):
+    page = open_screen()
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="NOBODY-KNOWS-ME", temperature_c=36.5)
+    card(page, seq)
+    assert page.inner_text('[data-testid="verdict-word"]') == "请人工核验"
+    item = page.wait_for_selector(f'[data-testid="queue-item"][data-seq="{seq}"]')
+    entry_id = item.get_attribute("data-id")
+    admitted_before = int(page.inner_text('[data-testid="count-in"]'))
+
+    item.query_selector('[data-testid="queue-open"]').click()
+    details = page.inner_text('[data-testid="override-details"]')
+    assert f"#{seq}" in details and "36." in details
+    page.click('[data-testid="override-admit"]')
+    assert page.inner_text('[data-testid="override-error"]') == "请选择或填写原因"
+    page.click('[data-testid="reason-2"]')
+    page.click('[data-testid="override-admit"]')
+    enter_pin(page)
+    page.wait_for_selector(f'[data-testid="queue-item"][data-seq="{seq}"]', state="detached")
+    page.wait_for_function(f'document.querySelector("[data-testid=count-in]").textContent == "{admitted_before + 1}"')
+
+    overrides = [e for e in kiosk.entries() if e.get("ref") == entry_id]
+    assert len(overrides) == 1
+    o = overrides[0]
+    assert (o["decision"], o["reasons"]) == ("admit", ["override"])
+    assert o["operator"] == {"name": "王志愿", "reason": "已核实身份"}
+    # The override's own card went up, green.
+    card(page, o["seq"])
+    assert page.inner_text('[data-testid="verdict-word"]') == "通行"
+
+
+def test_a_registered_visitor_gets_a_day_pass_that_then_admits(open_screen, kiosk, tmp_path):
+    page = open_screen("/visitors/new")
+    page.fill('[data-testid="visitor-name"]', "李华")
+    page.fill('[data-testid="visitor-phone"]', "13800138000")
+    page.fill('[data-testid="visitor-id_number"]', "110105194912310021")     # a digit mistyped
+    page.click('[data-testid="visitor-going_to"]')
+    page.wait_for_selector('[data-testid="error-id_number"]:not(:empty)')
+    page.fill('[data-testid="visitor-id_number"]', VISITOR_ID)
+    page.fill('[data-testid="visitor-going_to"]', "3-2-501")
+    page.wait_for_function('document.querySelector("[data-testid=visitor-id_number]").value.includes("*")')
+    assert page.input_value('[data-testid="visitor-id_number"]') == "110105********002X"
+    page.fill('[data-testid="visitor-coming_from"]', "海淀区")
+    page.click('[data-testid="visitor-submit"]')
+    enter_pin(page)
+    page.wait_for_url(re.compile(r"/visitors/[0-9a-f]+/pass$"))
+    assert "李*" in page.inner_text('[data-testid="visitor-pass-who"]')
+    qr = tmp_path / "pass.png"
+    page.locator('[data-testid="visitor-pass-qr"] svg').screenshot(path=str(qr))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "visitor-pass-1280x800.png"))
+
+    screen = open_screen()
+    seq = kiosk.next_seq()
+    kiosk.arrive(image=qr, temperature_c=36.5)       # the visitor holds the photographed pass up
+    c = card(screen, seq)
+    assert c.get_attribute("data-decision") == "admit"
+    assert screen.inner_text('[data-testid="verdict-who"]').startswith("访客 · 李*")
+
+    entry = next(e for e in kiosk.entries() if e["seq"] == seq)
+    assert entry["visitor"]["id_masked"] == "110105********002X" and len(entry["visitor"]["id_hash"]) == 64
+    # The ID number is nowhere on the kiosk's disk in clear.
+    for f in (kiosk.workdir / "state").iterdir():
+        assert VISITOR_ID.encode() not in f.read_bytes(), f
+
+
+def test_a_handheld_reading_stands_in_for_a_broken_thermometer(open_screen, kiosk):
+    page = open_screen("/handheld/")
+    page.fill('[data-testid="handheld-value"]', "36,4")
+    page.click('[data-testid="handheld-submit"]')
+    enter_pin(page)
+    page.wait_for_selector('[data-testid="handheld-saved"]:not([hidden])')
+    screen = open_screen()
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="RES-3", temperature_c="none")
+    card(screen, seq)
+    assert screen.inner_text('[data-testid="verdict-word"]') == "通行"
+    assert screen.inner_text('[data-testid="verdict-temp"]') == "36.4 °C (手持测温)"
+
+
+def test_the_language_switch_changes_every_word(open_screen):
+    page = open_screen()
+    assert page.inner_text('[data-testid="health-camera"]').startswith("摄像头")
+    page.click('[data-testid="lang-switch"]')
+    page.wait_for_selector('body[data-lang="en"]')
+    page.wait_for_selector('body[data-connected="1"]')
+    assert page.inner_text('[data-testid="verdict-word"]') == "Show your pass code"
+    page.wait_for_selector('[data-testid="health-camera"]')
+    assert page.inner_text('[data-testid="health-camera"]').startswith("Camera")
+    assert page.inner_text('[data-testid="nav-visitor"]') == "Visitor"
+    page.click('[data-testid="lang-switch"]')
+    page.wait_for_selector('body[data-lang="zh"]')
+    assert page.inner_text('[data-testid="nav-visitor"]') == "访客登记"
+
+
+def test_status_bar_says_what_is_wrong_in_plain_words(open_screen):
+    page = open_screen()
+    page.wait_for_selector('[data-testid="health-camera"]')
+    for key in ("camera", "thermometer", "gate", "broker", "backlog", "registry", "clock"):
+        assert page.query_selector(f'[data-testid="health-{key}"]') is not None, key
+    assert page.get_attribute('[data-testid="health-camera"]', "data-ok") == "true"
+    registry = page.inner_text('[data-testid="health-registry"]')
+    assert "第 7 版" in registry
+    clock = page.query_selector('[data-testid="health-clock"]')
+    if clock.get_attribute("data-ok") == "false":
+        assert "时钟未校准" in clock.inner_text()
+
+
+def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
+    pages = {"800x480": open_screen(viewport=SMALL), "1280x800": open_screen(viewport=LARGE)}
+    kiosk.arrive(code="STRANGER-42", temperature_c=36.7)
+    seq = kiosk.next_seq()
+    for p in pages.values():
+        p.wait_for_selector('[data-testid="queue-item"]')
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="RES-4", temperature_c=36.5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for size, p in pages.items():
+        card(p, seq)
+        w, h = (int(v) for v in size.split("x"))
+        # Nothing spills off the screen: the page fits its viewport without scrolling.
+        assert p.evaluate("document.documentElement.scrollWidth") <= w
+        assert p.evaluate("document.documentElement.scrollHeight") <= h
+        p.screenshot(path=str(ARTIFACTS / f"screen-{size}.png"))
+
+
+def test_the_page_reconnects_by_itself_after_the_kiosk_restarts(open_screen, kiosk):
+    page = open_screen()
+    kiosk.stop()
+    page.wait_for_selector('[data-testid="disconnected"]:not([hidden])', timeout=10000)
+    kiosk.start()
+    page.wait_for_selector('body[data-connected="1"]', timeout=15000)
+    assert page.is_hidden('[data-testid="disconnected"]')
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="RES-5", temperature_c=36.6)
+    card(page, seq)
+    assert page.inner_text('[data-testid="verdict-word"]') == "通行"
