@@ -55,6 +55,12 @@ def items(status: dict, t) -> list[dict]:
         shown = _age(age, t) if age is not None else ""
         out.append(Item("registry", True, t("status.registry_version", version=version, age=shown).rstrip(" ·")))
 
+    disk = status.get("disk") or {}
+    level = disk.get("level", "ok")
+    free = disk.get("free_mb", 0)
+    out.append(Item("disk", level == "ok", t("status.ok") if level == "ok"
+                    else t(f"status.disk_{level}", free=free, held=disk.get("held", 0))))
+
     synced = status.get("clock_synced")
     out.append(Item("clock", synced is not False,
                     t("status.clock_unsynced") if synced is False else t("status.clock_synced")))

@@ -8,7 +8,8 @@ from kiosk.web.i18n import Catalogue, LANGUAGES
 
 EN = Catalogue.load("en").t
 GOOD = {"devices": {"camera": "ok", "thermometer": "ok", "relay": "disabled"}, "sync": "connected",
-        "backlog": 0, "registry_version": 4, "registry_age_s": 600, "clock_synced": True}
+        "backlog": 0, "registry_version": 4, "registry_age_s": 600, "clock_synced": True,
+        "disk": {"level": "ok", "free_mb": 9000.0, "held": 0}}
 
 
 def by_key(status):
@@ -30,6 +31,8 @@ def test_all_good_is_all_green():
     ({"registry_version": 0}, "registry", "no registry"),
     ({"registry_age_s": 3 * 86400}, "registry", "registry not updated for 72 h"),
     ({"clock_synced": False}, "clock", "clock not synchronised"),
+    ({"disk": {"level": "warn", "free_mb": 420.5, "held": 0}}, "disk", "storage low: 420.5 MB free"),
+    ({"disk": {"level": "full", "free_mb": 0.0, "held": 12}}, "disk", "storage full: 12 entries held in memory"),
 ])
 def test_each_problem_turns_its_item_red_with_a_reason(change, key, text):
     items = by_key({**GOOD, **change})

@@ -201,7 +201,7 @@ def test_the_language_switch_changes_every_word(open_screen):
 def test_status_bar_says_what_is_wrong_in_plain_words(open_screen):
     page = open_screen()
     page.wait_for_selector('[data-testid="health-camera"]')
-    for key in ("camera", "thermometer", "gate", "broker", "backlog", "registry", "clock"):
+    for key in ("camera", "thermometer", "gate", "broker", "backlog", "registry", "disk", "clock"):
         assert page.query_selector(f'[data-testid="health-{key}"]') is not None, key
     assert page.get_attribute('[data-testid="health-camera"]', "data-ok") == "true"
     registry = page.inner_text('[data-testid="health-registry"]')
