@@ -1,0 +1,29 @@
+#!/bin/sh
+# Shows the kiosk's touchscreen page full screen, for ever. Started by the desktop
+# session (kiosk-browser.desktop in ~/.config/autostart, or a line in labwc's autostart).
+# Waits for the kiosk service to answer, then runs Chromium in kiosk mode, and starts it
+# again if it ever exits.
+URL="${KIOSK_URL:-http://127.0.0.1:8080/}"
+
+for candidate in chromium chromium-browser; do
+    if command -v "$candidate" >/dev/null 2>&1; then BROWSER="$candidate"; break; fi
+done
+if [ -z "$BROWSER" ]; then
+    echo "kiosk-browser: no chromium found (sudo apt install chromium)" >&2
+    exit 1
+fi
+
+# Blank the screen never: volunteers glance at it, they do not touch it to wake it.
+xset s off -dpms 2>/dev/null || true
+
+while true; do
+    until curl -fsS -o /dev/null --max-time 2 "$URL"; do sleep 2; done
+    # A crash or power cut must not leave a "restore pages?" bar over the verdicts.
+    PREFS="$HOME/.config/chromium/Default/Preferences"
+    [ -f "$PREFS" ] && sed -i 's/"exit_type":"Crashed"/"exit_type":"Normal"/; s/"exited_cleanly":false/"exited_cleanly":true/' "$PREFS"
+    "$BROWSER" --kiosk --noerrdialogs --disable-infobars --disable-session-crashed-bubble \
+        --no-first-run --disable-translate --disable-features=Translate,TouchpadOverscrollHistoryNavigation \
+        --overscroll-history-navigation=0 --disable-pinch --check-for-update-interval=31536000 \
+        --password-store=basic --app="$URL"
+    sleep 2
+done
