@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 def write_config(tmp_path: Path, **sections: dict) -> Path:
     base = {
         "kiosk": {"state_dir": str(tmp_path / "state")},
-        "camera": {"type": "sim"},
+        "camera": {"type": "sim", "fps": 30},
         "thermometer": {"type": "sim"},
         "relay": {"type": "sim"},
         "mqtt": {"enabled": False},
@@ -51,13 +51,16 @@ def test_sim_kiosk_passes_every_check(tmp_path):
     proc = run_cli("-c", str(write_config(tmp_path)), "--seconds", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "FAIL" not in proc.stdout
-    for name in ("config", "camera", "decoder", "thermometer", "relay", "disk", "registry"):
-        assert any(line.startswith("OK") and f" {name} " in line for line in proc.stdout.splitlines()), name
+    lines = proc.stdout.splitlines()
+    for name in ("config", "decoder", "thermometer", "relay", "disk", "registry"):
+        assert any(line.startswith("OK") and f" {name} " in line for line in lines), name
+    # The frame rate is measured: on a loaded machine it may fall below the scanning goal.
+    assert any(line.startswith(("OK", "WARN")) and " camera " in line and "fps" in line for line in lines)
 
 
 def test_figures_are_measured(tmp_path):
     results = by_name(doctor.run(write_config(tmp_path), seconds=1))
-    assert 5 < results["camera"].figures["fps"] < 40     # the sim camera runs at 15 fps
+    assert 5 < results["camera"].figures["fps"] < 40     # the sim camera runs at up to 30 fps
     assert results["decoder"].figures["decode_ms"] > 0
     assert results["thermometer"].figures["readings"] >= 1
 
