@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Callable, Iterator, Sequence
 
 from kiosk.entry import GENESIS_HASH, entry_hash
+from sync.clockfix import corrected_times
 from sync.schema import Batch
 
 SCHEMA = [
@@ -51,6 +52,12 @@ SCHEMA = [
         site TEXT NOT NULL, version BIGINT NOT NULL, envelope TEXT NOT NULL,
         published_at DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL,
         PRIMARY KEY (site, version))""",
+    # Entries made before their kiosk's clock was synchronised, waiting for a later
+    # synchronised moment of the same boot to place them (sync/clockfix.py).
+    """CREATE TABLE IF NOT EXISTS clock_pending (
+        site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
+        boot_id TEXT NOT NULL, mono_s DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (site, gate, seq))""",
     """CREATE TABLE IF NOT EXISTS export_log (
         at DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, format TEXT NOT NULL,
         query TEXT NOT NULL, rows BIGINT NOT NULL)""",
@@ -198,6 +205,7 @@ class Storage(ABC):
                                       f"VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 1))}) "
                                       "ON CONFLICT (site, gate, seq) DO NOTHING"),
                                     [r[:-2] + (r[-1], r[-2]) for r in fresh])
+                self._fix_clocks(cur, site, gate, [e for s, e in sorted(entries.items()) if s not in have])
                 contig, tip, more = self._advance(cur, site, gate, contig, tip, now)
                 issues += more
                 if issues:
@@ -231,6 +239,30 @@ class Storage(ABC):
             if contig - start < chunk:
                 return contig, tip, issues
 
+    def _fix_clocks(self, cur, site: str, gate: str, fresh: list[dict[str, Any]],
+                    anchors: Sequence[dict[str, Any]] = ()) -> None:
+        """Give entries made before the kiosk's clock was synchronised their real time in
+        the ``ts`` column (the body keeps what the kiosk wrote, so its hash holds)."""
+        q = self._sql
+        waiting = [(site, gate, e["seq"], e["boot_id"], float(e["mono_s"])) for e in fresh
+                   if e.get("clock_synced") is False and isinstance(e.get("boot_id"), str) and e["boot_id"]
+                   and isinstance(e.get("mono_s"), (int, float)) and not isinstance(e.get("mono_s"), bool)]
+        if waiting:
+            cur.executemany(q("INSERT INTO clock_pending (site, gate, seq, boot_id, mono_s) VALUES (?, ?, ?, ?, ?) "
+                              "ON CONFLICT DO NOTHING"), waiting)
+        known = [*fresh, *anchors]
+        for boot in {e.get("boot_id") for e in known if e.get("clock_synced") is True and e.get("boot_id")}:
+            cur.execute(q("SELECT seq, mono_s FROM clock_pending WHERE site = ? AND gate = ? AND boot_id = ?"),
+                        (site, gate, boot))
+            pending = [{"seq": seq, "mono_s": mono, "boot_id": boot, "clock_synced": False}
+                       for seq, mono in cur.fetchall()]
+            fixes = corrected_times(pending, [e for e in known if e.get("boot_id") == boot]) if pending else {}
+            if fixes:
+                cur.executemany(q("UPDATE entries SET ts = ? WHERE site = ? AND gate = ? AND seq = ?"),
+                                [(ts, site, gate, seq) for seq, ts in fixes.items()])
+                cur.executemany(q("DELETE FROM clock_pending WHERE site = ? AND gate = ? AND seq = ?"),
+                                [(site, gate, seq) for seq in fixes])
+
     def contiguous_seq(self, site: str, gate: str) -> int:
         with self._read() as cur:
             cur.execute(self._sql("SELECT contiguous_seq FROM gates WHERE site = ? AND gate = ?"), (site, gate))
@@ -243,6 +275,8 @@ class Storage(ABC):
                                   "ON CONFLICT (site, gate) DO UPDATE SET status = excluded.status, "
                                   "status_at = excluded.status_at"),
                         (site, gate, GENESIS_HASH, json.dumps(status, ensure_ascii=False), time.time()))
+            # A synchronised status is a moment of the kiosk's boot too.
+            self._fix_clocks(cur, site, gate, [], [status])
 
     def record_rejection(self, topic: str, reason: str, size: int) -> None:
         with self._write() as cur:
