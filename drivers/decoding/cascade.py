@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from drivers.decoder import Code, Decoder
-from drivers.decoding.gate import FrameGate, Verdict
+from drivers.decoding.gate import FrameGate, Verdict, code_regions
 from drivers.decoding.readers import OpenCVQRReader, ZbarReader, ZxingReader
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ def _whole(grey, verdict):
 def _enlarged(grey, verdict):
     out = []
     h, w = grey.shape
+    if verdict.rois is None:
+        verdict.rois = code_regions(grey)      # no gate ran: find the regions now
     for x, y, rw, rh in verdict.rois[:2]:
         if rw * rh > 0.25 * w * h:
             continue            # a large region: its code is not small, enlarging will not help
@@ -93,8 +95,14 @@ STEPS: dict[str, tuple[str, str]] = {
     "opencv": ("opencv", "whole"),
 }
 
-DEFAULT_STEPS = ("zxing", "zxing+", "zbar", "invert-zbar", "enlarge-zxing", "enlarge-zbar", "sharpen-zxing",
-                 "binarise-zbar", "stretch-zxing")
+# From bench/decode_bench.py ("Cascade steps, each alone"): zxing-cpp reads most, at a
+# fraction of zbar's cost; its own extra passes and a sharpened copy add blurred and
+# dusk codes; zbar on the inverted image alone reads dark-mode bars; plain and
+# binarised zbar add photographs zxing-cpp misses; enlarging costs little. Steps that
+# added no read (stretch, sharpen-zbar, enlarge-zbar, binarise-zxing, opencv) are left
+# out but can be named in [decoder] steps.
+DEFAULT_STEPS = ("zxing", "zxing+", "sharpen-zxing", "invert-zbar", "zbar", "binarise-zbar",
+                 "enlarge-zxing")
 
 
 def _make_reader(key: str):
@@ -169,7 +177,7 @@ class CascadeDecoder(Decoder):
         if self.gate is not None:
             verdict = self.gate.check(grey)
         else:
-            verdict = Verdict(True, "ungated", [])
+            verdict = Verdict(True, "ungated", None)
         report.gate = verdict.reason
         if not verdict.look:
             return []
