@@ -115,7 +115,9 @@ def test_garbage_and_split_frames_do_not_stop_readings(bench):
 def test_bad_checksums_are_counted_never_believed(bench):
     bench.wait_readings(2)
     bench.sim.faults.add("bad_checksum")
-    time.sleep(0.2)                                  # frames already in flight
+    # Once corrupted frames reach the driver, every good one sent before them has too.
+    assert bench.wait(lambda: bench.driver.stats()["bad_frames"] >= 2, 3), bench.driver.stats()
+    time.sleep(0.1)
     n = bench.count()
     bench.expect_state(DeviceState.ERROR)
     assert bench.count() == n                        # not a single corrupted frame got through
