@@ -20,12 +20,17 @@ VIEWER = ("victor", "battery staple 2")
 
 
 class Published(list):
-    """The registry publisher's seam (``RegistryPublisher.publish``): records what the
-    console asked to publish; the real one over Mosquitto is in the browser tests."""
+    """The registry publisher's seam (``RegistryPublisher.publish``): keeps each version
+    in storage as the real one does and records it, but sends nothing; the real one
+    over Mosquitto is in the browser tests."""
+
+    def __init__(self, storage) -> None:
+        super().__init__()
+        self.storage = storage
 
     def __call__(self, site: str, registry: dict, *, actor: str) -> dict:
         self.append(registry)
-        return {"version": len(self)}
+        return self.storage.save_registry(site, lambda v: {"site": site, "version": v, "registry": registry}, actor)
 
 
 def journal_entries(tmp: Path, gate: str, items: list[dict], site: str = "demo-site") -> list[dict]:
@@ -51,8 +56,8 @@ def storage(tmp_path):
 
 
 @pytest.fixture
-def published():
-    return Published()
+def published(storage):
+    return Published(storage)
 
 
 @pytest.fixture

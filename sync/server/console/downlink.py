@@ -66,6 +66,12 @@ def publish(con, actor: str, reason: str) -> int | None:
     return envelope["version"]
 
 
+def pass_key_published(con) -> bool:
+    latest = con.store.storage.latest_registry(con.site)
+    keys = (latest or {}).get("registry", {}).get("trusted_keys") or {}
+    return con.pass_key is None or keys.get(con.pass_key.key_id) == con.pass_key.public_b64
+
+
 def notify_published(version: int | None) -> None:
     """Tell the person who made the change whether the kiosks have it."""
     from flask import flash

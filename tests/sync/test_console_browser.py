@@ -1,0 +1,298 @@
+"""The console in Chromium against a real community server, real Mosquitto and a kiosk
+on simulated drivers: what office staff do, checked the way they would check it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sync.schema import Batch
+from tests.sync.console_fixtures import entry_fields, journal_entries
+from tests.sync.procs import wait_until
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ADMIN = ("alice", "correct horse 1")
+VIEWER = ("victor", "battery staple 2")
+SITE = "demo-site"
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory):
+    from sync.broker import Broker
+
+    b = Broker(tmp_path_factory.mktemp("broker"))
+    b.start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, broker):
+    from sync.server import config
+    from sync.server.cli import main
+    from sync.server.runtime import ServerRuntime
+
+    root = tmp_path_factory.mktemp("server")
+    cfg_path = root / "server.toml"
+    cfg_path.write_text(f"""
+[server]
+state_dir = "state"
+[mqtt]
+port = {broker.port}
+[http]
+port = 0
+[console]
+site = "{SITE}"
+refresh_s = 1
+page_size = 20
+""")
+    for (name, password), role in ((ADMIN, "admin"), (VIEWER, "viewer")):
+        (root / "pw").write_text(password)
+        assert main(["add-user", name, "--role", role, "--config", str(cfg_path),
+                     "--password-file", str(root / "pw")]) == 0
+    rt = ServerRuntime(config.load(cfg_path))
+    rt.start()
+    assert wait_until(lambda: rt.collector.link.connected, 10)
+    rt.console_url = rt.http_url + "console/"
+    yield rt
+    rt.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 860})
+    pg = ctx.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    ctx.close()
+
+
+def log_in(page, server, user):
+    page.goto(server.console_url)
+    page.get_by_test_id("login-name").fill(user[0])
+    page.get_by_test_id("login-password").fill(user[1])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("user-name").wait_for()
+
+
+def expect(locator):
+    return playwright_api.expect(locator)
+
+
+def seed_entries(server, tmp_path, gate: str) -> list[dict]:
+    items = ([entry_fields() for _ in range(25)]
+             + [entry_fields("deny", "in", ["fever"], household="2-1-202", temperature=38.5) for _ in range(3)]
+             + [entry_fields("refer", "out", ["no_temperature"], household="2-1-202") for _ in range(2)])
+    entries = journal_entries(tmp_path, gate, items, site=SITE)
+    server.storage.store([Batch(SITE, gate, entries)])
+    return entries
+
+
+def test_log_in_filter_and_export_the_filtered_rows(page, server, tmp_path):
+    seed_entries(server, tmp_path, "gate-x")
+    log_in(page, server, VIEWER)
+    expect(page.get_by_test_id("nav-entries")).to_have_class("on")
+    page.get_by_test_id("filter-gate").select_option("gate-x")
+    page.get_by_test_id("filter-household").fill("2-1-202")
+    page.get_by_test_id("filter-apply").click()
+    expect(page.get_by_test_id("entries-total")).to_have_text("5")
+    page.get_by_test_id("filter-decision").select_option("deny")
+    page.get_by_test_id("filter-apply").click()
+    expect(page.get_by_test_id("entries-total")).to_have_text("3")
+    expect(page.get_by_test_id("entry-row")).to_have_count(3)
+    for cell in page.get_by_test_id("entry-decision").all_inner_texts():
+        assert cell == "拒绝"
+
+    with page.expect_download() as dl:
+        page.get_by_test_id("export-csv").click()
+    assert dl.value.suggested_filename == "entries.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text("utf-8-sig"))))
+    assert len(rows) == 3
+    assert {(r["gate"], r["decision"], r["household"], r["reasons"]) for r in rows} == {
+        ("gate-x", "deny", "2-1-202", "fever")}
+
+    with page.expect_download() as dl:
+        page.get_by_test_id("export-xlsx").click()
+    sheet = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    header, *body = list(sheet.iter_rows(values_only=True))
+    assert len(body) == 3
+    col = {name: i for i, name in enumerate(header)}
+    assert {(r[col["gate"]], r[col["decision"]]) for r in body} == {("gate-x", "deny")}
+
+    # The detail of an entry shows its hash chain intact.
+    page.get_by_test_id("entry-row").first.locator("a").click()
+    expect(page.get_by_test_id("chain-status")).to_have_class("ok")
+
+    # Paging is done on the server: 30 entries, 20 to a page.
+    page.goto(server.console_url + "entries?gate=gate-x")
+    expect(page.get_by_test_id("entry-row")).to_have_count(20)
+    page.get_by_test_id("page-next").click()
+    expect(page.get_by_test_id("entry-row")).to_have_count(10)
+
+
+def test_entries_table_updates_live(page, server, tmp_path):
+    log_in(page, server, VIEWER)
+    page.goto(server.console_url + "entries?gate=gate-live")
+    expect(page.get_by_test_id("entries-total")).to_have_text("0")
+    seed_entries(server, tmp_path, "gate-live")
+    expect(page.get_by_test_id("entries-total")).to_have_text("30")
+    expect(page.get_by_test_id("entry-row")).to_have_count(20)
+
+
+def test_english_switch(page, server):
+    log_in(page, server, VIEWER)
+    expect(page.get_by_test_id("nav-entries")).to_have_text("通行记录")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.get_by_test_id("nav-entries")).to_have_text("Entries")
+    page.get_by_test_id("nav-gates").click()
+    expect(page.get_by_test_id("nav-gates")).to_have_class("on")
+    expect(page.get_by_test_id("nav-entries")).to_have_text("Entries")
+
+
+def test_five_wrong_passwords_lock_the_account(page, server):
+    from sync.server.console.auth import create_user
+    from sync.server.console.store import ConsoleStore
+
+    create_user(ConsoleStore(server.storage), "mallory", "the right one", "viewer")
+    page.goto(server.console_url)
+    for attempt in range(5):
+        page.get_by_test_id("login-name").fill("mallory")
+        page.get_by_test_id("login-password").fill(f"wrong guess {attempt}")
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("login-error")).to_be_visible()
+    expect(page.get_by_test_id("login-error")).to_contain_text("锁定")
+    page.get_by_test_id("login-name").fill("mallory")
+    page.get_by_test_id("login-password").fill("the right one")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("锁定")
+    expect(page.get_by_test_id("user-name")).to_have_count(0)
+
+
+def test_a_viewer_cannot_change_anything(page, server):
+    log_in(page, server, VIEWER)
+    page.get_by_test_id("nav-households").click()
+    expect(page.get_by_test_id("import-form")).to_have_count(0)
+    page.get_by_test_id("nav-quarantine").click()
+    expect(page.get_by_test_id("quarantine-form")).to_have_count(0)
+    expect(page.get_by_test_id("nav-users")).to_have_count(0)
+    # Forging the request from the viewer's own session does not help either.
+    status = page.evaluate("""async () => {
+        const token = JSON.parse(document.getElementById('console-config').textContent).csrf;
+        const body = new URLSearchParams({csrf_token: token, household: '1-1-101', from: '2026-01-01', to: '2026-01-02'});
+        return (await fetch('/console/quarantine', {method: 'POST', body})).status;
+    }""")
+    assert status == 403
+
+
+def _kiosk(tmp_path, broker, server, pass_text: str):
+    from kiosk import config
+    from kiosk.runtime import KioskRuntime
+
+    (tmp_path / "scenario.toml").write_text(f"""
+[defaults]
+gap_s = 0.4
+show_s = 0.8
+start_s = 0.3
+
+[[person]]
+code = "{pass_text}"
+temperature_c = 36.6
+""")
+    cfg = config.from_dict({
+        "kiosk": {"site": SITE, "gate": "gate-out", "direction": "out", "state_dir": str(tmp_path / "kiosk")},
+        "camera": {"type": "sim"}, "thermometer": {"type": "sim"}, "relay": {"type": "sim"}, "ui": {"port": 0},
+        "mqtt": {"port": broker.port, "registry_keys": {server.cfg.registry.key_id: server.publisher.public_key}},
+        "policy": {"pairing_window_s": 1.0, "debounce_s": 0.3, "anti_passback": "off"},
+        "sim": {"scenario": str(tmp_path / "scenario.toml"), "loop": True},
+    })
+    return KioskRuntime(cfg)
+
+
+def _newest_decision(page):
+    row = page.get_by_test_id("entry-row").first
+    return row.get_by_test_id("entry-decision").inner_text(), row.locator("td").nth(4).inner_text()
+
+
+def test_quarantine_and_revoke_reach_the_kiosk(page, server, broker, tmp_path):
+    log_in(page, server, ADMIN)
+    page.get_by_test_id("nav-households").click()
+    roster = tmp_path / "residents.csv"
+    roster.write_text("楼栋,单元,房号,姓名,电话\n7,1,302,陈静,13800000007\n7,1,303,周强,13800000008\n", "utf-8")
+    page.get_by_test_id("import-file").set_input_files(str(roster))
+    page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("新增 2")
+    page.get_by_role("link", name="7-1-302").click()
+    page.get_by_test_id("issue-pass").click()
+    expect(page.get_by_test_id("pass-row")).to_have_count(1)
+    pass_id = page.get_by_test_id("pass-row").get_attribute("data-pass-id")
+    pass_text = next(p["text"] for p in _store(server).passes(household="7-1-302"))
+
+    kiosk = _kiosk(tmp_path, broker, server, pass_text)
+    kiosk.start()
+    try:
+        page.goto(server.console_url + "entries?gate=gate-out")
+        expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=15_000)
+        assert _newest_decision(page) == ("放行", "")
+
+        page.goto(server.console_url + "households/7-1-302")
+        page.get_by_test_id("quarantine-this-household").click()
+        expect(page.get_by_test_id("quarantine-household")).to_have_value("7-1-302")
+        page.get_by_test_id("quarantine-to").fill((date.today() + timedelta(days=14)).isoformat())
+        page.get_by_test_id("quarantine-submit").click()
+        quarantined_at = time.monotonic()
+        expect(page.get_by_test_id("notice")).to_contain_text("已下发")
+        expect(page.get_by_test_id("quarantine-row")).to_have_attribute("data-household", "7-1-302")
+
+        page.goto(server.console_url + "entries?gate=gate-out&decision=deny&reason=quarantine_exit")
+        expect(page.get_by_test_id("entry-row").first).to_be_visible(
+            timeout=max(0.0, 5.0 - (time.monotonic() - quarantined_at)) * 1000)
+        assert time.monotonic() - quarantined_at <= 5.0
+        assert _newest_decision(page) == ("拒绝", "隔离期外出")
+        expect(page.get_by_test_id("nav-alerts").get_by_test_id("alert-badge")).to_be_visible()
+
+        page.get_by_test_id("nav-quarantine").click()
+        page.get_by_test_id("quarantine-lift").click()
+        expect(page.get_by_test_id("quarantine-row")).to_have_count(0)
+        page.goto(server.console_url + "households/7-1-302")
+        page.once("dialog", lambda d: d.accept())
+        page.get_by_test_id("revoke-pass").click()
+        expect(page.get_by_test_id("pass-state")).to_have_text("已吊销")
+
+        page.goto(server.console_url + f"entries?gate=gate-out&reason=revoked&pass_id={pass_id}")
+        expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=10_000)
+        assert _newest_decision(page)[0] == "拒绝"
+
+        page.get_by_test_id("nav-gates").click()
+        row = page.locator('[data-testid="gate-row"][data-gate="gate-out"]')
+        expect(row.get_by_test_id("gate-state")).to_have_text("在线")
+    finally:
+        kiosk.stop()
+
+    audit = [a["action"] for a in _store(server).audit_log(limit=50) if a["actor"] == ADMIN[0]]
+    for action in ("residents_import", "pass_issue", "quarantine_add", "quarantine_lift", "pass_revoke", "login"):
+        assert action in audit
+
+
+def _store(server):
+    from sync.server.console.store import ConsoleStore
+
+    return ConsoleStore(server.storage)
