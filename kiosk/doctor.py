@@ -178,7 +178,7 @@ def check_thermometer(ctx: Context) -> Check:
         return Check("thermometer", "ok", f"answers on {port} with {t.protocol} at {t.baudrate} baud: "
                                           f"{r.object_c:.1f} °C{ambient}",
                      figures={"readings": len(readings)})
-    if state == "absent":
+    if state in ("absent", "error") and not stats.get("opens"):
         return Check("thermometer", "fail", f"cannot open serial port {t.port}",
                      "the kiosk's user must be in the 'dialout' group, and no other program "
                      "(the kiosk service, a serial console) may hold the port")

@@ -11,6 +11,7 @@ it comes back as.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Callable
@@ -34,6 +35,7 @@ class SerialThermometer(Thermometer):
         self.last_reading_t: float | None = None
         self._totals = {"frames": 0, "bad_frames": 0, "skipped_bytes": 0, "opens": 0, "losses": 0}
         self._parser = None
+        self._stats_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -51,10 +53,11 @@ class SerialThermometer(Thermometer):
 
     def stats(self) -> dict:
         """Counters since start: good frames, bad frames (checksum), skipped bytes, opens, losses."""
-        out = dict(self._totals)
-        if self._parser is not None:
-            for k, v in self._parser.stats.as_dict().items():
-                out[k] += v
+        with self._stats_lock:
+            out = dict(self._totals)
+            if self._parser is not None:
+                for k, v in self._parser.stats.as_dict().items():
+                    out[k] += v
         return out
 
     # -- the thread ---------------------------------------------------------------------
@@ -77,7 +80,10 @@ class SerialThermometer(Thermometer):
             try:
                 port = self._open()
             except (serial.SerialException, OSError, ValueError) as exc:
-                self.state = DeviceState.ABSENT
+                # A path that is there but cannot be opened (permissions, another program
+                # holding it) is a fault to fix, not a cable to wait for.
+                there = "://" not in self.port and os.path.exists(self.port)
+                self.state = DeviceState.ERROR if there else DeviceState.ABSENT
                 if not logged_absent:
                     log.warning("thermometer %s: %s; retrying with back-off", self.port, exc)
                     logged_absent = True
@@ -107,10 +113,11 @@ class SerialThermometer(Thermometer):
                     pass
 
     def _retire_parser(self) -> None:
-        if self._parser is not None:
-            for k, v in self._parser.stats.as_dict().items():
-                self._totals[k] += v
-            self._parser = None
+        with self._stats_lock:
+            if self._parser is not None:
+                for k, v in self._parser.stats.as_dict().items():
+                    self._totals[k] += v
+                self._parser = None
 
     def _session(self, port, on_reading) -> None:
         proto = self.protocol

@@ -186,3 +186,26 @@ def test_modbus_device_with_another_address_never_answers(tmp_path):
     finally:
         driver.stop()
         sim.stop()
+
+
+def test_a_second_reader_on_the_same_port_is_refused_as_an_error(tmp_path):
+    sim = PtyThermometerSim(protocol="gy-mcu90614", link_path=tmp_path / "usb-thermo", seed=6)
+    sim.hold(36.6)
+    sim.start()
+    first = SerialThermometer(sim.port, "gy-mcu90614")
+    second = SerialThermometer(sim.port, "gy-mcu90614", backoff_s=(0.1, 0.2))
+    got = []
+    first.start(got.append)
+    try:
+        deadline = time.monotonic() + 3
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second.start(lambda r: None)
+        time.sleep(0.5)
+        # There, but held by another program: a fault to fix, not a missing cable.
+        assert second.state == DeviceState.ERROR
+        assert first.state == DeviceState.OK
+    finally:
+        second.stop()
+        first.stop()
+        sim.stop()
