@@ -36,6 +36,7 @@ class SerialThermometer(Thermometer):
         self._totals = {"frames": 0, "bad_frames": 0, "skipped_bytes": 0, "opens": 0, "losses": 0}
         self._parser = None
         self._stats_lock = threading.Lock()
+        self._silent_spell = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -150,6 +151,7 @@ class SerialThermometer(Thermometer):
                 bad_seen, last_bad_t, answered = parser.stats.bad_frames, now, True
             for reading in readings:
                 last_good = now
+                self._silent_spell = False
                 self.last_reading_t = now
                 self.state = DeviceState.OK
                 try:
@@ -170,5 +172,8 @@ class SerialThermometer(Thermometer):
                     port.write(proto.start_command())
                     last_start = now
             if silent > self.reopen_after_s:
-                log.warning("thermometer %s: nothing readable for %.0f s; reopening", self.port, silent)
+                # Said once per silent spell; a module left unpowered would otherwise fill the log.
+                log.log(logging.DEBUG if self._silent_spell else logging.WARNING,
+                        "thermometer %s: nothing readable for %.0f s; reopening", self.port, silent)
+                self._silent_spell = True
                 return

@@ -209,3 +209,25 @@ def test_a_second_reader_on_the_same_port_is_refused_as_an_error(tmp_path):
         second.stop()
         first.stop()
         sim.stop()
+
+
+def test_a_silent_module_is_reopened_and_logged_once(tmp_path, caplog):
+    sim = PtyThermometerSim(protocol="gy-mcu90614", link_path=tmp_path / "usb-thermo", seed=7)
+    sim.faults.add("silence")
+    sim.start()
+    driver = SerialThermometer(sim.port, "gy-mcu90614", stale_after_s=0.2, reopen_after_s=0.4)
+    got = []
+    with caplog.at_level("WARNING", logger="drivers.thermometer.serial_port"):
+        driver.start(got.append)
+        try:
+            time.sleep(1.6)
+            assert driver.stats()["opens"] >= 3            # it keeps trying the port afresh
+            sim.faults.clear()
+            deadline = time.monotonic() + 3
+            while not got and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            driver.stop()
+            sim.stop()
+    assert got and driver.state == DeviceState.OK
+    assert sum("nothing readable" in r.getMessage() for r in caplog.records) == 1
