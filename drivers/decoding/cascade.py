@@ -149,11 +149,12 @@ class FrameReport:
     tried: list[str] = field(default_factory=list)
     read_by: str | None = None
     out_of_budget: bool = False
+    cheap_only: bool = False         # a run of unreadable frames: only the cheapest steps
 
 
 class CascadeDecoder(Decoder):
     def __init__(self, steps: tuple[str, ...] = DEFAULT_STEPS, budget_ms: float = 60.0,
-                 gate: FrameGate | None = None) -> None:
+                 gate: FrameGate | None = None, full_every: int = 3) -> None:
         unknown = [s for s in steps if s not in STEPS]
         if unknown:
             raise ValueError(f"unknown decoder step(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
@@ -166,6 +167,14 @@ class CascadeDecoder(Decoder):
             self.steps.append(Step(name, readers[reader_key], VIEWS[view_key]))
         self.budget_ms = budget_ms
         self.gate = gate
+        # Something code-like that no step reads (a patterned shirt, a code too blurred)
+        # can stay in view for seconds. After ``full_every`` such frames in a row of one
+        # scene (the gate tells; without a gate every frame stands alone), only
+        # every ``full_every``-th frame gets the whole cascade; the others the first two
+        # (cheapest) steps, so the camera keeps its frame rate and a code that becomes
+        # readable is still caught within a frame or two.
+        self.full_every = max(1, full_every)
+        self._unread = 0
         self.last = FrameReport()
 
     def decode(self, frame: np.ndarray) -> list[Code]:
@@ -179,10 +188,21 @@ class CascadeDecoder(Decoder):
         else:
             verdict = Verdict(True, "ungated", None)
         report.gate = verdict.reason
+        if not verdict.look or not verdict.same_view:
+            self._unread = 0
         if not verdict.look:
             return []
+        steps = self.steps
+        if self._unread >= self.full_every and self._unread % self.full_every:
+            steps = self.steps[:2]
+            report.cheap_only = True
+        codes = self._cascade(steps, grey, verdict, report)
+        self._unread = 0 if codes else self._unread + 1
+        return codes
+
+    def _cascade(self, steps: list[Step], grey: np.ndarray, verdict: Verdict, report: FrameReport) -> list[Code]:
         t0 = time.perf_counter()
-        for step in self.steps:
+        for step in steps:
             spent = (time.perf_counter() - t0) * 1000
             if report.tried and spent + step.cost_ms > self.budget_ms:
                 report.out_of_budget = True

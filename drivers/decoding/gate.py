@@ -32,6 +32,7 @@ class Verdict:
     look: bool                       # decode this frame
     reason: str                      # "unchanged", "plain", "structure", "ungated"
     rois: list[tuple[int, int, int, int]] | None = field(default_factory=list)   # x, y, w, h; None: not looked
+    same_view: bool = False          # under a tenth of the view moved since the previous frame
 
 
 class FrameGate:
@@ -43,21 +44,25 @@ class FrameGate:
         self.cell_density = cell_density      # share of a cell's pixels on rising and on falling edges
         self._ref: np.ndarray | None = None
         self._ref_plain = False
+        self._prev: np.ndarray | None = None
 
     def check(self, grey: np.ndarray) -> Verdict:
         work = cv2.resize(grey, _WORK, interpolation=cv2.INTER_AREA)
         thumb = cv2.resize(work, _THUMB, interpolation=cv2.INTER_AREA)
-        if self._ref_plain and self._ref is not None:
+        same = self._prev is not None and self._prev.shape == thumb.shape and np.count_nonzero(
+            cv2.absdiff(thumb, self._prev) > self.change_level) < 0.1 * thumb.size
+        self._prev = thumb
+        if self._ref_plain and self._ref is not None and self._ref.shape == thumb.shape:
             moved = np.count_nonzero(cv2.absdiff(thumb, self._ref) > self.change_level)
             if moved <= self.change_frac * thumb.size:
                 return Verdict(False, "unchanged")
         self._ref = thumb
         rois = code_regions(grey, self.edge_level, self.cell_density, work)
         self._ref_plain = not rois
-        return Verdict(bool(rois), "structure" if rois else "plain", rois)
+        return Verdict(bool(rois), "structure" if rois else "plain", rois, same)
 
     def reset(self) -> None:
-        self._ref, self._ref_plain = None, False
+        self._ref, self._ref_plain, self._prev = None, False, None
 
 
 def code_regions(grey: np.ndarray, edge_level: float = 10, cell_density: float = 0.2,

@@ -109,3 +109,27 @@ def test_unknown_step_is_refused():
 def test_plain_pyzbar_decoder_still_reads():
     img, kind, text = frame("clean", 0)
     assert PyzbarDecoder().decode(img) == [Code(kind, text, PyzbarDecoder().decode(img)[0].rect)]
+
+
+def test_code_like_view_that_never_reads_gets_the_full_cascade_every_third_frame():
+    # A tight checkerboard looks like a code to the gate but holds none.
+    board = (np.indices((480, 640)).sum(axis=0) // 3 % 2 * 200 + 30).astype(np.uint8)
+    d = CascadeDecoder(budget_ms=10_000, gate=FrameGate())
+    full = []
+    for _ in range(9):
+        assert d.decode(board) == []
+        full.append(not d.last.cheap_only)
+    assert full == [True, True, True, True, False, False, True, False, False]
+    assert d.last.tried == [s.name for s in d.steps[:2]]
+    img, _, text = frame("clean", 0)
+    assert [c.text for c in d.decode(img)] == [text]          # a real code: read at once
+    assert d.decode(board) == [] and not d.last.cheap_only    # and the count starts again
+
+
+def test_without_a_gate_every_image_gets_the_full_cascade():
+    # `kiosk decode` reads unrelated images: none may be cut short by the ones before.
+    board = (np.indices((480, 640)).sum(axis=0) // 3 % 2 * 200 + 30).astype(np.uint8)
+    d = CascadeDecoder(budget_ms=10_000)
+    for _ in range(6):
+        d.decode(board)
+        assert not d.last.cheap_only and len(d.last.tried) == len(d.steps)
