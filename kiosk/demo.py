@@ -108,8 +108,15 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
             _print_decision(event["data"])
 
     print("\nstopping …", flush=True)
+    # Give the outbox a moment to hear the last acks, so the summary is the settled truth.
+    settle = time.monotonic() + 3
+    while rt.journal.backlog() and time.monotonic() < settle:
+        time.sleep(0.1)
+    journaled, backlog = rt.journal.last_seq(), rt.journal.backlog()
     rt.stop()
-    backlog_note = ""
+    backlog_note = f": {journaled} entries journaled, {journaled - backlog} stored on the server"
+    if backlog:
+        backlog_note += f", {backlog} kept on the kiosk to send next time"
     server.send_signal(signal.SIGTERM)
     try:
         server.wait(timeout=10)
