@@ -169,7 +169,7 @@ class OpenCVCamera(Camera):
                 failures = 0
                 self._last_frame_t = time.monotonic()
                 self.state = DeviceState.OK
-                self._slot.put(frame)
+                self._slot.put(self._fit(frame))
                 if self.kind == "file":
                     # A file plays at its nominal rate instead of as fast as it decodes.
                     done.wait(max(0.0, period - (time.monotonic() - t0)))
@@ -178,6 +178,17 @@ class OpenCVCamera(Camera):
         finally:
             done.set()
             cap.release()
+
+    def _fit(self, frame: np.ndarray) -> np.ndarray:
+        """A stream or file larger than the configured size is scaled down to it: the
+        decoder's budget is set for that size (a device is asked for it when opened)."""
+        h, w = frame.shape[:2]
+        scale = min(self.width / w, self.height / h)
+        if scale >= 0.9:
+            return frame
+        import cv2
+
+        return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
     def read(self, timeout: float = 1.0):
         return self._slot.get(timeout)

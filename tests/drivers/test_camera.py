@@ -12,11 +12,11 @@ from drivers.camera import OpenCVCamera, source_kind
 from drivers.state import DeviceState
 
 
-def write_video(path, frames=40, fps=50.0):
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (160, 120))
+def write_video(path, frames=40, fps=50.0, size=(160, 120)):
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
     assert out.isOpened()
     for i in range(frames):
-        img = np.full((120, 160, 3), 40, np.uint8)
+        img = np.full((size[1], size[0], 3), 40, np.uint8)
         cv2.putText(img, str(i), (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255), 3)
         out.write(img)
     out.release()
@@ -64,6 +64,13 @@ def test_file_frames_arrive_and_a_slow_reader_gets_the_newest(tmp_path, camera):
     assert n2 > first[0] + 5             # it gets the newest, not the next buffered one
     n3, _ = cam.read(timeout=2)
     assert n3 > n2                       # and never the same frame twice
+
+
+def test_large_source_is_scaled_to_the_configured_size(tmp_path, camera):
+    cam = camera(str(write_video(tmp_path / "hd.avi", size=(1280, 720))), width=640, height=480, fps=50)
+    cam.start()
+    _, frame = cam.read(timeout=5)
+    assert frame.shape == (360, 640, 3)          # fits 640x480, aspect kept
 
 
 def test_camera_that_disappears_is_absent_then_back(tmp_path, camera):
