@@ -139,3 +139,39 @@ def test_kiosk_secret_is_private_and_kept(kiosk, tmp_path):
     from kiosk.secret import load_or_create
 
     assert load_or_create(tmp_path / "state") == gk.secret
+
+
+def test_screenshot_reused_for_passback_is_not_admitted(kiosk):
+    gk, journal = kiosk
+    text = make_pass(not_before=0, expires=2**32 - 1)
+    ok = TemperatureResult("ok", 36.5)
+    now = datetime.now(timezone.utc)
+
+    def through(direction):
+        j = gk.judge(text, "QRCODE", ok, now, direction=direction)
+        entry = journal.append({"direction": direction, "credential": j.assessment.record,
+                                "decision": j.decision.decision, "reasons": list(j.decision.reasons)})
+        gk.passed(entry, now)
+        return j.decision
+
+    assert through("in").decision == "admit"
+    second = through("in")                      # the same pass again, from a photo handed back
+    assert (second.decision, second.reasons) == ("refer", ("passback",))
+    assert through("out").decision == "admit"
+    assert through("in").decision == "admit"    # left, so may enter again
+
+
+def test_passback_is_remembered_across_a_restart(kiosk, tmp_path):
+    gk, journal = kiosk
+    text = make_pass(not_before=0, expires=2**32 - 1)
+    now = datetime.now(timezone.utc)
+    j = gk.judge(text, "QRCODE", TemperatureResult("ok", 36.5), now)
+    gk.passed(journal.append({"direction": "in", "credential": j.assessment.record, "decision": "admit",
+                              "reasons": []}), now)
+    cfg = config.from_dict({"kiosk": {"state_dir": str(tmp_path / "state")}, "policy": {"anti_passback": "deny"}})
+    again = Gatekeeper(cfg, gk.registry, journal=journal)
+    try:
+        d = again.judge(text, "QRCODE", TemperatureResult("ok", 36.5), now).decision
+    finally:
+        again.close()
+    assert (d.decision, d.reasons) == ("deny", ("passback",))
