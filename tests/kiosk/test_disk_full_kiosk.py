@@ -1,0 +1,78 @@
+"""The whole kiosk on a real, small file system that fills up: people are still decided,
+shown and let through; their entries are written once there is room again."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+from kiosk import config
+from kiosk.runtime import KioskRuntime
+from tests.kiosk.test_diskguard import fill, small_disk  # noqa: F401 - the fixture
+
+SCENARIO = """
+[defaults]
+gap_s = 0.6
+show_s = 1.2
+start_s = 1.5
+
+[[person]]
+code = "RES-1"
+temperature_c = 36.6
+[[person]]
+code = "RES-2"
+temperature_c = 38.4
+[[person]]
+code = "STAFF-9"
+temperature_c = 36.9
+"""
+
+
+def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk):  # noqa: F811
+    (tmp_path / "scenario.toml").write_text(SCENARIO)
+    (tmp_path / "registry.json").write_text(
+        '{"version": 3, "known_codes": {"RES-1": {}, "RES-2": {}, "STAFF-9": {"role": "staff"}}}')
+    cfg = config.from_dict({
+        "kiosk": {"state_dir": str(small_disk)},
+        "camera": {"type": "sim"}, "thermometer": {"type": "sim"}, "relay": {"type": "sim"},
+        "ui": {"port": 0}, "mqtt": {"enabled": False},
+        "policy": {"pairing_window_s": 1.0},
+        "registry": {"file": str(tmp_path / "registry.json")},
+        "sim": {"scenario": str(tmp_path / "scenario.toml")},
+        "disk": {"warn_free_mb": 0.5, "critical_free_mb": 0.1},
+    })
+    rt = KioskRuntime(cfg)
+    events = rt.events.subscribe()
+    rt.start()
+    filler = fill(small_disk)
+    decisions, disk_states = [], []
+    try:
+        deadline = time.monotonic() + 15
+        while len(decisions) < 3 and time.monotonic() < deadline:
+            try:
+                event = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            kind, data = event["type"], event["data"]
+            if kind == "decision":
+                decisions.append(data)
+            elif kind == "disk":
+                disk_states.append(data)
+        assert [d["decision"] for d in decisions] == ["admit", "deny", "admit"]
+        assert all(d["seq"] is None for d in decisions)
+        assert len(rt.devices.relay.pulses) == 2            # the gate still opened for both
+        assert rt.journal.last_seq() == 0
+        assert rt.status()["disk"]["level"] == "full" and rt.status()["disk"]["held"] == 3
+        assert any(s["level"] == "full" for s in disk_states)
+
+        filler.unlink()
+        deadline = time.monotonic() + 15
+        while rt.journal.last_seq() < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        entries = list(rt.journal.iter_all())
+        assert [e["decision"] for e in entries] == ["admit", "deny", "admit"]
+        assert [e["id"] for e in entries] == [d["id"] for d in decisions]
+        assert rt.journal.verify() is None
+        assert rt.status()["disk"]["level"] != "full"
+    finally:
+        rt.stop()
