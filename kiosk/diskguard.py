@@ -55,7 +55,7 @@ def is_disk_full(exc: BaseException) -> bool:
 
 class DiskGuard:
     def __init__(self, journal, *, warn_free_mb: float = 200, critical_free_mb: float = 20,
-                 held_max: int = 2000, check_every_s: float = 5.0,
+                 held_max: int = 5000, check_every_s: float = 5.0,
                  on_change: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.journal = journal
         self.path = Path(journal.path).parent
