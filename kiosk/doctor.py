@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -270,23 +271,27 @@ def check_disk(ctx: Context) -> Check:
     from kiosk.diskguard import level_for
 
     state_dir = Path(ctx.cfg.kiosk.state_dir)
-    probe_dir = state_dir if state_dir.exists() else state_dir.parent
+    if not state_dir.exists():
+        parent = next(p for p in state_dir.parents if p.exists())
+        mb = shutil.disk_usage(parent).free / 2**20
+        return Check("disk", "warn", f"the state directory {state_dir} does not exist yet ({mb:,.0f} MB free "
+                                     "on its disk)",
+                     "systemd makes it when the kiosk service starts; to run the kiosk by hand first: "
+                     f"sudo install -d -o kiosk -g kiosk -m 700 {state_dir}", {"free_mb": round(mb)})
     try:
-        with tempfile.NamedTemporaryFile(dir=probe_dir, prefix=".doctor-"):
+        with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".doctor-"):
             pass
     except OSError as exc:
-        return Check("disk", "fail", f"cannot write in {probe_dir}: {exc.strerror or exc}",
+        return Check("disk", "fail", f"cannot write in {state_dir}: {exc.strerror or exc}",
                      "the kiosk's user must own its state directory (systemd's StateDirectory= does this)")
-    import shutil
-
-    free = shutil.disk_usage(probe_dir).free
+    free = shutil.disk_usage(state_dir).free
     d = ctx.cfg.disk
     level = level_for(free, int(d.warn_free_mb * 2**20), int(d.critical_free_mb * 2**20), 0)
     mb = free / 2**20
     figures = {"free_mb": round(mb)}
     if level == "ok":
-        return Check("disk", "ok", f"{mb:,.0f} MB free for the journal in {probe_dir}", figures=figures)
-    return Check("disk", "warn", f"only {mb:,.0f} MB free in {probe_dir} ({level})",
+        return Check("disk", "ok", f"{mb:,.0f} MB free for the journal in {state_dir}", figures=figures)
+    return Check("disk", "warn", f"only {mb:,.0f} MB free in {state_dir} ({level})",
                  "free space (`sudo journalctl --vacuum-size=50M`, old files) or use a larger SD card; "
                  "the gate keeps deciding when the disk is full, but entries then wait in memory", figures)
 
@@ -302,8 +307,12 @@ def check_registry(ctx: Context) -> Check:
             except RegistryError as exc:
                 return Check("registry", "fail", f"the registry {path} cannot be used: {exc}")
     if not found or max(r.version for r in found) == 0:
-        return Check("registry", "fail", "no registry yet: no pass can be verified and every person is referred",
-                     "connect to the community server (it pushes the registry), or set [registry] file")
+        if ctx.cfg.mqtt.enabled:
+            # A fresh install: the server pushes the registry once the service connects.
+            return Check("registry", "warn", "no registry yet: until the server pushes one, every person is referred",
+                         "start the kiosk service with a working broker connection, then run the doctor again")
+        return Check("registry", "fail", "no registry, and sync is off: no pass can be verified and every person "
+                                         "is referred", "set [registry] file, or turn [mqtt] on")
     reg = max(found, key=lambda r: r.version)
     age = reg.age_s()
     if age is None:

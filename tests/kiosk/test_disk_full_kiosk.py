@@ -64,6 +64,7 @@ def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk):  # noqa: F81
         assert rt.journal.last_seq() == 0
         assert rt.status()["disk"]["level"] == "full" and rt.status()["disk"]["held"] == 3
         assert any(s["level"] == "full" for s in disk_states)
+        assert rt._sync_status()["disk"]["level"] == "full"    # what the status topic carries
 
         filler.unlink()
         deadline = time.monotonic() + 15

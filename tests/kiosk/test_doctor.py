@@ -33,6 +33,7 @@ def write_config(tmp_path: Path, **sections: dict) -> Path:
     for name, values in base.items():
         lines.append(f"[{name}]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    Path(base["kiosk"]["state_dir"]).mkdir(parents=True, exist_ok=True)
     path = tmp_path / "kiosk.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -113,6 +114,17 @@ def test_no_registry_blocks(tmp_path):
     cfg.write_text(text)
     r = by_name(doctor.run(cfg, seconds=0.3))["registry"]
     assert r.status == "fail" and "referred" in r.summary
+    # With sync on, a fresh install waits for the server's push: worth a look, not a stop.
+    cfg.write_text(text.replace("enabled = false", "enabled = true\nport = 1"))
+    r = by_name(doctor.run(cfg, seconds=0.3))["registry"]
+    assert r.status == "warn" and "push" in r.summary
+
+
+def test_disk_check_names_a_missing_state_directory(tmp_path):
+    cfg = write_config(tmp_path, kiosk={"state_dir": str(tmp_path / "not" / "yet")})
+    (tmp_path / "not" / "yet").rmdir()
+    r = by_name(doctor.run(cfg, seconds=0.3))["disk"]
+    assert r.status == "warn" and str(tmp_path / "not" / "yet") in r.summary and "install -d" in r.hint
 
 
 def test_json_output(tmp_path):
