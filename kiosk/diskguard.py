@@ -49,6 +49,8 @@ def is_disk_full(exc: BaseException) -> bool:
         code = getattr(exc, "sqlite_errorcode", None)
         if code == sqlite3.SQLITE_FULL:
             return True
+        # SQLite reports a full disk as an I/O error when the WAL or its index cannot
+        # grow; a failing SD card says the same, and holding entries is right for both.
         return "database or disk is full" in str(exc) or "disk I/O error" in str(exc)
     return False
 

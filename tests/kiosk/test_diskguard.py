@@ -28,6 +28,7 @@ def test_level_for(free, held, level):
     (OSError(errno.ENOSPC, "No space left on device"), True),
     (OSError(errno.EACCES, "Permission denied"), False),
     (sqlite3.OperationalError("database or disk is full"), True),
+    (sqlite3.OperationalError("disk I/O error"), True),
     (sqlite3.OperationalError("database is locked"), False),
     (ValueError("disk is full"), False),
 ])
