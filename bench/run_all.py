@@ -116,7 +116,8 @@ def render(results: list[dict], info: dict[str, str], when: datetime) -> str:
     lines += [f"| {k} | {v} |" for k, v in info.items()]
     for r in results:
         lines += ["", f"### {r['name']}", "", f"*{r['status']}, {r['seconds']:.0f} s*", ""]
-        body = r["stdout"].strip()
+        # Scripts' own headings go below the script's, in README and RESULTS.md alike.
+        body = re.sub(r"^#{1,4} ", "#### ", r["stdout"].strip(), flags=re.M)
         if body:
             lines.append(body)
         if r["status"] != "ok":
@@ -153,7 +154,7 @@ def main() -> int:
     RESULTS.write_text("# Benchmark results\n\n" + body)
     print(f"wrote {RESULTS.relative_to(REPO)}")
     if not args.no_readme and README.exists():
-        updated = replace_block(README.read_text(), body.replace("\n### ", "\n#### "))
+        updated = replace_block(README.read_text(), body)
         if updated is not None:
             README.write_text(updated)
             print("updated the results in README.md")

@@ -71,7 +71,7 @@ def test_replace_block(text, ok):
 
 def test_run_one_reports_output_failure_and_timeout(tmp_path):
     good = tmp_path / "good.py"
-    good.write_text("print('| a | b |')\nprint('|---|---|')\nprint('| x | 1 ms |')\n")
+    good.write_text("print('## my own title')\nprint('| a | b |')\nprint('|---|---|')\nprint('| x | 1 ms |')\n")
     bad = tmp_path / "bad.py"
     bad.write_text("import sys\nprint('half', flush=True)\nsys.exit('broken: no camera')\n")
     slow = tmp_path / "slow.py"
@@ -85,3 +85,4 @@ def test_run_one_reports_output_failure_and_timeout(tmp_path):
     assert "| CPU | test cpu |" in md and "| x | 1 ms |" in md
     assert "broken: no camera" in md and "started" in md
     assert "2026-01-02 03:04 UTC" in md
+    assert "\n#### my own title" in md and "\n### good.py" in md
