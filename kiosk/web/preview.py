@@ -12,6 +12,7 @@ import numpy as np
 BOUNDARY = "frame"
 CODE_SHOWN_S = 0.6           # outline a code this long after it was last decoded
 MAX_WATCHERS = 3             # each holds a server thread
+NO_FRAME_EVERY_S = 1.0
 
 
 class Watchers:
@@ -47,21 +48,35 @@ def render(frame: np.ndarray, rects: list[tuple[int, int, int, int]], width: int
     return jpg.tobytes() if ok else b""
 
 
-def stream(checkpoint, width: int, fps: float, stopping, watchers: Watchers):
-    """multipart/x-mixed-replace parts until the client goes or the kiosk stops."""
-    period = 1.0 / fps
-    last = None
-    try:
-        while not stopping.is_set():
+class PreviewStream:
+    """multipart/x-mixed-replace parts until the client goes or the kiosk stops. The
+    server closes it when the client leaves, started or not; closing frees its place."""
+
+    def __init__(self, checkpoint, width: int, fps: float, stopping, watchers: Watchers) -> None:
+        self.checkpoint, self.width, self.period = checkpoint, width, 1.0 / fps
+        self.stopping, self.watchers = stopping, watchers
+        self._closed = False
+
+    def __iter__(self):
+        last, sent_t = None, 0.0
+        while not self.stopping.is_set() and not self._closed:
             t0 = time.monotonic()
-            frame = checkpoint.latest_frame
-            seen_t, codes = checkpoint.last_codes
+            frame = self.checkpoint.latest_frame
+            seen_t, codes = self.checkpoint.last_codes
             rects = [c.rect for c in codes] if time.monotonic() - seen_t < CODE_SHOWN_S else []
-            if frame is not None and (id(frame), rects) != last:
-                last = (id(frame), rects)
-                jpg = render(frame, rects, width)
+            if frame is None and time.monotonic() - sent_t > NO_FRAME_EVERY_S:
+                # No camera yet: a dark frame now and then, which also finds a client gone.
+                frame, rects = np.zeros((self.width * 3 // 4, self.width), np.uint8), []
+            # The frame count, not the frame: a camera may hand out the same buffer again.
+            if frame is not None and (self.checkpoint.frames, rects) != last:
+                last = (self.checkpoint.frames, rects)
+                jpg = render(frame, rects, self.width)
+                sent_t = time.monotonic()
                 yield (f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpg)}\r\n\r\n"
                        .encode() + jpg + b"\r\n")
-            stopping.wait(max(0.0, period - (time.monotonic() - t0)))
-    finally:
-        watchers.leave()
+            self.stopping.wait(max(0.0, self.period - (time.monotonic() - t0)))
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.watchers.leave()

@@ -107,6 +107,6 @@ def camera_preview():
     if not watchers.enter():
         return Response("too many previews open", status=503)
     ui = rt.cfg.ui
-    body = preview.stream(rt.checkpoint, ui.preview_width, ui.preview_fps, rt.stopping, watchers)
+    body = preview.PreviewStream(rt.checkpoint, ui.preview_width, ui.preview_fps, rt.stopping, watchers)
     return Response(body, mimetype=f"multipart/x-mixed-replace; boundary={preview.BOUNDARY}",
                     headers={"Cache-Control": "no-cache"})

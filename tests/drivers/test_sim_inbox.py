@@ -1,0 +1,45 @@
+"""People dropped into the simulator's inbox arrive at once; junk files do no harm."""
+
+from __future__ import annotations
+
+import time
+
+from drivers.sim.inbox import Inbox, LiveScenario
+from drivers.sim.scenario import Scenario
+
+
+def _wait(cond, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return cond()
+
+
+def test_a_dropped_person_arrives_now_and_leaves_after_show_s(tmp_path):
+    live = LiveScenario(Scenario.from_dict({"person": [{"code": "EARLY", "at_s": 100}]}), time.monotonic())
+    inbox = Inbox(tmp_path / "inbox", live, poll_s=0.01)
+    inbox.start()
+    try:
+        assert live.at(0.0) is None
+        (tmp_path / "inbox" / "p.toml").write_text('code = "LATE-1"\ntemperature_c = 36.9\nshow_s = 0.3\n')
+        assert _wait(lambda: live.at(0.0) is not None)
+        who = live.at(0.0)
+        assert (who.code, who.temperature_c) == ("LATE-1", 36.9)
+        assert not (tmp_path / "inbox" / "p.toml").exists()
+        assert _wait(lambda: live.at(0.0) is None)
+        assert live.at(100.5).code == "EARLY"          # the scripted scenario plays on
+    finally:
+        inbox.stop()
+
+
+def test_a_file_that_is_not_a_person_is_set_aside(tmp_path):
+    live = LiveScenario(Scenario.from_dict({}), time.monotonic())
+    inbox = Inbox(tmp_path / "inbox", live, poll_s=0.01)
+    inbox.start()
+    try:
+        (tmp_path / "inbox" / "junk.toml").write_text('code = "A"\nimage = "b.png"\n')
+        (tmp_path / "inbox" / "broken.toml").write_bytes(b"\xff\xfe not toml")
+        assert _wait(lambda: (tmp_path / "inbox" / "junk.bad").exists() and (tmp_path / "inbox" / "broken.bad").exists())
+        assert live.at(0.0) is None
+    finally:
+        inbox.stop()
