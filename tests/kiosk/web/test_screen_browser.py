@@ -4,7 +4,7 @@ drivers: what a volunteer sees and does, found by data-testid."""
 from __future__ import annotations
 
 import re
-import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -214,14 +214,15 @@ def test_status_bar_says_what_is_wrong_in_plain_words(open_screen):
 def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
     pages = {"800x480": open_screen(viewport=SMALL), "1280x800": open_screen(viewport=LARGE)}
     kiosk.arrive(code="STRANGER-42", temperature_c=36.7)
-    seq = kiosk.next_seq()
     for p in pages.values():
         p.wait_for_selector('[data-testid="queue-item"]')
     seq = kiosk.next_seq()
-    kiosk.arrive(code="RES-4", temperature_c=36.5)
+    kiosk.arrive(code="RES-4", temperature_c=36.5, show_s=5.0)
     ARTIFACTS.mkdir(exist_ok=True)
-    for size, p in pages.items():
+    for p in pages.values():
         card(p, seq)
+    time.sleep(0.5)         # a preview frame with the code outlined (5 frames a second)
+    for size, p in pages.items():
         w, h = (int(v) for v in size.split("x"))
         # Nothing spills off the screen: the page fits its viewport without scrolling.
         assert p.evaluate("document.documentElement.scrollWidth") <= w
