@@ -41,6 +41,7 @@ class VisitorAnswers(BaseModel):
     going_to: str = Field(min_length=1, max_length=80, description="Household or place visited")
     contact: bool = Field(description="Contact with a confirmed case in the last 14 days")
     symptoms: bool = Field(description="Fever, cough or other symptoms")
+    heading_to: str | None = Field(None, max_length=80, description="Where the visitor goes afterwards")
     # The ID number is never kept in clear: its masked form to show, a keyed hash to match.
     id_masked: str | None = Field(None, pattern=r"^\d{6}\*{8}\d{3}[\dX]$", description="e.g. 110101********123X")
     id_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 with the kiosk secret")

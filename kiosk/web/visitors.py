@@ -17,7 +17,7 @@ from kiosk.web.i18n import catalogue
 log = logging.getLogger(__name__)
 bp = Blueprint("visitors", __name__, url_prefix="/visitors")
 
-TEXT_FIELDS = ("name", "phone", "id_number", "going_to", "coming_from")
+TEXT_FIELDS = ("name", "phone", "id_number", "going_to", "coming_from", "heading_to")
 _PHONE = re.compile(r"^1\d{10}$")
 _HOUSEHOLD = re.compile(r"^[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}$")
 
@@ -62,6 +62,8 @@ def register():
     t = catalogue().t
     errors = _form_errors(data, t)
     if errors:
+        # Field names only: the values are a person's details.
+        log.info("visitor form refused: %s", ", ".join(sorted(errors)))
         return jsonify({"error": "invalid", "fields": errors, "message": ""}), 400
     answers = {f: str(data[f]).strip() for f in TEXT_FIELDS}
     answers["phone"] = re.sub(r"[\s-]", "", answers["phone"])

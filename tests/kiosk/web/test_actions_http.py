@@ -69,3 +69,27 @@ def test_the_screen_needs_no_pin_and_speaks_the_configured_language(client):
 def test_status_names_a_missing_thermometer(client):
     items = {i["key"]: i for i in client.get("/api/status").get_json()["items"]}
     assert items["thermometer"]["ok"] is True and items["thermometer"]["text"] == "未配置"
+
+
+def test_a_visitor_form_with_mistakes_says_which_fields_and_records_nothing(client, runtime):
+    h = {"X-CSRFToken": csrf_token(client)}
+    form = {"name": "李华", "phone": "1380013800", "id_number": "110105194912310021", "going_to": "3栋501",
+            "coming_from": "", "heading_to": "回家", "contact": "no", "symptoms": "maybe", "pin": PIN}
+    r = client.post("/visitors/", json=form, headers=h)
+    assert r.status_code == 400
+    fields = r.get_json()["fields"]
+    assert fields == {"phone": "手机号应为 11 位数字", "id_number": "身份证号不正确", "going_to": "格式如 3-2-501",
+                      "coming_from": "必填", "symptoms": "必填"}
+    assert runtime.journal.last_seq() == 0
+
+
+def test_a_registered_visitor_pass_is_shown_only_to_a_volunteer(client, app):
+    h = {"X-CSRFToken": csrf_token(client)}
+    form = {"name": "李华", "phone": "138 0013 8000", "id_number": "11010519491231002x", "going_to": "3-2-501",
+            "coming_from": "海淀", "heading_to": "回家", "contact": "no", "symptoms": "no", "pin": PIN}
+    r = client.post("/visitors/", json=form, headers=h)
+    assert r.status_code == 200
+    url = r.get_json()["pass_url"]
+    page = client.get(url).get_data(as_text=True)
+    assert "<svg" in page and "李*" in page
+    assert app.test_client().get(url).status_code == 401      # another browser, not signed in

@@ -146,6 +146,7 @@ def test_a_registered_visitor_gets_a_day_pass_that_then_admits(open_screen, kios
     page.wait_for_function('document.querySelector("[data-testid=visitor-id_number]").value.includes("*")')
     assert page.input_value('[data-testid="visitor-id_number"]') == "110105********002X"
     page.fill('[data-testid="visitor-coming_from"]', "海淀区")
+    page.fill('[data-testid="visitor-heading_to"]', "回家")
     page.click('[data-testid="visitor-submit"]')
     enter_pin(page)
     page.wait_for_url(re.compile(r"/visitors/[0-9a-f]+/pass$"))
@@ -163,7 +164,9 @@ def test_a_registered_visitor_gets_a_day_pass_that_then_admits(open_screen, kios
     assert screen.inner_text('[data-testid="verdict-who"]').startswith("访客 · 李*")
 
     entry = next(e for e in kiosk.entries() if e["seq"] == seq)
-    assert entry["visitor"]["id_masked"] == "110105********002X" and len(entry["visitor"]["id_hash"]) == 64
+    v = entry["visitor"]
+    assert (v["name"], v["going_to"], v["coming_from"], v["heading_to"]) == ("李华", "3-2-501", "海淀区", "回家")
+    assert v["id_masked"] == "110105********002X" and len(v["id_hash"]) == 64
     # The ID number is nowhere on the kiosk's disk in clear.
     for f in (kiosk.workdir / "state").iterdir():
         assert VISITOR_ID.encode() not in f.read_bytes(), f
