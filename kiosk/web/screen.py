@@ -23,7 +23,8 @@ def full_status(rt, t) -> dict:
     status = rt.status()
     status["preview_watchers"] = current_app.extensions["preview_watchers"].count
     handheld = rt.checkpoint.handheld.peek()
-    return {"raw": status, "items": health.items(status, t),
+    # The runtime's own status, plus the status bar's items in words and a waiting handheld reading.
+    return {**status, "items": health.items(status, t),
             "handheld": {"value_c": handheld.value_c} if handheld else None}
 
 

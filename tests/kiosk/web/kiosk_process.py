@@ -94,7 +94,7 @@ inbox = "inbox"
             return json.loads(r.read())
 
     def next_seq(self) -> int:
-        return self.status()["raw"]["last_seq"] + 1
+        return self.status()["last_seq"] + 1
 
     def arrive(self, *, code: str | None = None, image: Path | None = None, temperature_c: float | str = 36.6,
                show_s: float = 2.0) -> None:
