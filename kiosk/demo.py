@@ -16,6 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
+DEMO_PIN = "1234"       # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
 
 
 def _free_port() -> int:
@@ -53,6 +54,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
     from kiosk import config
     from kiosk.runtime import KioskRuntime
     from sync.broker import Broker
+    from werkzeug.security import generate_password_hash
 
     own_dir = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-")) if own_dir else workdir
@@ -72,12 +74,12 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         "camera": {"type": "sim"},
         "thermometer": {"type": "sim"},
         "relay": {"type": "sim"},
-        "ui": {"port": _free_port()},
+        "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
         "mqtt": {"host": "127.0.0.1", "port": broker.port},
         "registry": {"file": str(DEMO_DIR / "registry.json")},
         # The scenario loops every ~70 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
-        "sim": {"scenario": str(scenario), "loop": True},
+        "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox")},
     }, source="demo")
     rt = KioskRuntime(cfg)
     feed = rt.events.subscribe()
@@ -85,11 +87,12 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
     ok = _wait_http(server_url)
     print(f"""
 Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
-  kiosk touchscreen:  {rt.ui_url}
+  kiosk touchscreen:  {rt.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
   community server:   {server_url}{'' if ok else '  (not answering yet: see ' + str(workdir / 'server.log') + ')'}
   entries as JSON:    {server_url}api/entries
   MQTT broker:        127.0.0.1:{broker.port}
   state and logs:     {workdir}
+  someone walks up:   drop a person file (scenario [[person]] keys) into {workdir / 'inbox'}
 {'Stops after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
 """, flush=True)
 

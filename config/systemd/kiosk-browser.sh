@@ -18,12 +18,13 @@ xset s off -dpms 2>/dev/null || true
 
 while true; do
     until curl -fsS -o /dev/null --max-time 2 "$URL"; do sleep 2; done
+    # Autoplay: the admit and deny tones must sound without anyone touching the screen first.
     # A crash or power cut must not leave a "restore pages?" bar over the verdicts.
     PREFS="$HOME/.config/chromium/Default/Preferences"
     [ -f "$PREFS" ] && sed -i 's/"exit_type":"Crashed"/"exit_type":"Normal"/; s/"exited_cleanly":false/"exited_cleanly":true/' "$PREFS"
     "$BROWSER" --kiosk --noerrdialogs --disable-infobars --disable-session-crashed-bubble \
         --no-first-run --disable-translate --disable-features=Translate,TouchpadOverscrollHistoryNavigation \
         --overscroll-history-navigation=0 --disable-pinch --check-for-update-interval=31536000 \
-        --password-store=basic --app="$URL"
+        --password-store=basic --autoplay-policy=no-user-gesture-required --app="$URL"
     sleep 2
 done
