@@ -35,7 +35,7 @@ UNPLUG_AT, REPLUG_AT = 2.0, 4.5
 
 def _thermometer_state(rt) -> str:
     with urllib.request.urlopen(rt.ui_url + "api/status", timeout=2) as resp:
-        return json.load(resp)["raw"]["devices"]["thermometer"]
+        return json.load(resp)["devices"]["thermometer"]
 
 
 def _until(scene_t: float, t0: float) -> None:
