@@ -12,7 +12,7 @@ from kiosk.runtime import KioskRuntime
 
 SCENARIO = """
 [defaults]
-gap_s = 0.6
+gap_s = 1.5  # wide enough that a loaded machine cannot blend one person into the next
 show_s = 1.2
 start_s = 0.5
 
@@ -57,7 +57,7 @@ def kiosk_cfg(tmp_path):
         "relay": {"type": "sim"},
         "ui": {"port": 0},
         "mqtt": {"enabled": False},
-        "policy": {"pairing_window_s": 1.0},
+        "policy": {"pairing_window_s": 1.5},
         "registry": {"file": str(tmp_path / "registry.json")},
         "sim": {"scenario": str(tmp_path / "scenario.toml")},
     })
