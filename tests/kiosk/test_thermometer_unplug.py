@@ -34,8 +34,13 @@ UNPLUG_AT, REPLUG_AT = 2.0, 4.5
 
 
 def _thermometer_state(rt) -> str:
+    """The thermometer's state as the touchscreen's status bar gets it (red unless ok)."""
     with urllib.request.urlopen(rt.ui_url + "api/status", timeout=2) as resp:
-        return json.load(resp)["devices"]["thermometer"]
+        status = json.load(resp)
+    state = status["devices"]["thermometer"]
+    (item,) = [i for i in status["items"] if i["key"] == "thermometer"]
+    assert item["ok"] == (state == "ok"), item
+    return state
 
 
 def _until(scene_t: float, t0: float) -> None:
