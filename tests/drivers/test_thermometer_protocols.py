@@ -212,6 +212,8 @@ def test_config_accepts_exactly_the_registered_protocols():
     ("T:36?60", None),                         # a corrupted line is not read as "60"
     ("xT:36.6", None),
     ("36.6 junk", None),
+    ("\u06f0", None),                          # noise that decodes to another script's digit
+    ("T:\u0663\u0666.\u0666", None),
 ])
 def test_ascii_noise_before_a_reading(line, parsed):
     assert ascii_line.parse_line(line, RX) == parsed

@@ -36,8 +36,10 @@ class LinePattern:
 def compile_pattern(pattern: str) -> LinePattern:
     """The compiled pattern, or ValueError saying what is wrong with it."""
     try:
-        whole = re.compile(pattern, re.IGNORECASE)
-        tail = re.compile(rf"(?<![\x20-\x7e])(?:{pattern})\s*$", re.IGNORECASE)
+        # ASCII: \d must not match other scripts' digits, which noise decodes into (b"\xdb\xb0" is "۰").
+        flags = re.IGNORECASE | re.ASCII
+        whole = re.compile(pattern, flags)
+        tail = re.compile(rf"(?<![\x20-\x7e])(?:{pattern})\s*$", flags)
     except re.error as exc:
         raise ValueError(f"not a regular expression: {exc}") from None
     if "object" not in whole.groupindex:
