@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -156,6 +157,9 @@ def cmd_journal_verify(args) -> int:
 
 
 def cmd_doctor(args) -> int:
+    # The report says what the drivers' logs would; keep them (and OpenCV's) for --verbose.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "DEBUG" if args.verbose else "OFF")
+    _setup_logging("DEBUG" if args.verbose else "CRITICAL")
     from kiosk import doctor
 
     results = doctor.run(args.config, seconds=args.seconds, pulse_relay=args.pulse_relay)
@@ -249,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--seconds", type=float, default=2.0, help="how long to measure the camera, s")
     dr.add_argument("--pulse-relay", action="store_true", help="click the gate relay once")
     dr.add_argument("--json", action="store_true", help="print the results as JSON")
+    dr.add_argument("--verbose", "-v", action="store_true", help="also show the drivers' own log")
     dr.set_defaults(func=cmd_doctor)
 
     d = sub.add_parser("demo", help="broker, community server and a kiosk on simulated drivers")

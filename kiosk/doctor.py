@@ -79,8 +79,10 @@ def check_camera(ctx: Context) -> Check:
         frames, shape = 0, None
         first = cam.read(timeout=max(3.0, ctx.seconds))
         if first is None:
-            return Check("camera", "fail", f"{where} sent no frame within {max(3.0, ctx.seconds):.0f} s "
-                                           f"(state: {cam.state.value})", _camera_hint(c))
+            wait = max(3.0, ctx.seconds)
+            said = f"cannot open {where}" if cam.state.value == "absent" else \
+                f"{where} opened, but sent no frame within {wait:.0f} s"
+            return Check("camera", "fail", said, _camera_hint(c))
         shape = first[1].shape
         t0 = time.monotonic()
         while time.monotonic() - t0 < ctx.seconds:
