@@ -48,9 +48,15 @@ def entry_fields(decision="admit", direction="in", reasons=(), household="3-2-50
             "temperature": {"value_c": temperature, "sensor": "sim"}, "operator": None, "visitor": None}
 
 
-@pytest.fixture
-def storage(tmp_path):
-    s = SQLiteStorage(tmp_path / "server.sqlite3")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def storage(request, tmp_path):
+    """The console's tables on both back-ends the server supports."""
+    if request.param == "sqlite":
+        s = SQLiteStorage(tmp_path / "server.sqlite3")
+    else:
+        from sync.server.storage.postgres import PostgresStorage
+
+        s = PostgresStorage(request.getfixturevalue("postgres_dsn"))
     yield s
     s.close()
 

@@ -87,10 +87,11 @@ def test_alerts_list_and_acknowledge(client, console_app, storage, tmp_path):
 def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
     _seed(storage, tmp_path)
     storage.record_status("demo-site", "gate-1", {"v": 1, "state": "online", "backlog": 4, "registry_version": 7,
-                                                  "devices": {"camera": {"state": "ok"}}, "clock": {"synced": True}})
+                                                  "devices": {"camera": "ok"}, "clock_synced": False})
     login(client, *VIEWER)
     page = client.get("/console/gates").get_data(as_text=True)
     assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "camera: ok" in page
+    assert "未同步" in page
     assert page.count('data-testid="gate-chart"') == 2
 
 

@@ -35,7 +35,7 @@ def fleet() -> list[dict]:
             "backlog": status.get("backlog"), "entries": g["entries"],
             "devices": status.get("devices") or {},
             "registry_version": status.get("registry_version"),
-            "clock": status.get("clock"), "version": status.get("version"),
+            "clock_synced": status.get("clock_synced"), "version": status.get("version"),
             "gap": g["gap"], "chain_issues": g["chain_issues"],
         })
     return out

@@ -1,0 +1,235 @@
+"""Sync figures on this machine (loopback, real Mosquitto, the server as its own process).
+
+    python bench/sync_bench.py [--entries 100000] [--kiosks 500] [--latency-samples 300]
+
+Prints, each beside a baseline measured in the same run:
+1. raw paho-mqtt QoS 1 loop, 400-byte messages, publisher to subscriber (messages/s);
+2. backlog drain: N journaled entries to the server's SQLite store, acked (entries/s);
+3. online latency: an entry journaled while online until the kiosk holds the server's
+   ack for it (so: stored, committed and acknowledged), p50 / p95;
+4. collector ingest with K simulated kiosks connected at once: entries/s and the
+   server process's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import paho.mqtt.client as mqtt  # noqa: E402
+from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
+
+from kiosk import config as kiosk_config  # noqa: E402
+from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso  # noqa: E402
+from kiosk.journal import Journal  # noqa: E402
+from sync import schema, topics  # noqa: E402
+from sync.broker import Broker, free_port  # noqa: E402
+from sync.outbox import Outbox  # noqa: E402
+
+
+def person(i: int) -> dict:
+    return {"direction": "in", "decision": "admit", "reasons": [],
+            "credential": {"kind": "pass", "pass_id": f"P{i:07d}", "household": f"{i % 20}-{i % 6}-{i % 301}"},
+            "temperature": {"value_c": 36.5, "ambient_c": 24.0, "sensor": "gy-mcu90614"},
+            "operator": None, "visitor": None}
+
+
+class Server:
+    """`community-server run` as a child process, so it has its own interpreter and GIL."""
+
+    def __init__(self, dir: Path, broker_port: int) -> None:
+        self.dir = dir
+        dir.mkdir(parents=True, exist_ok=True)
+        (dir / "server.toml").write_text(
+            f'[server]\nstate_dir = "{dir / "state"}"\n[mqtt]\nport = {broker_port}\n'
+            f'[http]\nenabled = false\n')
+        self.db = dir / "state" / "server.sqlite3"
+        with open(dir / "server.log", "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config",
+                                          str(dir / "server.toml")], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)})
+        deadline = time.monotonic() + 15
+        while "connected" not in (dir / "server.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def stored(self) -> int:
+        try:
+            with sqlite3.connect(self.db, timeout=5) as conn:
+                return conn.execute("SELECT COALESCE(SUM(entry_count), 0) FROM gates").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def raw_paho(port: int, n: int = 20000, size: int = 400) -> float:
+    got = threading.Event()
+    count = [0]
+
+    def on_message(c, u, m):
+        count[0] += 1
+        if count[0] == n:
+            got.set()
+
+    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-sub")
+    sub.on_message = on_message
+    sub.connect("127.0.0.1", port)
+    sub.subscribe("bench/raw", qos=1)
+    sub.loop_start()
+    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-pub")
+    pub.max_inflight_messages_set(100)
+    pub.connect("127.0.0.1", port)
+    pub.loop_start()
+    time.sleep(0.3)
+    payload = b"x" * size
+    t0 = time.perf_counter()
+    for _ in range(n):
+        info = pub.publish("bench/raw", payload, qos=1)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            raise RuntimeError(mqtt.error_string(info.rc))
+    got.wait(120)
+    dt = time.perf_counter() - t0
+    for c in (pub, sub):
+        c.loop_stop()
+        c.disconnect()
+    return n / dt
+
+
+def drain(work: Path, broker: Broker, n: int) -> tuple[float, float]:
+    journal_path = work / "drain" / "journal.sqlite3"
+    journal = Journal(journal_path, site="bench", gate="drain")
+    for start in range(0, n, 5000):
+        journal.append_many([person(i) for i in range(start, min(n, start + 5000))])
+    server = Server(work / "drain-server", broker.port)
+    cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port}}).mqtt
+    outbox = Outbox(cfg, site="bench", gate="drain", journal_path=journal_path)
+    t0 = time.perf_counter()
+    outbox.start()
+    while journal.acked_seq() < n and time.perf_counter() - t0 < 300:
+        time.sleep(0.01)
+    dt = time.perf_counter() - t0
+    outbox.stop()
+    assert server.stored() == n, (server.stored(), n)
+    server.stop()
+    return dt, n / dt
+
+
+def latency(work: Path, broker: Broker, samples: int) -> list[float]:
+    journal_path = work / "latency" / "journal.sqlite3"
+    journal = Journal(journal_path, site="bench", gate="latency")
+    server = Server(work / "latency-server", broker.port)
+    cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port}}).mqtt
+    outbox = Outbox(cfg, site="bench", gate="latency", journal_path=journal_path)
+    outbox.start()
+    time.sleep(1.0)
+    out = []
+    rng = random.Random(1)
+    for i in range(samples):
+        t0 = time.perf_counter()
+        seq = journal.append(person(i))["seq"]
+        outbox.wake()
+        while journal.acked_seq() < seq:
+            time.sleep(0.001)
+        out.append((time.perf_counter() - t0) * 1000)
+        time.sleep(rng.uniform(0.02, 0.15))   # people arrive one by one
+    outbox.stop()
+    server.stop()
+    return out
+
+
+def fleet(work: Path, broker: Broker, kiosks: int, per_kiosk: int, batch: int) -> tuple[float, float, float]:
+    server = Server(work / "fleet-server", broker.port)
+    payloads: list[tuple[mqtt.Client, str, list[bytes]]] = []
+    for k in range(kiosks):
+        gate = f"k{k:04d}"
+        prev, entries = GENESIS_HASH, []
+        for seq in range(1, per_kiosk + 1):
+            e = {"v": 1, "id": f"{gate}x{seq}", "ts": utc_now_iso(), "clock_synced": True, "site": "bench",
+                 "gate": gate, **person(seq), "seq": seq, "prev_hash": prev}
+            e["hash"] = prev = entry_hash(e)
+            entries.append(e)
+        bodies = [schema.encode_batch("bench", gate, entries[i:i + batch]) for i in range(0, per_kiosk, batch)]
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"sim-{gate}")
+        payloads.append((c, topics.ENTRIES.format("bench", gate), bodies))
+    t_conn = time.perf_counter()
+    for c, _, _ in payloads:
+        c.connect("127.0.0.1", broker.port)
+        c.loop_start()
+    connect_s = time.perf_counter() - t_conn
+    total = kiosks * per_kiosk
+    t0 = time.perf_counter()
+    for round_ in range(max(len(b) for _, _, b in payloads)):
+        for c, topic, bodies in payloads:
+            if round_ < len(bodies):
+                c.publish(topic, bodies[round_], qos=1)
+    while server.stored() < total and time.perf_counter() - t0 < 300:
+        time.sleep(0.05)
+    dt = time.perf_counter() - t0
+    stored = server.stored()
+    rss = server.peak_rss_mb()
+    for c, _, _ in payloads:
+        c.loop_stop()
+        c.disconnect()
+    server.stop()
+    assert stored == total, (stored, total)
+    return stored / dt, rss, connect_s
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--entries", type=int, default=100_000)
+    p.add_argument("--kiosks", type=int, default=500)
+    p.add_argument("--per-kiosk", type=int, default=200)
+    p.add_argument("--latency-samples", type=int, default=300)
+    args = p.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    broker = Broker(work / "broker")
+    broker.start()
+    try:
+        raw = raw_paho(broker.port)
+        print(f"raw paho-mqtt QoS 1, 400-byte messages:       {raw:10,.0f} messages/s (baseline)", flush=True)
+        dt, rate = drain(work, broker, args.entries)
+        print(f"backlog drain, {args.entries:,} entries to SQLite, acked: {dt:6.2f} s = {rate:10,.0f} entries/s "
+              f"({rate / raw:.1f}x the raw loop's messages/s)", flush=True)
+        lat = sorted(latency(work, broker, args.latency_samples))
+        p95 = lat[int(0.95 * (len(lat) - 1))]
+        print(f"online latency, journaled -> stored and acked: p50 {statistics.median(lat):.1f} ms, "
+              f"p95 {p95:.1f} ms, max {lat[-1]:.1f} ms ({len(lat)} entries, linger 50 ms)", flush=True)
+        rate, rss, conn_s = fleet(work, broker, args.kiosks, args.per_kiosk, 50)
+        print(f"collector ingest, {args.kiosks} kiosks connected at once ({args.per_kiosk} entries each): "
+              f"{rate:10,.0f} entries/s, server peak RSS {rss:.0f} MB (connecting took {conn_s:.1f} s)", flush=True)
+    finally:
+        broker.stop()
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
