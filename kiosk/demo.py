@@ -4,6 +4,7 @@ playing the bundled scenario, on loopback ports that are free."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -17,6 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
 DEMO_PIN = "1234"       # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
+DEMO_ADMIN = "admin"    # its password is made per run and printed; real accounts: `community-server add-user`
 
 
 def _free_port() -> int:
@@ -54,6 +56,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
     from kiosk import config
     from kiosk.runtime import KioskRuntime
     from sync.broker import Broker
+    from sync.server.console.cli import PASSWORD_ENV
     from werkzeug.security import generate_password_hash
 
     own_dir = workdir is None
@@ -66,6 +69,11 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
     server_port = _free_port()
     server_cfg = workdir / "server.toml"
     server_cfg.write_text(_server_toml(workdir, broker.port, server_port))
+    # A fresh password each run: the console shows residents' entries, even in a demo.
+    console_password = secrets.token_urlsafe(9)
+    subprocess.run([sys.executable, "-m", "sync.server.cli", "add-user", DEMO_ADMIN, "--role", "admin",
+                    "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: console_password},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
                               stdout=open(workdir / "server.log", "ab"), stderr=subprocess.STDOUT)
     server_url = f"http://127.0.0.1:{server_port}/"
@@ -89,6 +97,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
 Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
   kiosk touchscreen:  {rt.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
   community server:   {server_url}{'' if ok else '  (not answering yet: see ' + str(workdir / 'server.log') + ')'}
+  console login:      {DEMO_ADMIN} / {console_password}
   entries as JSON:    {server_url}api/entries
   MQTT broker:        127.0.0.1:{broker.port}
   state and logs:     {workdir}
