@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from drivers.thermometer.protocols import ascii_line
-from kiosk.configfile import ConfigError, Section, load_model, model_from_dict
+from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 
 __all__ = ["KioskConfig", "ConfigError", "load", "from_dict"]
 
@@ -216,18 +216,9 @@ class KioskConfig(Section):
     disk: DiskSection = DiskSection()
 
     def resolve_paths(self, base: Path) -> None:
-        if not self.kiosk.state_dir.is_absolute():
-            self.kiosk.state_dir = base / self.kiosk.state_dir
-        if self.sim.scenario is not None and not self.sim.scenario.is_absolute():
-            self.sim.scenario = base / self.sim.scenario
-        if self.sim.inbox is not None and not self.sim.inbox.is_absolute():
-            self.sim.inbox = base / self.sim.inbox
-        if self.registry.file is not None and not self.registry.file.is_absolute():
-            self.registry.file = base / self.registry.file
-        for key in ("ca_file", "cert_file", "key_file"):
-            value = getattr(self.mqtt, key)
-            if value is not None and not value.is_absolute():
-                setattr(self.mqtt, key, base / value)
+        resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),
+                                (self.registry, "file"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
+                                (self.mqtt, "key_file")))
 
     @property
     def journal_path(self) -> Path:

@@ -27,6 +27,15 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
 
+def resolve_relative(base: Path, fields) -> None:
+    """Make each ``(section, key)`` path that is set and relative, relative to ``base``
+    (the config file's folder), so a config means the same from any working directory."""
+    for section, key in fields:
+        value = getattr(section, key)
+        if value is not None and not value.is_absolute():
+            setattr(section, key, base / value)
+
+
 def _describe(err: dict, source: str) -> str:
     loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
     kind = err["type"]

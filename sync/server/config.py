@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from kiosk.configfile import ConfigError, Section, load_model, model_from_dict
+from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.server.console.config import ConsoleSection
 
 __all__ = ["ServerConfig", "ConfigError", "load", "from_dict"]
@@ -68,14 +68,9 @@ class ServerConfig(Section):
     console: ConsoleSection = ConsoleSection()
 
     def resolve_paths(self, base: Path) -> None:
-        if not self.server.state_dir.is_absolute():
-            self.server.state_dir = base / self.server.state_dir
-        for section, key in ((self.storage, "sqlite_path"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
-                             (self.mqtt, "key_file"), (self.registry, "key_file"),
-                             (self.console, "pass_key_file")):
-            value = getattr(section, key)
-            if value is not None and not value.is_absolute():
-                setattr(section, key, base / value)
+        resolve_relative(base, ((self.server, "state_dir"), (self.storage, "sqlite_path"), (self.mqtt, "ca_file"),
+                                (self.mqtt, "cert_file"), (self.mqtt, "key_file"), (self.registry, "key_file"),
+                                (self.console, "pass_key_file")))
 
     @property
     def sqlite_path(self) -> Path:
