@@ -43,3 +43,15 @@ def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):
     assert main(["run", "--config", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "relay.pulse_ms" in err[0] and str(path) in err[0]
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
+    (tmp_path / "etc").mkdir()
+    path = tmp_path / "etc" / "k.toml"
+    path.write_text("[kiosk]\nstate_dir = 'state'\n[registry]\nfile = 'reg.json'\n"
+                    "[mqtt]\nca_file = '/abs/ca.pem'\n")
+    monkeypatch.chdir(tmp_path)
+    cfg = config.load(path)
+    assert cfg.kiosk.state_dir == tmp_path / "etc" / "state"
+    assert cfg.registry.file == tmp_path / "etc" / "reg.json"
+    assert cfg.mqtt.ca_file == Path("/abs/ca.pem")
