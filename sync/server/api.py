@@ -156,9 +156,10 @@ EXPORT_FORMATS = {
 
 
 def stream_export(storage: Storage, q: EntryQuery, fmt: str, actor: str,
-                  after: Callable[[int], None] | None = None) -> Response:
+                  after: Callable[[int], None] | None = None, tz=None) -> Response:
     """A download of the entries ``q`` selects, written as it is read; once it is sent
-    (or broken off) the export log records it and ``after(rows)`` runs."""
+    (or broken off) the export log records it and ``after(rows)`` runs. With ``tz`` the
+    rows begin with their time in that zone."""
     writer, mimetype = EXPORT_FORMATS[fmt]
     counter = {"rows": 0}
 
@@ -169,7 +170,7 @@ def stream_export(storage: Storage, q: EntryQuery, fmt: str, actor: str,
 
     def body() -> Iterator[bytes]:
         try:
-            yield from writer(counted())
+            yield from writer(counted(), tz)
         finally:
             storage.log_export(actor, fmt, q.describe(), counter["rows"])
             log.info("export %s by %s: %d rows, filters %s", fmt, actor, counter["rows"], q.describe())

@@ -8,27 +8,65 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
+from datetime import datetime, tzinfo
 from typing import Any, BinaryIO, Iterator
 
 from sync.server.storage import EntryQuery, Storage
 
 CSV_COLUMNS = ("site", "gate", "seq", "ts", "direction", "decision", "reasons", "household",
-               "credential_kind", "temperature_c", "id", "hash", "hash_ok", "received_at")
+               "credential_kind", "credential", "temperature_c", "operator", "id", "hash", "hash_ok", "received_at")
+# Added in front when the reader's time zone is known (the console's exports).
+LOCAL_TIME = "local_time"
 
 
-def export_row(item: dict[str, Any]) -> list[Any]:
-    return [item[c] if c != "hash_ok" else bool(item[c]) for c in CSV_COLUMNS]
+def credential_label(entry: dict[str, Any]) -> str:
+    """What identifies the credential to a person: the pass id, or the masked form of an
+    ID number or other code (the kiosk never sends those in clear)."""
+    cred = entry.get("credential") if isinstance(entry.get("credential"), dict) else {}
+    for key in ("pass_id", "masked"):
+        if isinstance(cred.get(key), str) and cred[key]:
+            return cred[key]
+    return ""
 
 
-def csv_chunks(items: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+def _field(item: dict[str, Any], column: str) -> Any:
+    if column == "hash_ok":
+        return bool(item[column])
+    if column == "credential":
+        return credential_label(item["entry"])
+    if column == "operator":
+        op = item["entry"].get("operator")
+        return op if isinstance(op, str) else (json.dumps(op, ensure_ascii=False) if op else "")
+    return item[column]
+
+
+def columns(tz: tzinfo | None = None) -> tuple[str, ...]:
+    return ((LOCAL_TIME,) if tz else ()) + CSV_COLUMNS
+
+
+def export_row(item: dict[str, Any], tz: tzinfo | None = None) -> list[Any]:
+    row = [_field(item, c) for c in CSV_COLUMNS]
+    return [_local(item["ts"], tz), *row] if tz else row
+
+
+def _local(ts: str, tz: tzinfo) -> str:
+    try:
+        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return ""
+    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def csv_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> Iterator[bytes]:
     buf = io.StringIO()
     w = csv.writer(buf)
     # A BOM, so Excel opens the UTF-8 (Chinese) text correctly.
     buf.write("\ufeff")
-    w.writerow(CSV_COLUMNS)
+    w.writerow(columns(tz))
     for n, item in enumerate(items, 1):
-        w.writerow(export_row(item))
+        w.writerow(export_row(item, tz))
         if n % 500 == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)
@@ -36,16 +74,16 @@ def csv_chunks(items: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     yield buf.getvalue().encode("utf-8")
 
 
-def xlsx_chunks(items: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+def xlsx_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> Iterator[bytes]:
     # openpyxl's write-only mode keeps constant memory; the zip is finished on disk and
     # then streamed, because an xlsx cannot be read before its central directory exists.
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("entries")
-    ws.append(list(CSV_COLUMNS))
+    ws.append(list(columns(tz)))
     for item in items:
-        ws.append(export_row(item))
+        ws.append(export_row(item, tz))
     with tempfile.TemporaryFile() as tmp:
         wb.save(tmp)
         tmp.seek(0)

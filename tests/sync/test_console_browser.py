@@ -272,6 +272,26 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, server, broker, tmp_path):
         page.get_by_test_id("nav-quarantine").click()
         page.get_by_test_id("quarantine-lift").click()
         expect(page.get_by_test_id("quarantine-row")).to_have_count(0)
+
+        # One person rather than the household: the kiosk knows them by their pass.
+        page.goto(server.console_url + "households/7-1-302")
+        page.get_by_test_id("resident-row").filter(has=page.locator('[value="陈静"]')) \
+            .get_by_test_id("quarantine-person").click()
+        expect(page.get_by_test_id("quarantine-person")).to_contain_text("陈静")
+        page.get_by_test_id("quarantine-to").fill((date.today() + timedelta(days=7)).isoformat())
+        since = _site_now()
+        page.get_by_test_id("quarantine-submit").click()
+        quarantined_at = time.monotonic()
+        expect(page.get_by_test_id("notice")).to_contain_text("已下发")
+        page.goto(server.console_url + f"entries?gate=gate-out&reason=quarantine_exit&pass_id={pass_id}&since={since}")
+        expect(page.get_by_test_id("entry-row").first).to_be_visible(
+            timeout=max(0.0, 5.0 - (time.monotonic() - quarantined_at)) * 1000)
+        assert time.monotonic() - quarantined_at <= 5.0
+        page.get_by_test_id("nav-quarantine").click()
+        expect(page.get_by_test_id("quarantine-row")).to_contain_text("陈静")
+        page.get_by_test_id("quarantine-lift").click()
+        expect(page.get_by_test_id("quarantine-row")).to_have_count(0)
+
         page.goto(server.console_url + "households/7-1-302")
         page.once("dialog", lambda d: d.accept())
         page.get_by_test_id("revoke-pass").click()
@@ -290,6 +310,14 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, server, broker, tmp_path):
     audit = [a["action"] for a in _store(server).audit_log(limit=50) if a["actor"] == ADMIN[0]]
     for action in ("residents_import", "pass_issue", "quarantine_add", "quarantine_lift", "pass_revoke", "login"):
         assert action in audit
+
+
+def _site_now() -> str:
+    """Now on the console's clock (its default time zone), as typed into the time filter."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _store(server):

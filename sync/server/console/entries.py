@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from sync.server.console.auth import actor, login_required
-from sync.server.console.query import FilterError, filter_values, local_time, parse_filters
+from sync.server.console.query import REASONS, FilterError, filter_values, local_time, parse_filters
 from sync.server.api import EXPORT_FORMATS, stream_export
+from sync.server.export import credential_label
 
 bp = Blueprint("entries", __name__, template_folder="templates")
 
@@ -21,11 +22,12 @@ def _console():
 def _row(item: dict[str, Any], tz) -> dict[str, Any]:
     e = item["entry"]
     cred = e.get("credential") if isinstance(e.get("credential"), dict) else {}
+    pass_id = cred.get("pass_id") if isinstance(cred.get("pass_id"), str) else ""
     return {
         "site": item["site"], "gate": item["gate"], "seq": item["seq"],
         "time": local_time(item["ts"], tz), "direction": item["direction"], "decision": item["decision"],
         "reasons": [r for r in item["reasons"].split(",") if r], "household": item["household"] or "",
-        "pass_id": cred.get("pass_id") or "", "kind": item["credential_kind"] or "",
+        "pass_id": pass_id, "credential": credential_label(e), "kind": item["credential_kind"] or "",
         "temperature_c": item["temperature_c"], "hash_ok": bool(item["hash_ok"]),
     }
 
@@ -55,7 +57,8 @@ def index():
     except FilterError as exc:
         data, error = {"total": 0, "page": 1, "pages": 1, "rows": []}, (exc.field, str(exc))
     gates = sorted({g["gate"] for g in con.store.storage.gates()})
-    return render_template("console/entries.html", data=data, filters=filters, error=error, gates=gates)
+    return render_template("console/entries.html", data=data, filters=filters, error=error, gates=gates,
+                           reasons=REASONS)
 
 
 @bp.get("/entries/data")
@@ -102,4 +105,4 @@ def export(fmt: str):
     def audit(rows: int) -> None:
         con.store.audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": rows}, ip)
 
-    return stream_export(con.store.storage, q, fmt, who, after=audit)
+    return stream_export(con.store.storage, q, fmt, who, after=audit, tz=con.tz)

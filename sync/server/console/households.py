@@ -113,9 +113,13 @@ def issue(rid: str):
     con.store.audit(actor(), "pass_issue", {"pass_id": p.pass_id, "resident": rid, "household": p.household},
                     request.remote_addr)
     flash(("passes.issued", {"pass_id": p.pass_id}))
-    if con.publish is not None and not downlink.pass_key_published(con):
-        # The first pass of a new key: the kiosks must learn the key before it is shown to them.
-        notify_published(downlink.publish(con, actor(), "pass key added"))
+    if con.publish is not None:
+        if not downlink.pass_key_published(con):
+            # The first pass of a new key: the kiosks must learn the key before it is shown to them.
+            notify_published(downlink.publish(con, actor(), "pass key added"))
+        elif any(q["resident_id"] == rid for q in con.store.quarantines()):
+            # A person under quarantine is known to the kiosks by their passes: this one too.
+            notify_published(downlink.publish(con, actor(), f"pass {p.pass_id} of a quarantined person"))
     return redirect(url_for("households.detail", hid=resident["household"]))
 
 

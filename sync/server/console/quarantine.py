@@ -20,9 +20,11 @@ def _console():
 
 def _page(error: str | None = None, form: dict | None = None, status: int = 200):
     store = _console().store
+    form = form or {k: request.args.get(k, "") for k in ("household", "resident_id")}
+    # One person of a household: the form names them instead of asking for a household.
+    person = store.resident(form["resident_id"]) if form.get("resident_id") else None
     return render_template("console/quarantine.html", quarantines=store.quarantines(), error=error,
-                           form=form or {"household": request.args.get("household", "")},
-                           today=date.today().isoformat()), status
+                           form=form, person=person, today=date.today().isoformat()), status
 
 
 @bp.get("/quarantine")

@@ -13,8 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.entry import DECISIONS, DIRECTIONS
+from kiosk.policy import OTHER_REASONS, SEVERITY
 from sync.server.storage import EntryQuery
 
+# Every reason code a kiosk can put on an entry: the reason filter's choices.
+REASONS = tuple(sorted({*SEVERITY, *OTHER_REASONS}))
 FILTERS = ("since", "until", "gate", "direction", "decision", "reason", "household", "pass_id")
 _REASON = re.compile(r"^[a-z_]{1,40}$")
 _TOKEN = re.compile(r"^[0-9A-Za-z_-]{1,64}$")

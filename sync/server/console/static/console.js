@@ -32,7 +32,7 @@ const Console = (() => {
       `<td><a href="${href}">${esc(r.time)}</a></td><td>${esc(r.gate)}</td>` +
       `<td>${esc(t("direction." + r.direction))}</td><td data-testid="entry-decision">${esc(t("decision." + r.decision))}</td>` +
       `<td>${reasons}</td><td data-testid="entry-household">${esc(r.household)}</td><td>${temp}</td>` +
-      `<td class="mono">${esc(r.pass_id)}</td><td>${r.hash_ok ? "✓" : "✗"}</td></tr>`;
+      `<td class="mono" data-testid="entry-credential" title="${esc(r.kind)}">${esc(r.credential)}</td><td>${r.hash_ok ? "✓" : "✗"}</td></tr>`;
   }
 
   // Page 1 shows the newest entries, so it is redrawn as they arrive; on later pages
