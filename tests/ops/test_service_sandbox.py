@@ -1,0 +1,264 @@
+"""The kiosk and the community server inside the sandbox their systemd units ask for.
+
+systemd is not the init system everywhere the tests run, so the sandbox is built here
+the way systemd builds it from the units' settings, in a private mount namespace: the
+whole file system read-only (``ProtectSystem=strict``), ``/home`` and ``/root`` hidden
+(``ProtectHome=true``), a fresh ``/tmp`` (``PrivateTmp=true``), the state directory the
+one writable place (``StateDirectory=``), an unprivileged user with no supplementary
+groups, no new privileges and ``UMask=0077``. Then the real programs run in it against a
+real Mosquitto, the way the units start them, and tell a real notification socket that
+they are ready. Anything either program writes outside its state directory fails here
+as it would on the Pi.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kiosk.journal import Journal
+from tests.conftest import free_port
+from tests.ops.test_install_files import UNITS, parse_unit
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+NOBODY = 65534
+INSIDE = Path("/srv")            # where the test's folder appears inside the sandbox
+PYTHON_HOME = Path(sys.base_prefix).resolve()
+HOME_PYTHON = str(PYTHON_HOME) if PYTHON_HOME.is_relative_to("/root") or PYTHON_HOME.is_relative_to("/home") else ""
+
+# $1: the test's folder (etc/ read-only, state/ writable); the rest: the command.
+SANDBOX = r"""
+set -e
+T="$1"; shift
+mount --bind "$T" /srv
+mount --bind /srv/state /srv/state
+[ -n "$HOME_PYTHON" ] && mount --bind "$HOME_PYTHON" /srv/python
+mount -o remount,bind,ro /srv
+for d in /home /root; do [ -d "$d" ] && mount -t tmpfs -o mode=755 tmpfs "$d"; done
+if [ -n "$HOME_PYTHON" ]; then
+    # This machine's Python lives in a home directory (a Pi's is /usr/bin/python3): bring back that alone.
+    mkdir -p "$HOME_PYTHON" && mount --bind /srv/python "$HOME_PYTHON" && mount -o remount,bind,ro "$HOME_PYTHON"
+fi
+for d in /home /root; do [ -d "$d" ] && mount -o remount,ro "$d"; done
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+mount -o remount,bind,ro /
+umask 077
+exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@"
+"""
+
+
+def _sandbox_possible() -> str | None:
+    if os.geteuid() != 0:
+        return "building the sandbox needs root (mount namespaces)"
+    for tool in ("unshare", "setpriv"):
+        if subprocess.run(["which", tool], capture_output=True).returncode:
+            return f"{tool} (util-linux) is not installed"
+    if not INSIDE.is_dir():
+        return f"{INSIDE} does not exist to mount the test's folder on"
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, text=True)
+    return f"no mount namespaces here: {probe.stderr.strip()}" if probe.returncode else None
+
+
+why_not = _sandbox_possible()
+if why_not:
+    pytest.skip(why_not, allow_module_level=True)
+
+
+def test_units_ask_for_the_sandbox_built_here():
+    for name, state in (("kiosk.service", "gate-checkpoint"), ("community-server.service", "community-server")):
+        s = parse_unit(UNITS / name)["Service"]
+        assert (s["ProtectSystem"], s["ProtectHome"], s["PrivateTmp"]) == (["strict"], ["true"], ["true"]), name
+        assert s["StateDirectory"] == [state] and s["UMask"] == ["0077"] and s["NoNewPrivileges"] == ["true"], name
+
+
+class Sandboxed:
+    """One program in the sandbox; ``folder`` holds etc/ and state/ (owned by nobody)."""
+
+    def __init__(self, folder: Path, argv: list[str], *, notify: Path | None = None) -> None:
+        self.folder = folder
+        env = {**ENV, "HOME": str(INSIDE / "state")}
+        if notify is not None:
+            env.update(NOTIFY_SOCKET=str(INSIDE / notify.name), WATCHDOG_USEC="2000000")
+        self.log = (folder / "log").open("w")
+        self.proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", SANDBOX, "sandbox",
+                                      str(folder), sys.executable, *argv],
+                                     cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return (self.folder / "log").read_text()
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        try:
+            return self.proc.wait(20)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.log.close()
+
+
+ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "HOME_PYTHON": HOME_PYTHON}
+
+
+def make_folder(base: Path, name: str, files: dict[str, str]) -> Path:
+    folder = base / name
+    (folder / "etc").mkdir(parents=True)
+    (folder / "state").mkdir()
+    (folder / "python").mkdir()
+    for fname, text in files.items():
+        (folder / "etc" / fname).write_text(text)
+    for p in (base, folder, folder / "etc", *(folder / "etc").iterdir()):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    os.chown(folder / "state", NOBODY, NOBODY)
+    (folder / "state").chmod(0o700)
+    return folder
+
+
+def check_config(folder: Path, argv: list[str]) -> subprocess.CompletedProcess:
+    """What the units' ExecStartPre runs."""
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", SANDBOX, "sandbox",
+                           str(folder), sys.executable, *argv, "--check-config"],
+                          cwd=REPO, env=ENV, capture_output=True, text=True, timeout=60)
+
+
+def receive(sock: socket.socket, until, seconds: float) -> list[str]:
+    got: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not until(got):
+        try:
+            got.append(sock.recv(4096).decode())
+        except TimeoutError:
+            pass
+    return got
+
+
+def wait_until(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+SCENARIO = """
+[defaults]
+gap_s = 1.0
+show_s = 1.2
+start_s = 1.0
+[[person]]
+code = "RES-0004"
+temperature_c = 36.6
+[[person]]
+code = "STAFF-0042"
+temperature_c = 38.4
+"""
+
+
+def test_kiosk_and_server_work_with_only_their_state_directories_writable(tmp_path, broker):
+    base = tmp_path / "sandbox"
+    base.mkdir()
+    http_port, ui_port = free_port(), free_port()
+    server = make_folder(base, "server", {"server.toml": f"""
+[server]
+state_dir = "{INSIDE}/state"
+[mqtt]
+port = {broker.port}
+[http]
+port = {http_port}
+"""})
+    kiosk = make_folder(base, "kiosk", {
+        "scenario.toml": SCENARIO,
+        "registry.json": (REPO / "config/demo/registry.json").read_text(),
+        "kiosk.toml": f"""
+[kiosk]
+site = "demo-site"
+gate = "gate-1"
+state_dir = "{INSIDE}/state"
+[camera]
+type = "sim"
+[thermometer]
+type = "sim"
+[relay]
+type = "sim"
+[ui]
+port = {ui_port}
+[mqtt]
+port = {broker.port}
+linger_ms = 10
+[registry]
+file = "{INSIDE}/etc/registry.json"
+[sim]
+scenario = "{INSIDE}/etc/scenario.toml"
+"""})
+    server_argv = ["-m", "sync.server.cli", "run", "--config", f"{INSIDE}/etc/server.toml"]
+    kiosk_argv = ["-m", "kiosk.cli", "run", "--config", f"{INSIDE}/etc/kiosk.toml"]
+    for folder, argv in ((server, server_argv), (kiosk, kiosk_argv)):
+        pre = check_config(folder, argv)
+        assert pre.returncode == 0 and "OK" in pre.stdout, pre.stdout + pre.stderr
+
+    notify_path = kiosk / "notify"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(notify_path))
+    notify_path.chmod(0o666)          # as /run/systemd/notify: any service user may send
+    sock.settimeout(0.2)
+    srv = Sandboxed(server, server_argv)
+    kio = Sandboxed(kiosk, kiosk_argv, notify=notify_path)
+    try:
+        got = receive(sock, lambda g: any(m.startswith("READY=1") for m in g), 60)
+        ready = next((m for m in got if m.startswith("READY=1")), None)
+        assert ready, kio.output()
+        assert f"STATUS=touchscreen at http://127.0.0.1:{ui_port}/" in ready
+        with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/", timeout=10) as r:
+            assert r.status == 200
+        pings = receive(sock, lambda g: g.count("WATCHDOG=1") >= 2, 10)
+        assert pings.count("WATCHDOG=1") >= 2, kio.output()
+
+        # Both people decided, journaled in the state directory and stored by the server.
+        db = server / "state" / "server.sqlite3"
+
+        def stored() -> int:
+            if not db.exists():
+                return 0
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                return conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+        assert wait_until(lambda: stored() == 2, 40), kio.output() + srv.output()
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/", timeout=10) as r:
+            assert r.status == 200
+    finally:
+        kio_rc = kio.stop()
+        srv_rc = srv.stop()
+        sock.close()
+    assert (kio_rc, srv_rc) == (0, 0), kio.output() + srv.output()
+    logs = kio.output() + srv.output()
+    for trouble in ("Read-only file system", "Permission denied", "Traceback", "ERROR"):
+        assert trouble not in logs, logs
+
+    # Everything they wrote is theirs and private (UMask=0077), and nothing else was written.
+    for folder in (kiosk, server):
+        for path in (folder / "state").rglob("*"):
+            st = path.stat()
+            assert st.st_uid == NOBODY and not st.st_mode & 0o077, path
+    assert sorted(p.name for p in (kiosk / "etc").iterdir()) == ["kiosk.toml", "registry.json", "scenario.toml"]
+    assert not any((kiosk / "python").iterdir())
+
+    j = Journal(kiosk / "state" / "journal.sqlite3", site="demo-site", gate="gate-1")
+    try:
+        assert [e["decision"] for e in j.iter_all()] == ["admit", "deny"]
+        assert j.acked_seq() == 2
+    finally:
+        j.close()
