@@ -1,5 +1,7 @@
 """`kiosk demo`: a broker, the community server and one kiosk on simulated drivers,
-playing the bundled scenario, on loopback ports that are free."""
+playing the bundled scenario, on loopback ports that are free. The server starts with
+the bundled registry and residents list, so what is changed in its console (a
+quarantine, a revoked pass) reaches the kiosk."""
 
 from __future__ import annotations
 
@@ -74,6 +76,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
     subprocess.run([sys.executable, "-m", "sync.server.cli", "add-user", DEMO_ADMIN, "--role", "admin",
                     "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: console_password},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    registry_keys = _seed_server(server_cfg)
     server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
                               stdout=open(workdir / "server.log", "ab"), stderr=subprocess.STDOUT)
     server_url = f"http://127.0.0.1:{server_port}/"
@@ -83,7 +86,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         "thermometer": {"type": "sim"},
         "relay": {"type": "sim"},
         "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
-        "mqtt": {"host": "127.0.0.1", "port": broker.port},
+        "mqtt": {"host": "127.0.0.1", "port": broker.port, "registry_keys": registry_keys},
         "registry": {"file": str(DEMO_DIR / "registry.json")},
         # The scenario loops every ~70 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
@@ -139,6 +142,36 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"demo stopped cleanly{backlog_note}.", flush=True)
     return 0
+
+
+def _seed_server(server_cfg: Path) -> dict[str, str]:
+    """Give the server what the demo kiosk starts with, so the console's changes reach it:
+    the bundled registry as the site's first version, signed by the server's registry key
+    (returned, for the kiosk to trust), and the bundled residents list."""
+    import json
+
+    from sync import registry_envelope as env
+    from sync.server import config as server_config
+    from sync.server.console.roster import parse_roster, read_table
+    from sync.server.console.store import ConsoleStore
+    from sync.server.storage import open_storage
+
+    cfg = server_config.load(server_cfg)
+    cfg.server.state_dir.mkdir(parents=True, exist_ok=True)
+    key = env.load_or_create_key(cfg.registry_key_path)
+    registry = json.loads((DEMO_DIR / "registry.json").read_text("utf-8"))
+    site = registry["site"]
+    content = {k: v for k, v in registry.items() if k not in ("version", "issued_at")}
+    roster = parse_roster(read_table("residents.csv", (DEMO_DIR / "residents.csv").read_bytes()))
+    storage = open_storage(cfg)
+    try:
+        if storage.latest_registry(site) is None:
+            storage.save_registry(site, lambda v: env.sign(content, site=site, version=v, key=key,
+                                                           key_id=cfg.registry.key_id), "demo")
+        ConsoleStore(storage).import_residents(roster.records)
+    finally:
+        storage.close()
+    return {cfg.registry.key_id: env.public_key_text(key)}
 
 
 def _server_toml(workdir: Path, broker_port: int, http_port: int) -> str:

@@ -60,3 +60,72 @@ def test_demo_prints_working_urls_and_console_login():
     journaled, stored = map(int, summary.groups())
     assert journaled == len(decisions) >= 5
     assert stored == journaled
+
+
+def _scenario_code(comment: str) -> str:
+    text = (REPO / "config" / "demo" / "scenario.toml").read_text("utf-8")
+    return re.search(rf"^# {re.escape(comment)}\n\[\[person\]\]\ncode = \"([^\"]+)\"", text, re.M).group(1)
+
+
+def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
+    """What a new user tries first: put a household under quarantine in the console and
+    watch the kiosk say so, while what the bundled registry revoked stays revoked."""
+    import datetime
+    import queue
+    import threading
+
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo", "--seconds", "30", "--workdir",
+                             str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True)
+    reader.start()
+    seen: list[str] = []
+
+    def wait_for(pattern: str, timeout: float) -> str:
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=timeout)
+        while datetime.datetime.now() < deadline:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(seen)}")
+
+    try:
+        server = wait_for(r"community server:", 30).split(":", 1)[1].split()[0]
+        name, password = wait_for(r"console login:", 5).split(":", 1)[1].strip().split(" / ")
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+        def csrf(path: str) -> str:
+            page = browser.open(server + path, timeout=5).read().decode()
+            return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+        form = {"name": name, "password": password, "csrf_token": csrf("console/login")}
+        browser.open(server + "console/login", data=urllib.parse.urlencode(form).encode(), timeout=5)
+        households = browser.open(server + "console/households", timeout=5).read().decode()
+        assert "3-2-501" in households, "the bundled residents list is not in the console"
+        today = datetime.date.today().isoformat()
+        form = {"household": "3-2-501", "from": today, "to": today, "csrf_token": csrf("console/quarantine")}
+        listed = browser.open(server + "console/quarantine", data=urllib.parse.urlencode(form).encode(),
+                              timeout=5).read().decode()
+        assert 'data-household="3-2-501"' in listed and "已下发" in listed
+
+        inbox = tmp_path / "inbox"
+        (inbox / "resident.toml.part").write_text(f'code = "{_scenario_code("resident pass")}"\n'
+                                                  "temperature_c = 36.6\n")
+        (inbox / "resident.toml.part").rename(inbox / "resident.toml")
+        wait_for(r"3-2-501\s.*quarantine_return", 10)
+        (inbox / "revoked.toml.part").write_text(f'code = "{_scenario_code("revoked pass")}"\n'
+                                                 "temperature_c = 36.6\n")
+        (inbox / "revoked.toml.part").rename(inbox / "revoked.toml")
+        wait_for(r"3-2-506\s.*revoked", 10)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        reader.join(5)
+        proc.stdout.close()

@@ -273,3 +273,26 @@ def test_one_person_is_put_under_quarantine_from_the_household_page(client, cons
         p["pass_id"] for p in con.store.passes(household="3-2-501"))
     listed = client.get("/console/quarantine").get_data(as_text=True)
     assert 'data-household="3-2-501"' in listed and "张伟" in listed
+
+
+def test_revocations_and_quarantines_published_by_other_means_stay(client, console_app, published, storage):
+    from kiosk.registry import Registry
+
+    con = console_app.extensions["console"]
+    today = date.today()
+    elsewhere = {"household": "9-9-909", "from": today.isoformat(), "to": (today + timedelta(days=3)).isoformat()}
+    storage.save_registry("demo-site", lambda v: {"version": v, "registry": {
+        "revoked": ["feedfacefeedface"], "quarantine": [elsewhere]}}, "api")
+    con.store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": "张伟", "phone": ""}])
+    login(client, *ADMIN)
+    t = token(client, "/console/quarantine")
+    client.post("/console/quarantine", data={"csrf_token": t, "household": "3-2-501",
+                                             "from": today.isoformat(), "to": today.isoformat()})
+    registry = Registry.from_dict({**published[-1], "version": 3})
+    assert registry.is_revoked("feedfacefeedface")
+    assert registry.quarantined(today, household="9-9-909") and registry.quarantined(today, household="3-2-501")
+    # Lifting the console's own quarantine takes it away, and only it.
+    client.post(f"/console/quarantine/{con.store.quarantines()[0]['id']}/lift", data={"csrf_token": t})
+    registry = Registry.from_dict({**published[-1], "version": 4})
+    assert registry.quarantined(today, household="3-2-501") is None
+    assert registry.quarantined(today, household="9-9-909") and registry.is_revoked("feedfacefeedface")

@@ -2,8 +2,9 @@
 
 A published registry replaces the whole one on every kiosk, so the console starts
 from the site's latest published content (keeping what it does not manage: known ID
-codes, rules, other trusted keys), adds the pass key the kiosks must trust, and sets
-the revoked passes and the quarantines in force from its own tables.
+codes, rules, other trusted keys, revocations and quarantines published by other
+means), adds the pass key the kiosks must trust, and sets its own revoked passes and
+quarantines in force from its tables.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def revoked_and_quarantined(store, today: date | None = None) -> dict[str, Any]:
     return {"revoked": store.revoked_pass_ids(), "quarantine": quarantine}
 
 
-def registry_content(con) -> dict[str, Any]:
+def registry_content(con) -> tuple[dict[str, Any], dict[str, list]]:
+    """The registry to publish, and the console's own part of its revoked and quarantine lists."""
     latest = con.store.storage.latest_registry(con.site)
     base = dict(latest["registry"]) if latest else {}
     for key in ("version", "issued_at"):
@@ -45,7 +47,16 @@ def registry_content(con) -> dict[str, Any]:
     keys = dict(base.get("trusted_keys") or {})
     if con.pass_key is not None:
         keys.update(con.pass_key.registry_entry())
-    return {**base, "site": con.site, "trusted_keys": keys, **revoked_and_quarantined(con.store)}
+    ours = revoked_and_quarantined(con.store)
+    # Revocations and quarantines published by other means stay; the console replaces
+    # only what it put there itself, so a lift or an expiry takes effect.
+    before = con.store.registry_owned()
+    others_revoked = [p for p in base.get("revoked") or [] if p not in before["revoked"]]
+    others_quarantine = [q for q in base.get("quarantine") or [] if q not in before["quarantine"]]
+    content = {**base, "site": con.site, "trusted_keys": keys,
+               "revoked": sorted({*others_revoked, *ours["revoked"]}),
+               "quarantine": others_quarantine + [q for q in ours["quarantine"] if q not in others_quarantine]}
+    return content, ours
 
 
 def publish(con, actor: str, reason: str) -> int | None:
@@ -55,11 +66,14 @@ def publish(con, actor: str, reason: str) -> int | None:
 
     if con.publish is None:
         raise PublishError("this server has no registry publisher (no broker connection)")
-    content = registry_content(con)
+    content, ours = registry_content(con)
     try:
         envelope = con.publish(con.site, content, actor=actor)
     except SendError as exc:
+        envelope = None
         log.warning("registry (%s) stored but not confirmed by the broker: %s", reason, exc)
+    con.store.set_registry_owned(ours)
+    if envelope is None:
         return None
     log.info("registry version %s published (%s): %d revoked, %d quarantined", envelope["version"], reason,
              len(content["revoked"]), len(content["quarantine"]))

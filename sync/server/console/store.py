@@ -3,7 +3,7 @@
 ``ConsoleStore`` wraps the server's ``Storage`` (same connections, same back-end, SQLite
 or PostgreSQL) and adds what only the office needs: staff accounts, the audit log,
 households and residents, the passes issued to them, home quarantines, alert
-acknowledgements and the registry's version counter. Ids are text (uuid4 hex), so the
+acknowledgements and what the console last put into the registry. Ids are text (uuid4 hex), so the
 same SQL runs on both back-ends without sequences.
 """
 
@@ -279,17 +279,18 @@ class ConsoleStore:
         return self._exec(("UPDATE quarantines SET lifted_at = ?, lifted_by = ? WHERE id = ? AND lifted_at IS NULL",
                            (time.time(), by, qid))) == 1
 
-    # -- the registry's version ----------------------------------------------------------
+    # -- what the console last put into the registry --------------------------------------
 
-    def next_registry_version(self) -> int:
-        with self.storage._write() as cur:
-            q = self.storage._sql
-            cur.execute(q("SELECT value FROM console_meta WHERE key = 'registry_version'"))
-            row = cur.fetchone()
-            version = int(row[0]) + 1 if row else 1
-            cur.execute(q("INSERT INTO console_meta (key, value) VALUES ('registry_version', ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), (str(version),))
-        return version
+    def registry_owned(self) -> dict[str, list]:
+        """The revoked passes and quarantines the console published last time; the rest of
+        those lists came from elsewhere (the API, a registry file) and is left alone."""
+        row = self._one("SELECT value FROM console_meta WHERE key = 'registry_owned'")
+        return json.loads(row["value"]) if row else {"revoked": [], "quarantine": []}
+
+    def set_registry_owned(self, owned: dict[str, list]) -> None:
+        self._exec(("INSERT INTO console_meta (key, value) VALUES ('registry_owned', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (json.dumps(owned, ensure_ascii=False, sort_keys=True),)))
 
     # -- entries, as the console pages them ----------------------------------------------
 
