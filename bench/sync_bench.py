@@ -162,11 +162,13 @@ def latency(work: Path, broker: Broker, samples: int) -> list[float]:
     return out
 
 
-def fleet(work: Path, broker: Broker, kiosks: int, per_kiosk: int, batch: int) -> tuple[float, float, float]:
-    server = Server(work / "fleet-server", broker.port)
+FLEET_CLIENTS_PER_PROCESS = 125   # paho waits with select(): every fd must stay below 1024
+
+
+def _fleet_worker(port: int, gates: list[str], per_kiosk: int, batch: int, ready, go, stop) -> None:
+    """One process of simulated kiosks: connect them all, wait for the word, publish their backlogs."""
     payloads: list[tuple[mqtt.Client, str, list[bytes]]] = []
-    for k in range(kiosks):
-        gate = f"k{k:04d}"
+    for gate in gates:
         prev, entries = GENESIS_HASH, []
         for seq in range(1, per_kiosk + 1):
             e = {"v": 1, "id": f"{gate}x{seq}", "ts": utc_now_iso(), "clock_synced": True, "site": "bench",
@@ -175,26 +177,54 @@ def fleet(work: Path, broker: Broker, kiosks: int, per_kiosk: int, batch: int) -
             entries.append(e)
         bodies = [schema.encode_batch("bench", gate, entries[i:i + batch]) for i in range(0, per_kiosk, batch)]
         c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"sim-{gate}")
-        payloads.append((c, topics.ENTRIES.format("bench", gate), bodies))
-    t_conn = time.perf_counter()
-    for c, _, _ in payloads:
-        c.connect("127.0.0.1", broker.port)
+        c.connect("127.0.0.1", port)
         c.loop_start()
-    connect_s = time.perf_counter() - t_conn
-    total = kiosks * per_kiosk
-    t0 = time.perf_counter()
+        payloads.append((c, topics.ENTRIES.format("bench", gate), bodies))
+    deadline = time.monotonic() + 60
+    while not all(c.is_connected() for c, _, _ in payloads) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ready.put(sum(c.is_connected() for c, _, _ in payloads))
+    go.wait()
     for round_ in range(max(len(b) for _, _, b in payloads)):
         for c, topic, bodies in payloads:
             if round_ < len(bodies):
-                c.publish(topic, bodies[round_], qos=1)
+                rc = c.publish(topic, bodies[round_], qos=1).rc
+                if rc != mqtt.MQTT_ERR_SUCCESS:
+                    raise RuntimeError(f"simulated kiosk could not publish: {mqtt.error_string(rc)}")
+    stop.wait()
+    for c, _, _ in payloads:
+        c.disconnect()
+        c.loop_stop()
+
+
+def fleet(work: Path, broker: Broker, kiosks: int, per_kiosk: int, batch: int) -> tuple[float, float, float]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    server = Server(work / "fleet-server", broker.port)
+    gates = [f"k{k:04d}" for k in range(kiosks)]
+    ready, go, stop = ctx.Queue(), ctx.Event(), ctx.Event()
+    workers = [ctx.Process(target=_fleet_worker, daemon=True,
+                           args=(broker.port, gates[i:i + FLEET_CLIENTS_PER_PROCESS], per_kiosk, batch, ready, go, stop))
+               for i in range(0, kiosks, FLEET_CLIENTS_PER_PROCESS)]
+    t_conn = time.perf_counter()
+    for w in workers:
+        w.start()
+    connected = sum(ready.get(timeout=120) for _ in workers)
+    connect_s = time.perf_counter() - t_conn
+    if connected != kiosks:
+        raise RuntimeError(f"only {connected} of {kiosks} simulated kiosks connected")
+    total = kiosks * per_kiosk
+    t0 = time.perf_counter()
+    go.set()
     while server.stored() < total and time.perf_counter() - t0 < 300:
         time.sleep(0.05)
     dt = time.perf_counter() - t0
     stored = server.stored()
     rss = server.peak_rss_mb()
-    for c, _, _ in payloads:
-        c.loop_stop()
-        c.disconnect()
+    stop.set()
+    for w in workers:
+        w.join(30)
     server.stop()
     assert stored == total, (stored, total)
     return stored / dt, rss, connect_s

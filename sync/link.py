@@ -98,6 +98,7 @@ class Link:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._was_up = False
+        self._answered = False          # a CONNACK came on the current connection
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
         # Our own window bounds what is outstanding; paho must never refuse for its own reasons.
         self.client.max_inflight_messages_set(max_inflight)
@@ -118,6 +119,7 @@ class Link:
     # -- paho callbacks: no blocking, no owner locks ----------------------------------
 
     def _handle_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        self._answered = True
         if reason_code.is_failure:
             self._set_state(LinkState.AUTH_FAILED, f"broker refused the connection: {reason_code}")
             return
@@ -166,6 +168,7 @@ class Link:
     def _run(self) -> None:
         first = True
         while not self._stop.is_set():
+            self._answered = False
             try:
                 if first:
                     self.client.connect(self.endpoint.host, self.endpoint.port, keepalive=self.endpoint.keepalive)
@@ -191,10 +194,23 @@ class Link:
                 if self.state == LinkState.CONNECTED:
                     self._set_state(LinkState.CONNECTING, f"connection lost ({mqtt.error_string(rc)})")
                     log.info("%s: connection lost (%s); reconnecting", self.name, mqtt.error_string(rc))
+                elif not self._answered:
+                    self._set_state(*self._closed_unanswered())
             if self._was_up:
                 self._backoff.reset()
                 self._was_up = False
             self._stop.wait(self._backoff.next())
+
+
+    def _closed_unanswered(self) -> tuple[LinkState, str]:
+        """Why a broker hangs up before answering the CONNECT: with TLS, it did not take
+        the handshake or the client certificate (TLS 1.3 reports that only after the
+        handshake seems done); without, the port most likely expects TLS."""
+        if self.endpoint.ca_file or self.endpoint.cert_file:
+            return LinkState.TLS_FAILED, ("the broker closed the connection before accepting it: it refused "
+                                          "the TLS handshake or this client's certificate (cert_file, key_file)")
+        return LinkState.UNREACHABLE, ("the broker closed the connection without answering; "
+                                       "if that port expects TLS, set ca_file")
 
 
 def _close_sockets_of(exc: BaseException) -> None:

@@ -159,6 +159,13 @@ class Outbox:
             for kind, data in events:
                 if kind == "up":
                     online = True
+                    if sent > acked:
+                        # What was in flight may be gone with the old connection (a broker
+                        # that lost it, a collector that was away): send it all again now
+                        # rather than after the ack timeout. The server stores each seq once.
+                        log.info("reconnected with seq %d..%d unacked; sending again", acked + 1, sent)
+                        self.resends += 1
+                        sent = acked
                     progress_at = now
                     status_due = 0.0
                 elif kind == "down":

@@ -76,7 +76,8 @@ def cmd_broker_config(args) -> int:
         kiosks = [KioskId.parse(k) for k in args.kiosk]
         write_broker_config(Path(args.dir), kiosks, port=args.port, listen=args.listen, tls=args.tls,
                             hostnames=args.hostname or None, client_certs=args.client_certs,
-                            broker_host=args.broker_host)
+                            cert_port=args.cert_port, broker_host=args.broker_host,
+                            persistence_dir=args.persistence_dir)
     except SetupError as exc:
         print(f"community-server broker-config: {exc}", file=sys.stderr)
         return 2
@@ -114,7 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--broker-host", default="127.0.0.1", help="address kiosks and the server connect to")
     b.add_argument("--tls", action="store_true", help="make a site CA and a broker certificate; TLS on the listener")
     b.add_argument("--hostname", action="append", help="name or address in the broker certificate (repeat)")
-    b.add_argument("--client-certs", action="store_true", help="also issue one client certificate per kiosk")
+    b.add_argument("--client-certs", action="store_true",
+                   help="also issue one client certificate per kiosk, for a listener that requires one")
+    b.add_argument("--cert-port", type=int, help="port of the client-certificate listener (default: --port + 1)")
+    b.add_argument("--persistence-dir", default="/var/lib/mosquitto/", help="where Mosquitto keeps its sessions")
     b.set_defaults(func=cmd_broker_config)
 
     from sync.server.passes import add_issue_pass_parser

@@ -4,7 +4,10 @@ itself, and the outbox says clearly why it cannot connect."""
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
+import sys
 import time
 
 import paho.mqtt.client as mqtt
@@ -14,13 +17,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync import schema, topics
-from sync.broker import Broker
+from sync.broker import MOSQUITTO, Broker
 from sync.link import LinkState
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.broker_setup import KioskId, hash_password, security_lines, write_broker_config
 from sync.server.runtime import ServerRuntime
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port
 from tests.sync.procs import journal_entries, wait_until
 
 
@@ -33,19 +36,27 @@ def test_password_hash_format_is_mosquittos():
 @pytest.fixture
 def secured(tmp_path):
     conf = tmp_path / "brokerconf"
+    cert_port = free_port()
     creds = write_broker_config(conf, [KioskId("s1", "g1"), KioskId("s1", "g2")], tls=True,
-                                hostnames=["127.0.0.1"], client_certs=True)
-    b = Broker(tmp_path / "broker", allow_anonymous=False, extra=security_lines(conf, tls=True, client_certs=True))
+                                hostnames=["127.0.0.1"], client_certs=True, cert_port=cert_port)
+    b = Broker(tmp_path / "broker", allow_anonymous=False, extra=security_lines(conf, tls=True, cert_port=cert_port))
+    b.cert_port = cert_port
     b.start()
     yield b, conf, creds
     b.stop()
 
 
 def kiosk_cfg(conf, port: int, user: str, **over):
-    text = (conf / "kiosks" / f"{user}.toml").read_text()
+    """A kiosk's [mqtt] section as broker-config wrote it: logging in by certificate, or
+    (``by_password``) on the password listener with its account."""
     import tomllib
 
-    mqtt_section = tomllib.loads(text)["mqtt"]
+    mqtt_section = tomllib.loads((conf / "kiosks" / f"{user}.toml").read_text())["mqtt"]
+    if over.pop("by_password", True):
+        creds = json.loads((conf / "credentials.json").read_text())
+        for key in ("cert_file", "key_file"):
+            mqtt_section.pop(key)
+        mqtt_section.update(username=user, password=creds[user])
     mqtt_section.update(port=port, linger_ms=10, ack_timeout_s=2.0, **over)
     return kiosk_config.from_dict({"mqtt": mqtt_section}).mqtt
 
@@ -97,12 +108,14 @@ def test_each_kiosk_writes_only_as_itself(tmp_path, secured):
 @pytest.mark.parametrize("over, state", [
     ({"password": "wrong"}, LinkState.AUTH_FAILED),
     ({"username": None, "password": None}, LinkState.AUTH_FAILED),
-    ({"ca_file": None, "cert_file": None, "key_file": None}, "plain"),
+    # A plain-text client on a TLS listener: the broker hangs up without a CONNACK.
+    ({"ca_file": None, "cert_file": None, "key_file": None}, LinkState.UNREACHABLE),
     ({"ca_file": "OTHER_CA"}, LinkState.TLS_FAILED),
     ({"port": "CLOSED"}, LinkState.UNREACHABLE),
 ])
-def test_the_outbox_says_why_it_cannot_connect(tmp_path, secured, over, state):
+def test_the_outbox_says_why_it_cannot_connect(tmp_path, secured, over, state, caplog):
     broker, conf, creds = secured
+    caplog.set_level(logging.INFO, logger="sync.link")
     over = dict(over)
     if over.get("ca_file") == "OTHER_CA":
         from sync.server.certs import ensure_ca
@@ -114,28 +127,132 @@ def test_the_outbox_says_why_it_cannot_connect(tmp_path, secured, over, state):
     ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "j.sqlite3")
     ob.start()
     try:
-        if state == "plain":
-            # A plain-text client talking to a TLS listener never gets a CONNACK.
-            assert wait_until(lambda: ob.state != LinkState.STARTING, 5)
-            time.sleep(1)
-            assert ob.state != LinkState.CONNECTED
-        else:
-            assert wait_until(lambda: ob.state == state, 10), ob.state
-            assert ob.link.last_error
+        assert wait_until(lambda: ob.state == state, 10), ob.state
+        assert ob.link.last_error
+        # The log says it in words, with the broker's address.
+        line = next(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+        assert f"outbox: {state.value} (127.0.0.1:{cfg.port})" in line, line
     finally:
         ob.stop()
 
 
-def test_a_client_certificate_connects(tmp_path, secured):
+def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secured):
     broker, conf, creds = secured
-    cfg = kiosk_cfg(conf, broker.port, "s1.g1")
-    assert cfg.cert_file and cfg.cert_file.exists()
-    ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "j.sqlite3")
+    import tomllib
+
+    cfg = kiosk_cfg(conf, broker.cert_port, "s1.g1", by_password=False)
+    assert cfg.cert_file.exists() and cfg.username is None and cfg.password is None
+    srv_mqtt = tomllib.loads((conf / "server-mqtt.toml").read_text())["mqtt"]
+    server = ServerRuntime(server_config.from_dict({"server": {"state_dir": str(tmp_path / "srv")},
+                                                    "mqtt": {**srv_mqtt, "port": broker.port},
+                                                    "http": {"enabled": False}}))
+    server.start()
+    journal = Journal(tmp_path / "g1.sqlite3", site="s1", gate="g1")
+    journal_entries(200, journal)
+    ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
     ob.start()
     try:
-        assert wait_until(lambda: ob.state == LinkState.CONNECTED, 10), ob.state
+        assert wait_until(lambda: journal.backlog() == 0, 15), (ob.state, ob.link.last_error)
+        # Gate 2's certificate names gate 2: writing as gate 1 is dropped by the ACL.
+        forged = Journal(tmp_path / "forged.sqlite3", site="s1", gate="g1")
+        journal_entries(300, forged)
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="s1.g2")
+        clients = conf / "tls" / "clients"
+        c.tls_set(ca_certs=str(conf / "tls" / "ca.crt"), certfile=str(clients / "s1.g2.crt"),
+                  keyfile=str(clients / "s1.g2.key"))
+        c.connect("127.0.0.1", broker.cert_port)
+        c.loop_start()
+        assert wait_until(c.is_connected, 5)
+        c.publish(topics.ENTRIES.format("s1", "g1"), schema.encode_batch("s1", "g1", forged.entries_after(200, 100)),
+                  qos=1).wait_for_publish(timeout=5)
+        c.loop_stop()
+        c.disconnect()
+        time.sleep(1.0)
+        assert server.storage.contiguous_seq("s1", "g1") == 200
+        with sqlite3.connect(server.cfg.sqlite_path) as db:
+            assert db.execute("SELECT MAX(seq), COUNT(*) FROM entries").fetchone() == (200, 200)
     finally:
         ob.stop()
+        server.stop()
+
+    # No certificate, or one from another CA: that listener lets nobody in.
+    from sync.server.certs import issue
+
+    other = tmp_path / "other-ca"
+    issue(other, "s1.g1", "s1.g1", ca_dir=other)
+    for cert, key in ((None, None), (other / "s1.g1.crt", other / "s1.g1.key")):
+        ob = Outbox(kiosk_cfg(conf, broker.cert_port, "s1.g1", by_password=False, cert_file=cert, key_file=key),
+                    site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
+        ob.start()
+        try:
+            assert wait_until(lambda: ob.state == LinkState.TLS_FAILED, 10), ob.state
+            time.sleep(1.0)
+            assert ob.state != LinkState.CONNECTED and ob.link.last_error
+        finally:
+            ob.stop()
+
+
+def test_the_written_mosquitto_conf_runs_and_shuts_anonymous_out(tmp_path):
+    """The files broker-config writes, run as they are by a real Mosquitto."""
+    import subprocess
+
+    port, cert_port = free_port(), free_port()
+    conf = tmp_path / "conf"
+    state = tmp_path / "mosquitto-state"
+    state.mkdir()
+    r = subprocess.run([sys.executable, "-m", "sync.server.cli", "broker-config", "--dir", str(conf),
+                        "--kiosk", "s1/g1", "--port", str(port), "--listen", "127.0.0.1", "--tls",
+                        "--hostname", "127.0.0.1", "--client-certs", "--cert-port", str(cert_port),
+                        "--persistence-dir", f"{state}/"], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    text = (conf / "mosquitto.conf").read_text()
+    assert "max_queued_messages 100000" in text and "allow_anonymous false" in text
+    if os.geteuid() == 0:
+        # As root, Mosquitto would drop to user "mosquitto", who cannot read a temporary directory.
+        text += "user root\n"
+    (conf / "run.conf").write_text(text)
+    with open(tmp_path / "mosquitto.stderr", "wb") as err:
+        proc = subprocess.Popen([MOSQUITTO, "-c", str(conf / "run.conf")], stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        assert wait_until(lambda: _listening(port) and _listening(cert_port), 10), \
+            (tmp_path / "mosquitto.stderr").read_text()
+        import tomllib
+
+        creds = json.loads((conf / "credentials.json").read_text())
+        ca = str(conf / "tls" / "ca.crt")
+        for login, want in ((("s1.g1", creds["s1.g1"]), True), (("s1.g1", "wrong"), False), (None, False)):
+            c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="probe")
+            if login:
+                c.username_pw_set(*login)
+            c.tls_set(ca_certs=ca)
+            c.connect("127.0.0.1", port)
+            c.loop_start()
+            time.sleep(0.5)
+            assert c.is_connected() is want, login
+            c.loop_stop()
+            c.disconnect()
+        kiosk = tomllib.loads((conf / "kiosks" / "s1.g1.toml").read_text())["mqtt"]
+        assert kiosk["port"] == cert_port
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="s1.g1")
+        c.tls_set(ca_certs=kiosk["ca_file"], certfile=kiosk["cert_file"], keyfile=kiosk["key_file"])
+        c.connect("127.0.0.1", cert_port)
+        c.loop_start()
+        assert wait_until(c.is_connected, 5)
+        c.loop_stop()
+        c.disconnect()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
 
 
 def test_acl_file_lists_only_own_topics(tmp_path):
