@@ -33,7 +33,8 @@ class SerialThermometer(Thermometer):
         self.stale_after_s, self.reopen_after_s, self.backoff_s = stale_after_s, reopen_after_s, backoff_s
         self.state = DeviceState.STARTING
         self.last_reading_t: float | None = None
-        self._totals = {"frames": 0, "bad_frames": 0, "skipped_bytes": 0, "opens": 0, "losses": 0}
+        self._totals = {"frames": 0, "bad_frames": 0, "skipped_bytes": 0, "opens": 0, "failed_opens": 0,
+                        "losses": 0}
         self._parser = None
         self._stats_lock = threading.Lock()
         self._silent_spell = False
@@ -53,7 +54,8 @@ class SerialThermometer(Thermometer):
             self._thread.join(timeout=3)
 
     def stats(self) -> dict:
-        """Counters since start: good frames, bad frames (checksum), skipped bytes, opens, losses."""
+        """Counters since start: good frames, bad frames (checksum), skipped bytes, opens,
+        failed open attempts, losses."""
         with self._stats_lock:
             out = dict(self._totals)
             if self._parser is not None:
@@ -85,6 +87,7 @@ class SerialThermometer(Thermometer):
                 # holding it) is a fault to fix, not a cable to wait for.
                 there = "://" not in self.port and os.path.exists(self.port)
                 self.state = DeviceState.ERROR if there else DeviceState.ABSENT
+                self._totals["failed_opens"] += 1
                 if not logged_absent:
                     log.warning("thermometer %s: %s; retrying with back-off", self.port, exc)
                     logged_absent = True

@@ -9,6 +9,7 @@ from drivers.thermometer.protocols import ascii_line, gy_mcu90614 as gy, modbus_
 
 # -- GY-MCU90614 --------------------------------------------------------------------------
 
+# The sheet lays the frame out without a worked example; these follow its layout:
 # 5A 5A | 45 = temperature | 04 data bytes | TO x100 | TA x100 | low byte of the sum of the eight before.
 GY_FRAMES = [
     ("5A 5A 45 04 0E 4C 09 C4 24", 36.60, 25.00),      # 3660, 2500; 0x224 -> 0x24
@@ -71,13 +72,18 @@ def test_gy_stream_resynchronises(chunks, expect, bad):
 # -- Modbus RTU ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("unit, function, start, count, hexframe", [
-    (0x01, 3, 0x0000, 2, "01 03 00 00 00 02 C4 0B"),        # a sensor vendor's worked example
-    (0x40, 3, 0x1006, 1, "40 03 10 06 00 01 6F DA"),        # Hukseflux SR05 manual, body temperature
-    (0x40, 3, 0x1028, 1, "40 03 10 28 00 01 0F D3"),        # same manual, serial number
+    (0x01, 3, 0x0000, 2, "01 03 00 00 00 02 C4 0B"),        # the read most Modbus tools show first
+    (0x40, 3, 0x1006, 1, "40 03 10 06 00 01 6F DA"),        # Hukseflux SR05-D1A3 manual p. 55, body temperature
+    (0x40, 3, 0x1028, 1, "40 03 10 28 00 01 0F D3"),        # same page, serial number
 ])
 def test_modbus_requests_carry_the_documented_crc(unit, function, start, count, hexframe):
     assert mb.read_request(unit, function, start, count) == bytes.fromhex(hexframe)
     assert mb.parse_request(bytes.fromhex(hexframe)) == (unit, function, start, count)
+
+
+def test_modbus_crc_is_the_catalogued_crc16_modbus():
+    # CRC-16/MODBUS in the CRC catalogue: check value over the ASCII digits "123456789".
+    assert mb.crc16(b"123456789") == 0x4B37
 
 
 @pytest.mark.parametrize("hexframe, registers", [
@@ -153,6 +159,21 @@ RX = ascii_line.compile_pattern(ascii_line.DEFAULT_PATTERN)
 ])
 def test_ascii_default_pattern(line, parsed):
     assert ascii_line.parse_line(line, RX) == parsed
+
+
+# H-Tronic TSM 125 manual, "Serial interface": a five-character field and CR LF.
+@pytest.mark.parametrize("hexline, value", [
+    ("31 32 31 2E 31 0D 0A", 121.1),
+    ("20 20 31 2E 35 0D 0A", 1.5),
+    ("2D 31 31 2E 32 0D 0A", -11.2),
+    ("45 72 72 2E 31 0D 0A", None),        # Err.1: the device's fault message, no reading
+    ("45 72 72 2E 33 0D 0A", None),
+])
+def test_ascii_documented_lines(hexline, value):
+    p = ascii_line.AsciiLine().parser()
+    got = [(r.object_c, r.ambient_c) for r in p.feed(bytes.fromhex(hexline))]
+    assert got == ([] if value is None else [(value, None)])
+    assert p.stats.bad_frames == (value is None)
 
 
 def test_ascii_custom_pattern():

@@ -112,6 +112,18 @@ def test_garbage_and_split_frames_do_not_stop_readings(bench):
 
 
 @pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
+def test_split_frames_are_joined_with_not_a_byte_lost(bench):
+    bench.wait_readings(2)
+    bench.sim.faults.add("split")
+    sent = bench.sim.frames_sent
+    got = bench.wait_readings(6)
+    assert bench.sim.frames_sent > sent
+    assert all(abs(r.object_c - 36.6) <= 0.06 for r in got)
+    stats = bench.driver.stats()
+    assert (stats["bad_frames"], stats["skipped_bytes"]) == (0, 0), stats
+
+
+@pytest.mark.parametrize("bench", PROTOCOLS, indirect=True)
 def test_bad_checksums_are_counted_never_believed(bench):
     bench.wait_readings(2)
     bench.sim.faults.add("bad_checksum")
@@ -164,6 +176,31 @@ def test_a_missing_port_is_absent_from_the_start_and_found_when_it_appears(tmp_p
         while len(got) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(got) >= 3 and abs(got[-1].object_c - 38.2) <= 0.06
+    finally:
+        driver.stop()
+        if sim:
+            sim.stop()
+
+
+def test_a_missing_port_is_retried_with_growing_back_off_then_found(tmp_path):
+    link = tmp_path / "usb-later"
+    driver = SerialThermometer(str(link), "ascii", backoff_s=(0.1, 0.4))
+    got = []
+    driver.start(got.append)
+    sim = None
+    try:
+        time.sleep(1.6)
+        # Tries at 0, 0.1, 0.3, 0.7, 1.1, 1.5 s: neither hammering the path nor giving up on it.
+        assert 4 <= driver.stats()["failed_opens"] <= 8, driver.stats()
+        assert driver.state == DeviceState.ABSENT
+        sim = PtyThermometerSim(protocol="ascii", link_path=link, seed=9)
+        sim.hold(36.6)
+        sim.start()
+        t0 = time.monotonic()
+        while not got and time.monotonic() - t0 < 3:
+            time.sleep(0.01)
+        assert got and time.monotonic() - t0 < 0.4 + 0.5       # within one back-off step
+        assert driver.stats()["opens"] == 1
     finally:
         driver.stop()
         if sim:

@@ -54,3 +54,65 @@ def test_each_kind_of_person_gets_the_right_result(tmp_path, protocol):
     assert (noisy.status, noisy.detail) == ("misread", "unstable")
     assert (nobody.status, nobody.detail) == ("none", "nobody")
     assert healthy.ambient_c == 25.0
+
+
+@pytest.mark.parametrize("protocol", [pytest.param("gy-mcu90614", marks=pytest.mark.slow),
+                                      pytest.param("modbus-rtu", marks=pytest.mark.slow), "ascii"])
+def test_reading_quality_and_sensor_state_on_each_protocol(tmp_path, protocol):
+    """One module held to by one person after another, as the checkpoint asks about each,
+    then left silent and then unplugged: the result and the sensor state it reports."""
+    from drivers.state import DeviceState
+    from drivers.thermometer import build_protocol
+
+    cfg = config.from_dict({"thermometer": {"protocol": protocol, "offset_c": 0.4, "stale_after_s": 0.5}})
+    t = cfg.thermometer
+    sim = PtyThermometerSim(protocol=build_protocol(protocol, t), rate_hz=20, skin_offset_c=0.4, seed=8,
+                            link_path=tmp_path / "usb-thermo")
+    sim.start()
+    driver = SerialThermometer(sim.port, build_protocol(protocol, t), poll_hz=20, stale_after_s=t.stale_after_s,
+                               backoff_s=(0.1, 0.4))
+    tracker = TemperatureTracker.from_config(t, sensor_state=lambda: driver.state)
+    driver.start(tracker.add)
+
+    def measure(body_c):
+        sim.hold(body_c)
+        scan_t = time.monotonic()
+        while (r := tracker.for_scan(scan_t, time.monotonic(), 0.6)).status == "pending":
+            time.sleep(0.02)
+        sim.hold(None)                      # they step away before the next one comes
+        time.sleep(0.2)
+        return r
+
+    def sensor_becomes(state):
+        deadline = time.monotonic() + 3
+        while tracker.sensor(time.monotonic()) != state and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return tracker.sensor(time.monotonic())
+
+    try:
+        assert sensor_becomes(DeviceState.OK) == DeviceState.OK
+        healthy, fever = measure(36.6), measure(38.2)
+        too_cold, too_hot, barely_warm, nobody = measure(33.0), measure(44.0), measure(26.9), measure(None)
+        sim.faults.add("silence")
+        stale = sensor_becomes(DeviceState.STALE)
+        stale_result = tracker.for_scan(time.monotonic(), time.monotonic(), 0.0)
+        sim.unplug()
+        absent = sensor_becomes(DeviceState.ABSENT)
+    finally:
+        driver.stop()
+        sim.stop()
+
+    # The skin reads 0.4 below the body; the offset puts it back.
+    assert healthy.status == "ok" and abs(healthy.value_c - 36.6) <= 0.1
+    assert abs(healthy.object_c - 36.2) <= 0.1 and healthy.sensor == DeviceState.OK
+    assert fever.status == "ok" and abs(fever.value_c - 38.2) <= 0.1
+    # Outside 34.0-43.0 after the offset: measure again, neither a pass nor a fever.
+    assert (too_cold.status, too_cold.detail) == ("misread", "out_of_range")
+    assert (too_hot.status, too_hot.detail) == ("misread", "out_of_range")
+    # Warmer than the room but not by the presence margin (with an ambient), or far below
+    # the body range (without one): nobody is there.
+    assert (barely_warm.status, barely_warm.detail) == ("none", "nobody")
+    assert (nobody.status, nobody.detail) == ("none", "nobody")
+    assert stale == DeviceState.STALE
+    assert (stale_result.status, stale_result.sensor, stale_result.detail) == ("none", DeviceState.STALE, "no_sensor")
+    assert absent == DeviceState.ABSENT

@@ -4,6 +4,12 @@ One reading per line, ended by CR, LF or CR LF: ``36.6``, ``T:36.6``, ``36.6C``,
 ``TO:36.60 TA:25.12``, ``OBJ=36.6,AMB=25.1``. Anything else is a configurable regular
 expression with a named group ``object`` and, if the device reports it, ``ambient``.
 Lines that do not match (banners, menus, units it cannot read) are counted and skipped.
+
+No standard governs these lines; the default pattern takes the shapes devices document.
+The H-Tronic TSM 125 manual ("Serial interface", p. 29), for one, sends a right-aligned
+five-character field and CR LF once a second: ``121.1``, ``  1.5``, ``-11.2``, and
+``Err.1`` / ``Err.3`` for a fault, which is no reading.
+
 Line noise before a reading (a glitch as the cable moves) does not cost the reading: a
 line that does not match whole is searched for a reading that ends it and follows a
 byte no device prints (a control or non-ASCII byte), so ``\x8fT:36.6`` still reads 36.6

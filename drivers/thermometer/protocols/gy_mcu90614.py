@@ -1,6 +1,12 @@
 """GY-MCU90614 / GY-906 UART modules: an MLX90614 read by a small MCU that speaks binary frames.
 
-As the module's published protocol sheet gives it (9600 8N1 by default, 115200 settable):
+As the module's published protocol sheet gives it (9600 8N1 by default, 115200 settable).
+The sheet ships with the module and is reproduced on sellers' product pages, e.g.
+https://www.as99shop.com/product/363/gy-mcu90614-bcc-serial-port-ir-non-contact-infrared-thermometry-module-mlx90614-bcc
+(the GY-MCU90615's sheet has the same frames and commands, at 115200 by default).
+Arduino sketches published for the module read it the same way: send A5 45 EA, sync on
+5A, compare the low byte of the sum of bytes 0-7 with byte 8, divide by 100. The sheet
+lays the frame out but gives no worked example, so the tests build theirs from it.
 
     module -> host, 9 bytes:  5A 5A 45 04 TO_H TO_L TA_H TA_L SUM
         45    frame type: temperature data
@@ -14,9 +20,9 @@ As the module's published protocol sheet gives it (9600 8N1 by default, 115200 s
         A5 15 BA  query: answer with one temperature frame
         A5 51 F6 / A5 52 F7   stream / stay quiet after power-up (stored in the module)
 
-The sheet does not state the sign convention; readings are taken as two's complement so
-that the documented ambient range (-40 ... +125 deg C) decodes, which is all a body
-reading can need.
+The sheet does not state the sign convention (the sketches read unsigned); readings are
+taken as two's complement so that the documented ambient range (-40 ... +125 deg C)
+decodes. The two differ only above 327.67 deg C, far outside any body reading.
 """
 
 from __future__ import annotations

@@ -1,19 +1,24 @@
 """Modbus RTU infrared thermometers on RS-485 (through a USB-RS485 adapter).
 
-The frames are those of the Modbus over Serial Line specification:
+The frames are those of the Modbus over Serial Line Specification and Implementation
+Guide V1.02 and the Modbus Application Protocol Specification V1.1b3 (function 03/04
+request and response PDUs), https://www.modbus.org/specs.php:
 
     request   UNIT FC START_H START_L COUNT_H COUNT_L CRC_L CRC_H
     response  UNIT FC BYTES DATA... CRC_L CRC_H          (BYTES = 2 x COUNT)
     exception UNIT FC|0x80 CODE CRC_L CRC_H
 
-CRC-16/MODBUS (reflected polynomial 0xA001, initial value 0xFFFF), sent low byte first;
-``01 03 00 00 00 02`` carries ``C4 0B``. Temperatures are signed 16-bit registers in
-tenths of a degree C.
+CRC-16/MODBUS (reflected polynomial 0xA001, initial value 0xFFFF, no final XOR; the CRC
+catalogue's check value for "123456789" is 0x4B37), sent low byte first. The Hukseflux
+SR05-D1A3 manual (v1801, p. 55) works a request and its answer through byte by byte:
+``40 03 10 06 00 01 6F DA`` -> ``40 03 02 08 B1 43 FF``, 2225 x 0.01 = 22.25 deg C.
+Temperatures are signed 16-bit registers.
 
 Which registers hold what differs by maker, so the register map is configuration. The
-default follows the Calex PyroUSB manual's Modbus address list (unit 1, 9600 8N1,
-functions 03/04): 0x12 filtered object temperature, 0x14 sensor (ambient) temperature,
-both in tenths of a degree C. One request reads the span covering both.
+default follows the Calex PyroUSB operator's guide, "Modbus over serial line" (pp. 11-12:
+unit 1, 9600 8N1, functions 03/04): 0x12 filtered object temperature, 0x13 unfiltered,
+0x14 sensor (ambient) temperature, all in tenths of a degree C. One request reads the
+span covering both.
 
 RTU marks frame ends by silence, which a USB adapter blurs; the parser instead checks
 the expected shape and the CRC, so an echo of our own request on a half-duplex bus,
