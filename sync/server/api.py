@@ -1,9 +1,8 @@
 """The server's HTTP API (Flask, served by waitress): entries, exports, fleet status.
 
-Login guard: when ``[http] api_token`` is set, every ``/api/`` request must carry
-``Authorization: Bearer <token>``, or come from a browser session whose ``user`` was
-set by the admin console's login. Without a token the API is open, which is only
-acceptable on a loopback address; the server says so in its log at start.
+Login guard: every ``/api/`` request comes from a browser session the admin console's
+login set up, or carries ``Authorization: Bearer <token>`` matching ``[http] api_token``
+(for scripts). Nothing is served to anyone else.
 
 Exports (``format=csv`` or ``xlsx``) stream: rows are read from storage in chunks and
 written as they come, so a year of entries does not sit in memory. Each export is
@@ -60,12 +59,13 @@ def login_required(view):
         token = current_app.config.get("API_TOKEN")
         if session.get("user"):
             g.actor = str(session["user"])
-        elif not token:
-            g.actor = f"anonymous@{request.remote_addr}"
         else:
             given = request.headers.get("Authorization", "")
-            if not (given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
-                return jsonify(error="login required: send 'Authorization: Bearer <token>'"), 401
+            if not (token and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
+                log.warning("API request refused, not logged in: %s %s from %s", request.method, request.path,
+                            request.remote_addr)
+                return jsonify(error="login required: log in to the console, or send 'Authorization: Bearer "
+                                     "<token>' with the server's [http] api_token"), 401
             g.actor = f"token@{request.remote_addr}"
         return view(*args, **kwargs)
 

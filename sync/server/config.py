@@ -49,7 +49,8 @@ class HTTPSection(Section):
     enabled: bool = Field(True, description="Serve the HTTP API")
     host: str = Field("127.0.0.1", description="Address the HTTP API listens on")
     port: int = Field(8090, ge=0, le=65535, description="TCP port of the HTTP API (0: any free port)")
-    api_token: str | None = Field(None, description="Bearer token the API requires; unset: open (loopback only!)")
+    api_token: str | None = Field(None, description="Bearer token that lets scripts use the API; "
+                                     "unset: only console logins")
     threads: int = Field(8, ge=1, le=64, description="Request threads")
 
 

@@ -59,8 +59,7 @@ class ServerRuntime:
 
         http = self.cfg.http
         if not http.api_token:
-            log.warning("no [http] api_token set: the API is open to anyone who can reach %s:%d",
-                        http.host, http.port)
+            log.info("no [http] api_token set: the API answers console logins only, no scripts")
         app = create_app(self.storage, api_token=http.api_token, publisher=self.publisher,
                          secret_key=session_secret(self.cfg.server.state_dir / "session-secret"))
         if self.cfg.console.enabled:

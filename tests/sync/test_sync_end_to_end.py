@@ -38,7 +38,7 @@ def make_outbox(tmp_path, broker, **mqtt) -> Outbox:
 @pytest.fixture
 def server(tmp_path, broker):
     cfg = server_config.from_dict({"server": {"state_dir": str(tmp_path / "srv")},
-                                   "mqtt": {"port": broker.port}, "http": {"port": 0}})
+                                   "mqtt": {"port": broker.port}, "http": {"port": 0, "api_token": "t0ken"}})
     rt = ServerRuntime(cfg)
     rt.start()
     yield rt
@@ -65,7 +65,9 @@ def test_entries_reach_the_server_once_and_the_backlog_empties(tmp_path, broker,
     assert (gate["contiguous_seq"], gate["gap"], gate["chain_issues"]) == (1230, False, 0)
     # The kiosk said goodbye on its status topic, and the server kept it.
     assert wait_until(lambda: (server.storage.gates()[0]["status"] or {}).get("state") == "stopped", 5)
-    with urllib.request.urlopen(server.http_url + "api/entries?limit=5&decision=deny") as r:
+    req = urllib.request.Request(server.http_url + "api/entries?limit=5&decision=deny",
+                                 headers={"Authorization": "Bearer t0ken"})
+    with urllib.request.urlopen(req) as r:
         body = json.load(r)
     assert body["count"] == 5 and all(e["decision"] == "deny" for e in body["entries"])
 
