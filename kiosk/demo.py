@@ -101,7 +101,7 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
   kiosk touchscreen:  {rt.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
   community server:   {server_url}{'' if ok else '  (not answering yet: see ' + str(workdir / 'server.log') + ')'}
   console login:      {DEMO_ADMIN} / {console_password}
-  entries as JSON:    {server_url}api/entries
+  entries as JSON:    {server_url}api/entries   (after the console login)
   MQTT broker:        127.0.0.1:{broker.port}
   state and logs:     {workdir}
   someone walks up:   drop a person file (scenario [[person]] keys) into {workdir / 'inbox'}

@@ -32,6 +32,7 @@ class Collector:
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.received_batches = 0     # entries messages this collector was given by the broker
         self.stored_batches = 0
         self.rejected = 0
         self.store_failures = 0
@@ -97,6 +98,7 @@ class Collector:
             kind, params = routed
             try:
                 if kind is topics.ENTRIES:
+                    self.received_batches += 1
                     batches.append(schema.parse_batch(payload, params["site"], params["gate"],
                                                       self.cfg.max_batch_bytes))
                 elif kind is topics.STATUS:

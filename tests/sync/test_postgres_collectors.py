@@ -55,3 +55,38 @@ def test_two_collectors_one_postgres_each_entry_once(tmp_path, broker, postgres_
             assert len(rows) == 2500
         assert db.execute("SELECT COUNT(*) FROM chain_issues").fetchone()[0] == 0
         assert db.execute("SELECT SUM(entry_count) FROM gates").fetchone()[0] == 7500
+
+
+def test_the_shared_subscription_splits_the_batches_between_collectors(tmp_path, broker, postgres_dsn):
+    """Each batch goes to one collector of the group, not to both: the load is shared."""
+    from sync.server import config as server_config
+    from sync.server.collector import Collector
+    from sync.server.storage.postgres import PostgresStorage
+
+    mqtt_cfg = server_config.from_dict({"mqtt": {"port": broker.port}}).mqtt
+    collectors = [Collector(mqtt_cfg, PostgresStorage(postgres_dsn), client_id=f"collector-{n}") for n in "ab"]
+    for c in collectors:
+        c.start()
+    assert wait_until(lambda: all(c.link.connected for c in collectors), 10)
+    journals, outboxes = [], []
+    for gate in GATES:
+        journals.append(Journal(tmp_path / f"{gate}.sqlite3", site="s1", gate=gate))
+        journal_entries(1000, journals[-1])
+        # No re-sends: a long ack timeout and no faults, so each batch is published once.
+        cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port, "batch_size": 20, "linger_ms": 5,
+                                                "ack_timeout_s": 120}}).mqtt
+        outboxes.append(Outbox(cfg, site="s1", gate=gate, journal_path=tmp_path / f"{gate}.sqlite3"))
+    try:
+        for ob in outboxes:
+            ob.start()
+        assert wait_until(lambda: all(j.backlog() == 0 for j in journals), 60)
+    finally:
+        for ob in outboxes:
+            ob.stop()
+        for c in collectors:
+            c.stop()
+            c.storage.close()
+    sent = sum(ob.sent_batches for ob in outboxes)
+    got = [c.received_batches for c in collectors]
+    assert sent == 150 and sum(got) == sent, got
+    assert min(got) > 0.2 * sent, got
