@@ -82,6 +82,14 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
     return Credential("code", code_type, text=text)
 
 
+def mask_name(name: str | None) -> str | None:
+    """张伟 -> 张*: enough for a volunteer to greet the person, not enough to identify them."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    return name[0] + "*" * max(1, min(len(name) - 1, 3))
+
+
 def mask_code(text: str) -> str:
     if len(text) <= 4:
         return "*" * len(text)
@@ -105,6 +113,8 @@ def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *
         if known is None:
             return Assessment(cred, rec, ("unknown_code",), subject=digest, registry="unknown")
         rec.update(household=known.household, role=known.role)
+        if known.name:
+            rec["name_masked"] = mask_name(known.name)
         q = registry.quarantined(now.date(), household=known.household, code=cred.text)
         return Assessment(cred, rec, (), role=known.role, household=known.household, subject=digest,
                           registry="known", quarantine=q)
@@ -121,6 +131,9 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
         return Assessment(cred, rec, ("unknown_key",), signature="unknown_key", subject=p.pass_id)
     if not passes.signature_ok(cred.signed, key):
         return Assessment(cred, rec, ("bad_signature",), signature="bad", subject=p.pass_id)
+    # Named only once the signature holds: a forged pass must not borrow a resident's name.
+    if registry.holders.get(p.pass_id):
+        rec["name_masked"] = mask_name(registry.holders[p.pass_id])
     problems = []
     ts = now.timestamp()
     dates = "ok"

@@ -62,6 +62,8 @@ class Quarantine(_Strict):
 class KnownCode(_Strict):
     household: str | None = None
     role: Literal["resident", "staff", "visitor"] = "resident"
+    name: str | None = Field(None, max_length=40, description="the holder's name; the kiosk shows and "
+                             "journals only its masked form")
 
 
 class Rules(_Strict):
@@ -111,6 +113,8 @@ class Registry(_Strict):
     revoked: frozenset[str] = Field(default_factory=frozenset, description="revoked pass ids")
     quarantine: tuple[Quarantine, ...] = ()
     known_codes: dict[str, KnownCode] = Field(default_factory=dict, description="plain ID code text -> who")
+    holders: dict[str, str] = Field(default_factory=dict, description="pass id -> the holder's name; the kiosk "
+                                    "shows and journals only its masked form (the pass itself holds no name)")
     rules: Rules = Rules()
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

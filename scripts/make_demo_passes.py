@@ -8,6 +8,7 @@ Run again to make a new set: ``python scripts/make_demo_passes.py``.
 
 from __future__ import annotations
 
+import csv
 import json
 import secrets
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kiosk.credentials import mask_name  # noqa: E402
 from kiosk.passes import PassPayload, public_key_b64, sign  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "config" / "demo"
@@ -24,7 +26,14 @@ SITE = "demo-site"
 KEY_ID = "demo-1"
 
 
+def first_names() -> dict[str, str]:
+    """household -> the first resident listed in residents.csv (the console's import file)."""
+    with open(DEMO / "residents.csv", encoding="utf-8", newline="") as f:
+        return {f"{r['楼栋']}-{r['单元']}-{r['房号']}": r["姓名"].split("、")[0] for r in csv.DictReader(f)}
+
+
 def main() -> int:
+    names = first_names()
     key = Ed25519PrivateKey.generate()
     stranger = Ed25519PrivateKey.generate()
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -49,8 +58,10 @@ def main() -> int:
         "revoked": [passes["3-2-506"][0]],
         "quarantine": [{"household": "3-2-514", "from": now.date().isoformat(),
                         "to": (now.date() + timedelta(days=3650)).isoformat()}],
-        "known_codes": {"RES-0004": {"household": "3-2-503", "role": "resident"},
-                        "STAFF-0042": {"household": "3-2-509", "role": "staff"}},
+        "known_codes": {"RES-0004": {"household": "3-2-503", "role": "resident", "name": mask_name(names["3-2-503"])},
+                        "STAFF-0042": {"household": "3-2-509", "role": "staff", "name": mask_name(names["3-2-509"])}},
+        # The screen greets a resident by the masked name; the server sends no more than that.
+        "holders": {pid: mask_name(names[hh]) for hh, (pid, _) in passes.items() if hh in names},
         "rules": {"timezone": "Asia/Shanghai", "hours": {}, "visitors_must_register": True},
     }
     people = [

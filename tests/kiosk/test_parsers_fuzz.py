@@ -77,7 +77,7 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=20)
 registry_keys = st.sampled_from(["version", "issued_at", "site", "trusted_keys", "revoked", "quarantine",
-                                 "known_codes", "rules"])
+                                 "known_codes", "holders", "rules"])
 
 
 @FAST

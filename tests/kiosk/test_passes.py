@@ -128,3 +128,18 @@ def test_malformed_passes(text, reason):
 def test_payload_fields_are_checked_before_signing(field, value):
     with pytest.raises(ValueError):
         make_pass(**{field: value})
+
+
+def test_the_holder_is_named_only_masked_and_only_on_a_genuine_pass():
+    reg = registry(holders={"00112233aabbccdd": "张伟"},
+                   known_codes={"RES-9": {"household": "3-2-502", "name": "欧阳娜娜"}, "RES-8": {}})
+    assert check(make_pass(), reg).record["name_masked"] == "张*"
+    assert "name_masked" not in check(make_pass(OTHER_KEY, key_id="k1"), reg).record
+    assert check("RES-9", reg).record["name_masked"] == "欧***"
+    assert "name_masked" not in check("RES-8", reg).record
+    assert "张伟" not in str(check(make_pass(), reg).record)
+
+
+@pytest.mark.parametrize("name, masked", [("张伟", "张*"), ("王", "王*"), ("  李娜 ", "李*"), ("", None), (None, None)])
+def test_mask_name(name, masked):
+    assert credentials.mask_name(name) == masked

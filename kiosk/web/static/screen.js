@@ -21,10 +21,9 @@ function whoText(e) {
   if (visitor || c.role === "visitor") {
     parts.push(t("who.visitor"));
     if (visitor && visitor.name) parts.push(maskName(visitor.name));
-  } else if (c.name_masked) {
-    parts.push(c.name_masked);
-  } else if (c.role === "staff") {
-    parts.push(t("who.staff"));
+  } else {
+    if (c.role === "staff") parts.push(t("who.staff"));
+    if (c.name_masked) parts.push(c.name_masked);
   }
   const household = c.household || (visitor && (visitor.household || visitor.going_to));
   if (household) parts.push(formatHousehold(household));

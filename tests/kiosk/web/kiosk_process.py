@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 import urllib.request
 from pathlib import Path
 
@@ -18,8 +19,10 @@ from werkzeug.security import generate_password_hash
 from tests.conftest import REPO, free_port
 
 PIN = "246810"
+SURNAMES = "张王李赵刘陈杨黄周吴"
 REGISTRY = {"version": 7, "known_codes": {
-    f"RES-{i}": {"household": f"3-2-{500 + i}", "role": "resident"} for i in range(1, 30)}}
+    f"RES-{i}": {"household": f"3-2-{500 + i}", "role": "resident", "name": SURNAMES[(i - 1) % 10] + "伟"}
+    for i in range(1, 30)}}
 
 
 class KioskProcess:
@@ -33,8 +36,14 @@ class KioskProcess:
         self.proc: subprocess.Popen | None = None
         self._n = 0
         self._clear_at = 0.0        # when the last person has walked off
-        (workdir / "registry.json").write_text(json.dumps(REGISTRY))
+        # Made an hour ago, so the status bar has an age to show.
+        issued = datetime.now(timezone.utc) - timedelta(hours=1, minutes=5)
+        (workdir / "registry.json").write_text(json.dumps({**REGISTRY, "issued_at": issued.isoformat()}))
         (workdir / "scenario.toml").write_text("[defaults]\ngap_s = 1.0\n")
+        # Quiet hours well away from now (local time, as the screen reads them): the tests
+        # hear the tones, and one test moves a browser's clock into the quiet hours.
+        now = datetime.now().astimezone()
+        self.quiet_from, quiet_to = now + timedelta(hours=6), now + timedelta(hours=8)
         # pbkdf2 with few rounds: the test measures the screen, not the hash's cost.
         pin_hash = generate_password_hash(PIN, method="pbkdf2:sha256:1000")
         self.config.write_text(f"""
@@ -51,7 +60,7 @@ pairing_window_s = 1.5
 [ui]
 port = {self.port}
 pin_hash = "{pin_hash}"
-quiet_hours = ""
+quiet_hours = "{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"
 [mqtt]
 enabled = false
 [registry]

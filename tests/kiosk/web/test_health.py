@@ -30,7 +30,7 @@ def test_all_good_is_all_green():
     ({"backlog": 250}, "backlog", "250 entries not sent"),
     ({"registry_version": 0}, "registry", "no registry"),
     ({"registry_age_s": 3 * 86400}, "registry", "registry not updated for 72 h"),
-    ({"clock_synced": False}, "clock", "clock not synchronised"),
+    ({"clock_synced": False}, "clock", "not synchronised"),
     ({"disk": {"level": "warn", "free_mb": 420.5, "held": 0}}, "disk", "storage low: 420.5 MB free"),
     ({"disk": {"level": "full", "free_mb": 0.0, "held": 12}}, "disk", "storage full: 12 entries held in memory"),
 ])

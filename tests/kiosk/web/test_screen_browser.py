@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,13 +47,17 @@ def open_screen(browser, kiosk):
     """Open the screen in a fresh browser context (no session: the PIN is asked again)."""
     contexts = []
 
-    def _open(path: str = "/", viewport: dict = LARGE):
+    def _open(path: str = "/", viewport: dict = LARGE, at: datetime | None = None):
         ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        if at is not None:
+            ctx.clock.set_fixed_time(at)
         contexts.append(ctx)
         page = ctx.new_page()
-        errors = []
+        errors, elsewhere = [], []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.js_errors = errors
+        # The gate may have no internet: every asset comes from the kiosk itself.
+        page.on("request", lambda r: None if r.url.startswith((kiosk.url + "/", "data:")) else elsewhere.append(r.url))
+        page.js_errors, page.elsewhere = errors, elsewhere
         page.goto(kiosk.url + path)
         if path == "/":
             page.wait_for_selector('body[data-connected="1"]')
@@ -62,6 +67,7 @@ def open_screen(browser, kiosk):
     for ctx in contexts:
         for page in ctx.pages:
             assert page.js_errors == [], page.js_errors
+            assert page.elsewhere == [], page.elsewhere
         ctx.close()
 
 
@@ -86,18 +92,27 @@ def test_an_arrival_shows_its_card_within_a_second(open_screen, kiosk):
     assert c.get_attribute("data-decision") == "admit"
     assert "admit" in c.get_attribute("class")
     assert page.inner_text('[data-testid="verdict-word"]') == "通行"
-    assert page.inner_text('[data-testid="verdict-who"]') == "3栋2单元501"
+    # The registry names the holder; the screen shows only the masked name.
+    assert page.inner_text('[data-testid="verdict-who"]') == "张* · 3栋2单元501"
     assert re.fullmatch(r"36\.\d °C", page.inner_text('[data-testid="verdict-temp"]'))
     # Journaled to shown on screen, on the kiosk's own clock.
     assert int(c.get_attribute("data-lag-ms")) < 1000
     assert page.get_attribute("body", "data-sound") == "admit"
     assert page.inner_text('[data-testid="count-in"]') != "0"
 
+    # Every word the big card shows from here on, in order.
+    page.evaluate("""() => { window.seen = [];
+        new MutationObserver(() => window.seen.push(document.querySelector('[data-testid=verdict-word]').textContent))
+            .observe(document.getElementById('verdict'), {subtree: true, childList: true, characterData: true}); }""")
     seq = kiosk.next_seq()
     kiosk.arrive(code="RES-2", temperature_c=38.6, show_s=3.0)
     c = card(page, seq)
     assert c.get_attribute("data-decision") == "deny"
     assert page.inner_text('[data-testid="verdict-word"]') == "禁止"
+    # A code seen asks for the temperature; a fever asks for a second reading before the verdict.
+    seen = page.evaluate("window.seen")
+    words = [w for i, w in enumerate(seen) if i == 0 or seen[i - 1] != w]
+    assert words[-3:] == ["请测温", "请重新测温", "禁止"], words
     assert "体温偏高" in page.inner_text('[data-testid="verdict-reason"]')
     assert page.get_attribute("body", "data-sound") == "deny"
     assert page.inner_text('[data-testid="count-fevers"]') != "0"
@@ -208,10 +223,10 @@ def test_status_bar_says_what_is_wrong_in_plain_words(open_screen):
         assert page.query_selector(f'[data-testid="health-{key}"]') is not None, key
     assert page.get_attribute('[data-testid="health-camera"]', "data-ok") == "true"
     registry = page.inner_text('[data-testid="health-registry"]')
-    assert "第 7 版" in registry
+    assert "第 7 版 · 1 小时前" in registry
     clock = page.query_selector('[data-testid="health-clock"]')
     if clock.get_attribute("data-ok") == "false":
-        assert "时钟未校准" in clock.inner_text()
+        assert "未校准" in clock.inner_text()
 
 
 def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
@@ -226,11 +241,18 @@ def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
         card(p, seq)
     time.sleep(0.5)         # a preview frame with the code outlined (5 frames a second)
     for size, p in pages.items():
+        # The camera preview shows, scaled down to [ui] preview_width.
+        assert p.evaluate("document.querySelector('[data-testid=preview]').naturalWidth") == 320
         w, h = (int(v) for v in size.split("x"))
         # Nothing spills off the screen: the page fits its viewport without scrolling.
         assert p.evaluate("document.documentElement.scrollWidth") <= w
         assert p.evaluate("document.documentElement.scrollHeight") <= h
         p.screenshot(path=str(ARTIFACTS / f"screen-{size}.png"))
+    # Readable from 1.5 m on the small screen (a 7" 800x480 panel has about 0.19 mm pixels):
+    # the verdict over 12 mm tall, the person and temperature over 6.5 mm.
+    px = pages["800x480"].evaluate("""() => Object.fromEntries(['word', 'who', 'temp', 'reason'].map(k =>
+        [k, parseFloat(getComputedStyle(document.querySelector('#verdict .' + k)).fontSize)]))""")
+    assert px["word"] >= 64 and min(px["who"], px["temp"]) >= 34 and px["reason"] >= 28, px
 
 
 def test_the_page_reconnects_by_itself_after_the_kiosk_restarts(open_screen, kiosk):
@@ -244,3 +266,15 @@ def test_the_page_reconnects_by_itself_after_the_kiosk_restarts(open_screen, kio
     kiosk.arrive(code="RES-5", temperature_c=36.6)
     card(page, seq)
     assert page.inner_text('[data-testid="verdict-word"]') == "通行"
+
+
+def test_no_tones_in_the_quiet_hours(open_screen, kiosk):
+    day = open_screen()
+    night = open_screen(at=kiosk.quiet_from + timedelta(minutes=30))
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="RES-6", temperature_c=36.5)
+    for p in (day, night):
+        card(p, seq)
+        assert p.inner_text('[data-testid="verdict-word"]') == "通行"
+    assert day.get_attribute("body", "data-sound") == "admit"
+    assert night.get_attribute("body", "data-sound") is None
