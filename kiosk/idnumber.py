@@ -15,6 +15,7 @@ from datetime import date
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"      # ISO 7064 MOD 11-2, indexed by the weighted sum mod 11
 _SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+_INSIDE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 
 
 class IdNumberError(ValueError):
@@ -55,6 +56,18 @@ def parse(text: str) -> IdNumber:
     if check_digit(n[:17]) != n[17]:
         raise IdNumberError("the check digit does not match: a digit was mistyped")
     return IdNumber(n)
+
+
+def find_in_text(text: str) -> list[str]:
+    """The valid ID numbers written anywhere in a text (a note, a spreadsheet cell), so
+    they can be refused before they are stored in clear. Pure."""
+    found = []
+    for m in _INSIDE.finditer(text or ""):
+        try:
+            found.append(parse(m.group()).number)
+        except IdNumberError:
+            pass
+    return found
 
 
 def mask(number: str) -> str:

@@ -55,3 +55,18 @@ def test_mistyped_number_asks_to_retype():
     a = credentials.assess(credentials.parse("110105194912310021"), registry(), NOW, SECRET)
     assert a.problems == ("invalid_id_number",)
     assert a.record == {"kind": "malformed", "code_type": "QRCODE"}
+
+
+@pytest.mark.parametrize("text, found", [
+    ("张伟 11010519491231002X 住3-2-501", ["11010519491231002X"]),
+    ("身份证:440304199001010011", ["440304199001010011"]),
+    ("11010519491231002x", ["11010519491231002X"]),
+    ("13800000001", []),                                    # a phone number
+    ("110105194912310021", []),                             # wrong check digit: not an ID number
+    ("911010519491231002X", []),                            # part of a longer number
+    ("110105194912310020X", []),
+    ("", []),
+    ("a 440304199001010011 and 11010519491231002X", ["440304199001010011", "11010519491231002X"]),
+])
+def test_id_numbers_found_in_text(text, found):
+    assert idnumber.find_in_text(text) == found

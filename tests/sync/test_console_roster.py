@@ -26,6 +26,10 @@ H = ["building", "unit", "room", "name", "phone"]
     ([], [], [0]),
     ([H, ["3", "2", "501", "张伟", ""], ["3", "2", "501", "张伟", ""], [], ["", "", "", "", ""]],
      [("3-2-501", "张伟", "")], []),
+    # An ID number in any column is refused, even where a phone number would fit.
+    ([H, ["3", "2", "501", "张伟", "440304199001010011"]], [], [2]),
+    ([H, ["3", "2", "501", "张伟 11010519491231002X", ""]], [], [2]),
+    ([H, ["3", "2", "501", "张伟", "110105194912310021"]], [("3-2-501", "张伟", "110105194912310021")], []),
 ])
 def test_parse_roster(rows, records, errors):
     roster = parse_roster(rows)
@@ -62,3 +66,8 @@ def test_read_xlsx_turns_numbers_into_text():
 def test_read_table_rejects_what_it_cannot_read(name, data, message):
     with pytest.raises(ValueError, match=message):
         read_table(name, data)
+
+
+def test_an_id_number_is_named_as_the_problem_without_repeating_it():
+    (row, message), = parse_roster([H, ["3", "2", "501", "张伟", "440304199001010011"]]).errors
+    assert row == 2 and "ID number" in message and "440304199001010011" not in message

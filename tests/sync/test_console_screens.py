@@ -296,3 +296,20 @@ def test_revocations_and_quarantines_published_by_other_means_stay(client, conso
     registry = Registry.from_dict({**published[-1], "version": 4})
     assert registry.quarantined(today, household="3-2-501") is None
     assert registry.quarantined(today, household="9-9-909") and registry.is_revoked("feedfacefeedface")
+
+
+def test_id_numbers_are_refused_in_names_phones_and_notes(client, console_app, published):
+    con = console_app.extensions["console"]
+    con.store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": "张伟", "phone": ""}])
+    wei = con.store.residents()[0]
+    login(client, *ADMIN)
+    t = token(client, "/console/households/3-2-501")
+    r = client.post(f"/console/residents/{wei['id']}", data={"csrf_token": t, "name": "张伟",
+                                                             "phone": ID_NUMBER})
+    assert r.status_code == 400 and con.store.resident(wei["id"])["phone"] == ""
+    today = date.today().isoformat()
+    r = client.post("/console/quarantine", data={"csrf_token": t, "household": "3-2-501", "from": today,
+                                                 "to": today, "note": f"身份证 {ID_NUMBER}"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "身份证号码" in page and ID_NUMBER not in page
+    assert con.store.quarantines() == [] and published == []

@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from kiosk.idnumber import find_in_text
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
@@ -87,6 +88,8 @@ def edit_resident(rid: str):
     phone = request.form.get("phone", "").strip()
     if not name or len(name) > 40 or len(phone) > _PHONE_MAX:
         abort(400, description="name 1-40 characters, phone up to 20")
+    if find_in_text(name) or find_in_text(phone):
+        abort(400, description="ID numbers are not kept in the residents list")
     con.store.update_resident(rid, name, phone)
     con.store.audit(actor(), "resident_edit", {"resident": rid, "household": resident["household"],
                                                "name": name}, request.remote_addr)

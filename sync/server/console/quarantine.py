@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from kiosk.idnumber import find_in_text
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
@@ -52,6 +53,8 @@ def add():
         return _page("quarantine.bad_dates", form, 400)
     if end < start:
         return _page("quarantine.bad_dates", form, 400)
+    if find_in_text(form["note"]):
+        return _page("quarantine.id_in_note", {**form, "note": ""}, 400)
     qid = con.store.add_quarantine(household=household, resident_id=resident_id, start=start.isoformat(),
                                    end=end.isoformat(), note=form["note"][:200], by=actor())
     con.store.audit(actor(), "quarantine_add", {"id": qid, "household": household, "resident": resident_id,

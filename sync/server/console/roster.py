@@ -13,6 +13,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from kiosk.idnumber import find_in_text
+
 COLUMNS = ("building", "unit", "room", "name", "phone")
 REQUIRED = ("building", "unit", "room", "name")
 HEADER_ALIASES = {
@@ -114,6 +116,10 @@ def parse_roster(rows: list[list[str]]) -> Roster:
         for part in ("building", "unit", "room"):
             if not _PART.match(cell[part]):
                 problems.append(f"{part} {cell[part]!r}: 1-8 letters or digits")
+        if any(find_in_text(cell.get(c, "")) for c in COLUMNS):
+            # Kept in clear nowhere: not even by mistake, in a name or phone column.
+            roster.errors.append((number, "holds an ID number; the residents list keeps no ID numbers"))
+            continue
         phone = cell.get("phone", "")
         if phone and not _PHONE.match(phone):
             problems.append(f"phone {phone!r}: digits, optionally with '+', spaces or '-'")
