@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -246,6 +247,15 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, server, broker, tmp_path):
     pass_id = page.get_by_test_id("pass-row").get_attribute("data-pass-id")
     pass_text = next(p["text"] for p in _store(server).passes(household="7-1-302"))
 
+    # The printed sheet of the building: its QR code, as a camera would read it, is the pass.
+    with page.context.expect_page() as printed:
+        page.get_by_test_id("print-building").click()
+    sheet = printed.value
+    card = sheet.locator(f'[data-testid="pass-card"][data-pass-id="{pass_id}"]')
+    expect(card).to_contain_text("陈静")
+    assert _read_codes(card.locator(".qr").screenshot()) == [pass_text]
+    sheet.close()
+
     kiosk = _kiosk(tmp_path, broker, server, pass_text)
     kiosk.start()
     try:
@@ -304,12 +314,31 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, server, broker, tmp_path):
         page.get_by_test_id("nav-gates").click()
         row = page.locator('[data-testid="gate-row"][data-gate="gate-out"]')
         expect(row.get_by_test_id("gate-state")).to_have_text("在线")
+        # What the kiosk says on its status topic, as it said it.
+        expect(row.get_by_test_id("gate-backlog")).to_have_text(re.compile(r"^\d+$"))
+        expect(row.get_by_test_id("gate-devices")).to_contain_text("camera: ok")
+        expect(row.get_by_test_id("gate-devices")).to_contain_text("thermometer: ok")
+        assert 1 <= int(row.get_by_test_id("gate-registry").inner_text()) <= \
+            server.storage.latest_registry(SITE)["version"]
+        expect(row.get_by_test_id("gate-clock")).to_have_text(re.compile("已同步|未同步"))
+        expect(page.locator(f'[data-testid="gate-chart"]:has(figcaption:text-matches("{SITE}/gate-out"))')) \
+            .to_have_count(1)
     finally:
         kiosk.stop()
 
     audit = [a["action"] for a in _store(server).audit_log(limit=50) if a["actor"] == ADMIN[0]]
     for action in ("residents_import", "pass_issue", "quarantine_add", "quarantine_lift", "pass_revoke", "login"):
         assert action in audit
+
+
+def _read_codes(png: bytes) -> list[str]:
+    import cv2
+    import numpy as np
+
+    from drivers.decoder import PyzbarDecoder
+
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    return [c.text for c in PyzbarDecoder().decode(image)]
 
 
 def _site_now() -> str:
