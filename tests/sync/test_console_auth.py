@@ -90,6 +90,7 @@ def test_a_viewer_cannot_change_anything(client, published):
     for path, data in [("/console/quarantine", {"household": "1-1-101", "from": "2026-11-25", "to": "2026-12-01"}),
                        ("/console/passes/0011223344556677/revoke", {}),
                        ("/console/residents/x/pass", {}),
+                       ("/console/residents", {"building": "1", "unit": "1", "room": "101", "name": "x"}),
                        ("/console/alerts/s/g/1/ack", {}),
                        (f"/console/users/{ADMIN[0]}/unlock", {})]:
         assert client.post(path, data={**data, "csrf_token": t}).status_code == 403, path

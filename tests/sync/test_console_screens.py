@@ -313,3 +313,26 @@ def test_id_numbers_are_refused_in_names_phones_and_notes(client, console_app, p
     page = r.get_data(as_text=True)
     assert r.status_code == 400 and "身份证号码" in page and ID_NUMBER not in page
     assert con.store.quarantines() == [] and published == []
+
+
+def test_add_one_resident_by_hand(client, console_app):
+    store = console_app.extensions["console"].store
+    login(client, *ADMIN)
+    t = token(client, "/console/households")
+    r = client.post("/console/residents", data={"csrf_token": t, "building": "8", "unit": "1", "room": "101",
+                                                "name": "林峰", "phone": "13900000101"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/console/households/8-1-101")
+    page = client.get("/console/households/8-1-101").get_data(as_text=True)
+    assert 'data-testid="add-resident"' in page and 'value="林峰"' in page
+    client.post("/console/residents", data={"csrf_token": t, "building": "8", "unit": "1", "room": "101",
+                                            "name": "高远"})
+    assert sorted(r["name"] for r in store.residents(household="8-1-101")) == ["林峰", "高远"]
+    bad = client.post("/console/residents", data={"csrf_token": t, "building": "8", "unit": "1", "room": "1 01",
+                                                  "name": "黄莺", "phone": ID_NUMBER})
+    shown = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "holds an ID number" in shown and ID_NUMBER not in shown
+    bad = client.post("/console/residents", data={"csrf_token": t, "building": "8", "unit": "1", "room": "1 01",
+                                                  "name": "黄莺"})
+    assert bad.status_code == 400 and "1-8 letters or digits" in bad.get_data(as_text=True)
+    assert [h["id"] for h in store.households()] == ["8-1-101"]
+    assert [a["action"] for a in store.audit_log()][:2] == ["resident_add", "resident_add"]

@@ -11,6 +11,7 @@ from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
 from sync.server.console.roster import parse_roster, read_table
+from sync.server.console.store import household_id
 
 bp = Blueprint("households", __name__, template_folder="templates")
 
@@ -64,6 +65,27 @@ def import_():
     store = con.store
     return render_template("console/households.html", households=store.households(), buildings=store.buildings(),
                            building="", search="", result=result), (200 if not errors else 400)
+
+
+@bp.post("/residents")
+@admin_required
+def add_resident():
+    """One resident typed in (a new household, or one more person in a known one),
+    checked exactly as a row of an imported list is."""
+    con = _console()
+    cells = [request.form.get(k, "").strip() for k in ("building", "unit", "room", "name", "phone")]
+    roster = parse_roster([["building", "unit", "room", "name", "phone"], cells])
+    if roster.errors:
+        store = con.store
+        result = {"errors": [(0, msg) for _, msg in roster.errors], "error_count": len(roster.errors)}
+        return render_template("console/households.html", households=store.households(),
+                               buildings=store.buildings(), building="", search="", result=result), 400
+    counts = con.store.import_residents(roster.records)
+    first = roster.records[0]
+    hid = household_id(first["building"], first["unit"], first["room"])
+    con.store.audit(actor(), "resident_add", {"household": hid, "names": [r["name"] for r in roster.records],
+                                              "added": counts["added"]}, request.remote_addr)
+    return redirect(url_for("households.detail", hid=hid))
 
 
 @bp.get("/households/<hid>")

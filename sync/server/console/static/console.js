@@ -25,7 +25,7 @@ const Console = (() => {
   }
 
   function entryRow(r, detailBase) {
-    const reasons = r.reasons.map((x) => esc(t("reason." + x))).join("、");
+    const reasons = r.reasons.map((x) => esc(t("reason." + x))).join(t("list.sep"));
     const temp = r.temperature_c == null ? "" : Number(r.temperature_c).toFixed(1);
     const href = `${detailBase}/${encodeURIComponent(r.site)}/${encodeURIComponent(r.gate)}/${r.seq}`;
     return `<tr class="d-${esc(r.decision)}" data-testid="entry-row">` +
