@@ -11,7 +11,9 @@ and misbehaves on request: ``faults`` may hold
     noisy          the person's reading jumps by up to 1 deg C from sample to sample
 
 and ``unplug()`` / ``replug()`` make the port vanish and come back as a new pty behind
-the same stable path (a symlink, as udev keeps /dev/serial/by-id/... for a USB device).
+the same stable path (a symlink, as udev keeps /dev/serial/by-id/... for a USB device);
+``power_cycle()`` restarts the module behind a port that stays, in its stored power-up
+mode (a GY module set to stay quiet waits to be told to stream again).
 """
 
 from __future__ import annotations
@@ -147,7 +149,8 @@ class PtyThermometerSim:
         self.t0 = time.monotonic() if t0 is None else t0
         self.skin_offset_c = skin_offset_c
         self.protocol = build(protocol) if isinstance(protocol, str) else protocol
-        self.device = _device_for(self.protocol, gy_autostart, ascii_style)
+        self._device_args = (gy_autostart, ascii_style)
+        self.device = _device_for(self.protocol, *self._device_args)
         self.faults: set[str] = set()
         self.held_c: float | None = None      # a person held in front regardless of the scenario
         self.frames_sent = 0
@@ -201,6 +204,11 @@ class PtyThermometerSim:
         with self._lock:
             if not self.plugged:
                 self._plug()
+
+    def power_cycle(self) -> None:
+        """The module loses power for a moment behind the adapter; the port stays open."""
+        with self._lock:
+            self.device = _device_for(self.protocol, *self._device_args)
 
     def hold(self, body_c: float | None) -> None:
         """Put a person with this body temperature in front (None: nobody), overriding the scenario."""

@@ -5,7 +5,8 @@ port vanishes (USB cable pulled) the error is logged once, the state turns ABSEN
 port is reopened by its configured path with growing back-off (0.2 s doubling to 2 s: an
 attempt on a missing path costs nothing, and a person may be waiting at the gate); a
 stable path such as /dev/serial/by-id/... finds the device again under whatever ttyUSBn
-it comes back as.
+it comes back as. The back-off starts afresh only once a reading has come through, so a
+loose contact that opens and drops again is neither hammered nor logged at each contact.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class SerialThermometer(Thermometer):
         self._parser = None
         self._stats_lock = threading.Lock()
         self._silent_spell = False
+        self._troubled = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -78,7 +80,6 @@ class SerialThermometer(Thermometer):
         import serial
 
         backoff = self.backoff_s[0]
-        logged_absent = False
         while not self._stop.is_set():
             try:
                 port = self._open()
@@ -88,33 +89,41 @@ class SerialThermometer(Thermometer):
                 there = "://" not in self.port and os.path.exists(self.port)
                 self.state = DeviceState.ERROR if there else DeviceState.ABSENT
                 self._totals["failed_opens"] += 1
-                if not logged_absent:
-                    log.warning("thermometer %s: %s; retrying with back-off", self.port, exc)
-                    logged_absent = True
+                self._trouble(logging.WARNING, "thermometer %s: %s; retrying with back-off", self.port, exc)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self.backoff_s[1])
                 continue
-            if logged_absent:
-                log.info("thermometer %s is back", self.port)
-            logged_absent = False
-            backoff = self.backoff_s[0]
             self._totals["opens"] += 1
+            read_before = self.last_reading_t
             try:
                 self._session(port, on_reading)
             except (serial.SerialException, OSError) as exc:
                 self.state = DeviceState.ABSENT
                 self._totals["losses"] += 1
-                log.warning("thermometer %s lost: %s", self.port, exc)
+                self._trouble(logging.WARNING, "thermometer %s lost: %s", self.port, exc)
             except Exception:   # a bug here must not leave the gate without a thermometer for good
                 self.state = DeviceState.ERROR
                 log.exception("thermometer %s: unexpected failure; reopening", self.port)
-                self._stop.wait(backoff)
+                self._troubled = True
             finally:
                 self._retire_parser()
                 try:
                     port.close()
                 except Exception:
                     pass
+            if self.last_reading_t != read_before and self.state != DeviceState.ERROR:
+                backoff = self.backoff_s[0]      # it worked: a new loss starts the back-off afresh
+            else:
+                # Open, then gone before a single reading (a loose contact, a device that drops
+                # when opened): wait as for a missing port rather than hammer it.
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.backoff_s[1])
+
+    def _trouble(self, level: int, msg: str, *args) -> None:
+        """Logged once per spell of trouble; a spell ends with the next good reading, so a
+        loose contact making and breaking does not fill the log."""
+        log.log(logging.DEBUG if self._troubled else level, msg, *args)
+        self._troubled = True
 
     def _retire_parser(self) -> None:
         with self._stats_lock:
@@ -155,6 +164,9 @@ class SerialThermometer(Thermometer):
             for reading in readings:
                 last_good = now
                 self._silent_spell = False
+                if self._troubled:
+                    log.info("thermometer %s is back", self.port)
+                    self._troubled = False
                 self.last_reading_t = now
                 self.state = DeviceState.OK
                 try:

@@ -207,6 +207,73 @@ def test_a_missing_port_is_retried_with_growing_back_off_then_found(tmp_path):
             sim.stop()
 
 
+def test_a_module_set_to_stay_quiet_is_told_to_stream_at_open_and_after_a_power_cut(tmp_path):
+    # Stored "no output after power-up" (A5 52 F7): only A5 45 EA starts the frames.
+    sim = PtyThermometerSim(protocol="gy-mcu90614", link_path=tmp_path / "usb-thermo", seed=10, gy_autostart=False)
+    sim.hold(36.6)
+    sim.start()
+    driver = SerialThermometer(sim.port, "gy-mcu90614", stale_after_s=0.3)
+    got = []
+    driver.start(got.append)
+    try:
+        deadline = time.monotonic() + 3
+        while len(got) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(got) >= 3
+        sim.power_cycle()
+        deadline = time.monotonic() + 2
+        while driver.state != DeviceState.STALE and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert driver.state == DeviceState.STALE
+        n = len(got)
+        deadline = time.monotonic() + 3
+        while len(got) < n + 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(got) >= n + 3 and driver.state == DeviceState.OK
+        assert driver.stats()["opens"] == 1                  # told again on the open port, not reopened
+    finally:
+        driver.stop()
+        sim.stop()
+
+
+def test_a_loose_cable_is_not_hammered_nor_logged_at_each_contact(tmp_path, caplog):
+    sim = PtyThermometerSim(protocol="gy-mcu90614", link_path=tmp_path / "usb-thermo", seed=11)
+    sim.hold(36.6)
+    sim.start()
+    driver = SerialThermometer(sim.port, "gy-mcu90614", backoff_s=(0.1, 0.8))
+    got = []
+    with caplog.at_level("INFO", logger="drivers.thermometer.serial_port"):
+        driver.start(got.append)
+        try:
+            deadline = time.monotonic() + 3
+            while not got and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert got
+            flaps, end = 0, time.monotonic() + 2.0
+            while time.monotonic() < end:             # the contact makes and breaks every 40 ms
+                sim.unplug()
+                time.sleep(0.02)
+                sim.replug()
+                time.sleep(0.02)
+                flaps += 1
+            opens_while_loose = driver.stats()["opens"]
+            messages = len(caplog.records)
+            n = len(got)
+            deadline = time.monotonic() + 3            # the cable is pushed home
+            while len(got) < n + 3 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(got) >= n + 3 and driver.state == DeviceState.OK
+        finally:
+            driver.stop()
+            sim.stop()
+    assert flaps >= 30
+    # A handful of opens, not one per contact; the trouble is logged once, not at each
+    # contact (a spell of trouble ends with a reading), and the return once.
+    assert opens_while_loose <= 10, (opens_while_loose, flaps)
+    assert messages <= 3, [r.getMessage() for r in caplog.records]
+    assert caplog.records[-1].getMessage().endswith("is back")
+
+
 def test_modbus_device_with_another_address_never_answers(tmp_path):
     from drivers.thermometer.protocols.modbus_rtu import ModbusRTU
 
