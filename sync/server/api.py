@@ -141,8 +141,21 @@ def entries():
         rows = [_public(item) for item in _storage().iter_entries(q)]
         return jsonify(count=len(rows), limit=q.limit, entries=rows)
     if fmt in EXPORT_FORMATS:
-        return stream_export(_storage(), q, fmt, g.actor)
+        who, ip, audit = g.actor, request.remote_addr, _console_audit()
+
+        def audited(rows: int) -> None:
+            if audit is not None:
+                audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": rows, "via": "api"}, ip)
+
+        return stream_export(_storage(), q, fmt, who, after=audited)
     raise BadRequest("format must be json, csv or xlsx")
+
+
+def _console_audit() -> Callable[..., None] | None:
+    """The console's audit log, when the console is mounted: exports and registry changes
+    made through the API are recorded there beside the console's own."""
+    console = current_app.extensions.get("console")
+    return console.store.audit if console is not None else None
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +238,11 @@ def registry_put(site: str):
     from sync.server.registry_publisher import PublishError
     from sync.schema import NAME
 
+    console = current_app.extensions.get("console")
+    user = console.store.user(session["user"]) if console is not None and session.get("user") else None
+    if session.get("user") and (user is None or user["role"] != "admin"):
+        # A console viewer may look and export through the API, never change anything.
+        return jsonify(error="only a console admin may publish the registry"), 403
     publisher = current_app.config.get("REGISTRY_PUBLISHER")
     if publisher is None:
         return jsonify(error="this server has no registry publisher (no broker connection)"), 503
@@ -236,5 +254,13 @@ def registry_put(site: str):
     try:
         envelope = publisher.publish(site, body["registry"], actor=g.actor)
     except PublishError as exc:
+        _audit_registry(site, None)
         return jsonify(error=str(exc), stored=True), 202
+    _audit_registry(site, envelope["version"])
     return jsonify(site=site, version=envelope["version"], issued_at=envelope["issued_at"])
+
+
+def _audit_registry(site: str, version: int | None) -> None:
+    audit = _console_audit()
+    if audit is not None:
+        audit(g.actor, "registry_put", {"site": site, "version": version}, request.remote_addr)

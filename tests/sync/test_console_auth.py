@@ -149,3 +149,22 @@ def test_add_user_command(tmp_path, monkeypatch, capsys):
         assert [a["action"] for a in store.audit_log()] == ["user_reset", "user_add"]
     finally:
         storage.close()
+
+
+def test_through_the_api_a_viewer_changes_nothing_and_what_is_done_is_audited(client, console_app, published):
+    from types import SimpleNamespace
+
+    console_app.config["REGISTRY_PUBLISHER"] = SimpleNamespace(
+        publish=lambda site, registry, actor: {**published(site, registry, actor=actor), "issued_at": "now"})
+    store = console_app.extensions["console"].store
+    login(client, *VIEWER)
+    r = client.put("/api/registry/demo-site", json={"registry": {"revoked": []}})
+    assert r.status_code == 403 and published == []
+    assert client.get("/api/entries?format=csv").status_code == 200
+    client.post("/console/logout", data={"csrf_token": token(client)})
+    login(client, *ADMIN)
+    r = client.put("/api/registry/demo-site", json={"registry": {"revoked": []}})
+    assert r.status_code == 200 and len(published) == 1
+    log = [(a["actor"], a["action"], a["detail"].get("via") or a["detail"].get("version"))
+           for a in store.audit_log() if a["action"] in ("export", "registry_put")]
+    assert log == [(ADMIN[0], "registry_put", 1), (VIEWER[0], "export", "api")]
