@@ -265,3 +265,34 @@ def test_acl_file_lists_only_own_topics(tmp_path):
     again = write_broker_config(tmp_path, [KioskId("s1", "g2")])
     assert set(again) == {"server", "s1.g1", "s1.g2"}
     assert json.loads((tmp_path / "credentials.json").read_text()) == again
+
+
+def test_a_kiosk_reads_only_its_own_ack_and_its_sites_registry(tmp_path, secured):
+    broker, conf, creds = secured
+    ca = str(conf / "tls" / "ca.crt")
+    got: list[str] = []
+    kiosk = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="s1.g2")
+    kiosk.username_pw_set("s1.g2", creds["s1.g2"])
+    kiosk.tls_set(ca_certs=ca)
+    kiosk.on_message = lambda c, u, m: got.append(m.topic)
+    kiosk.connect("127.0.0.1", broker.port)
+    kiosk.subscribe("checkpoint/v1/#", qos=1)
+    kiosk.loop_start()
+    server = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="server")
+    server.username_pw_set("server", creds["server"])
+    server.tls_set(ca_certs=ca)
+    server.connect("127.0.0.1", broker.port)
+    server.loop_start()
+    try:
+        assert wait_until(lambda: kiosk.is_connected() and server.is_connected(), 5)
+        time.sleep(0.3)
+        for topic in (topics.ACK.format("s1", "g1"), topics.ACK.format("s1", "g2"),
+                      topics.REGISTRY.format("s1"), topics.REGISTRY.format("s2")):
+            server.publish(topic, schema.encode_ack(1), qos=1).wait_for_publish(timeout=5)
+        assert wait_until(lambda: len(got) >= 2, 5)
+        time.sleep(0.5)
+        assert sorted(got) == [topics.ACK.format("s1", "g2"), topics.REGISTRY.format("s1")]
+    finally:
+        for c in (kiosk, server):
+            c.loop_stop()
+            c.disconnect()
