@@ -115,6 +115,12 @@ class Link:
         # A small message (an ack, a lone entry) goes out at once: with Nagle's algorithm it
         # waits for the peer's delayed ACK of the packet before, about 40 ms on Linux.
         self.client.on_socket_open = _no_delay
+        # Without a loop_start() thread, paho's publish() writes to the socket from the
+        # caller's thread while this link's thread may be reading or writing it: two
+        # threads in one TLS connection crash the process, and on plain TCP they can
+        # interleave packets. With a write-registration callback set, publish() only
+        # queues the packet and wakes this thread, which alone touches the socket.
+        self.client.on_socket_register_write = _socket_written_by_link_thread
         self.client.on_connect = self._handle_connect
         self.client.on_disconnect = self._handle_disconnect
         self.client.on_message = self._handle_message
@@ -214,6 +220,10 @@ class Link:
                                           "the TLS handshake or this client's certificate (cert_file, key_file)")
         return LinkState.UNREACHABLE, ("the broker closed the connection without answering; "
                                        "if that port expects TLS, set ca_file")
+
+
+def _socket_written_by_link_thread(client, userdata, sock) -> None:
+    """Nothing to do: the link's loop() sees the queued packet and writes it."""
 
 
 def _no_delay(client, userdata, sock) -> None:
