@@ -42,12 +42,25 @@ function reasonLine(e) {
   return (e.reasons || []).map(reasonText).join(" · ");
 }
 
+// Long words (English) or many reasons must not spill off a small screen: shrink the
+// reason line first, then the whole card, until it fits.
+function fitCard() {
+  const s = verdict.style;
+  const over = () => verdict.scrollHeight > verdict.clientHeight + 1 || verdict.scrollWidth > verdict.clientWidth + 1;
+  s.setProperty("--fit", "1");
+  s.setProperty("--fit-reason", "1");
+  for (let r = 0.9; over() && r > 0.65; r -= 0.1) s.setProperty("--fit-reason", r.toFixed(2));
+  for (let f = 0.92; over() && f > 0.45; f -= 0.08) s.setProperty("--fit", f.toFixed(2));
+}
+window.addEventListener("resize", fitCard);
+
 function setPrompt(kind) {
   verdict.className = "verdict idle";
   verdict.dataset.decision = "";
   verdict.querySelector(".word").textContent = t("prompt." + kind);
   for (const k of ["who", "temp", "reason"]) verdict.querySelector("." + k).textContent = "";
   verdict.dataset.prompt = kind;
+  fitCard();
 }
 
 function showDecision(e) {
@@ -61,6 +74,7 @@ function showDecision(e) {
   verdict.querySelector(".who").textContent = whoText(e);
   verdict.querySelector(".temp").textContent = tempText(e);
   verdict.querySelector(".reason").textContent = reasonLine(e);
+  fitCard();
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => setPrompt("show_code"), PAGE.hold_s * 1000);
   if (e.decision === "admit" || e.decision === "deny") beep(e.decision);
@@ -196,6 +210,7 @@ source.addEventListener("prompt", (m) => {
     // Keep the verdict up and add the instruction under it.
     verdict.querySelector(".reason").textContent += " · " + t("prompt.remeasure");
     verdict.dataset.prompt = p;
+    fitCard();
   } else {
     clearTimeout(idleTimer);
     setPrompt(p);   // a new person is in front: the last verdict is no longer theirs

@@ -76,6 +76,11 @@ def card(page, seq: int, timeout: float = 15000):
     return page.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"]', timeout=timeout)
 
 
+def inside_viewport(page, selector: str) -> bool:
+    return page.evaluate("""s => { const b = document.querySelector(s).getBoundingClientRect();
+        return b.top >= 0 && b.left >= 0 && b.bottom <= innerHeight && b.right <= innerWidth; }""", selector)
+
+
 def enter_pin(page):
     page.wait_for_selector('[data-testid="pin-dialog"][open]')
     page.fill('[data-testid="pin-input"]', PIN)
@@ -170,6 +175,12 @@ def test_a_registered_visitor_gets_a_day_pass_that_then_admits(open_screen, kios
     page.locator('[data-testid="visitor-pass-qr"] svg').screenshot(path=str(qr))
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "visitor-pass-1280x800.png"))
+    # On the small screen the code and its validity show whole, with no scrolling.
+    page.set_viewport_size(SMALL)
+    assert page.evaluate("document.querySelector('.form-page').scrollHeight") <= SMALL["height"]
+    assert inside_viewport(page, '[data-testid="visitor-pass-until"]')
+    assert inside_viewport(page, '[data-testid="visitor-pass-qr"] svg')
+    page.screenshot(path=str(ARTIFACTS / "visitor-pass-800x480.png"))
 
     screen = open_screen()
     seq = kiosk.next_seq()
@@ -278,3 +289,33 @@ def test_no_tones_in_the_quiet_hours(open_screen, kiosk):
         assert p.inner_text('[data-testid="verdict-word"]') == "通行"
     assert day.get_attribute("body", "data-sound") == "admit"
     assert night.get_attribute("body", "data-sound") is None
+
+
+def test_a_crowded_card_still_fits_the_small_screen_in_english(open_screen, kiosk):
+    page = open_screen(viewport=SMALL)
+    page.click('[data-testid="lang-switch"]')
+    page.wait_for_selector('body[data-lang="en"][data-connected="1"]')
+    seq = kiosk.next_seq() + 1
+    kiosk.arrive(code="RES-7", temperature_c=36.5, show_s=1.0)
+    time.sleep(1.0 + 3.3)               # shown 1 s, then gone for debounce_s: the same code is a new scan
+    kiosk.arrive(code="RES-7", temperature_c="none")      # back again, never left, no reading
+    card(page, seq)
+    assert page.inner_text('[data-testid="verdict-word"]') == "VOLUNTEER CHECK"
+    assert page.inner_text('[data-testid="verdict-who"]') == "杨* · Bldg 3 · Unit 2 · 507"
+    reason = page.inner_text('[data-testid="verdict-reason"]')
+    assert "temperature" in reason and "not left" in reason, reason
+    assert card_fits(page)
+    # Fuller still: the same card with a third reason, as the page would receive it.
+    entry = next(e for e in kiosk.entries() if e["seq"] == seq)
+    page.evaluate("showDecision", {**entry, "seq": 9999, "reasons": entry["reasons"] + ["unknown_code"]})
+    assert page.get_attribute('[data-testid="verdict"]', "data-seq") == "9999"
+    assert card_fits(page)
+    page.screenshot(path=str(ARTIFACTS / "screen-crowded-en-800x480.png"))
+
+
+def card_fits(page) -> bool:
+    for part in ("word", "who", "temp", "reason"):
+        assert inside_viewport(page, f'[data-testid="verdict-{part}"]'), part
+    return page.evaluate("""() => { const v = document.getElementById('verdict').getBoundingClientRect();
+        return [...document.getElementById('verdict').children].every(c => { const b = c.getBoundingClientRect();
+            return b.top >= v.top && b.bottom <= v.bottom && b.left >= v.left && b.right <= v.right; }); }""")
