@@ -353,3 +353,18 @@ def _store(server):
     from sync.server.console.store import ConsoleStore
 
     return ConsoleStore(server.storage)
+
+
+def test_no_request_leaves_the_server(page, server):
+    """No CDN, no web font, no analytics: every page of the console loads from the server alone."""
+    from urllib.parse import urlsplit
+
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    log_in(page, server, ADMIN)
+    for screen in ("entries", "alerts", "gates", "households", "quarantine", "users"):
+        page.get_by_test_id(f"nav-{screen}").click()
+        expect(page.get_by_test_id(f"nav-{screen}")).to_have_class("on")
+    page.goto(server.console_url + "passes/print?building=7")
+    here = urlsplit(server.console_url).netloc
+    assert asked and {urlsplit(u).netloc for u in asked if not u.startswith("data:")} == {here}
