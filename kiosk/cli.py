@@ -239,6 +239,37 @@ def cmd_thermometer(args) -> int:
     return 0 if count and (not args.count or count >= args.count) else 1
 
 
+def cmd_sim_thermometer(args) -> int:
+    """A simulated thermometer behind a pty, to try `kiosk thermometer` without a module:
+    prints the port to open, then plays until Ctrl-C (or --seconds)."""
+    from drivers.sim.thermometer import FAULTS, PtyThermometerSim
+
+    unknown = sorted(set(args.fault) - FAULTS)
+    if unknown:
+        print(f"kiosk: sim-thermometer: unknown fault {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}",
+              file=sys.stderr)
+        return 2
+    try:
+        body_c = None if args.hold == "none" else float(args.hold)
+    except ValueError:
+        print(f"kiosk: sim-thermometer: --hold is a temperature in deg C or none, not {args.hold!r}", file=sys.stderr)
+        return 2
+    try:
+        sim = PtyThermometerSim(protocol=args.protocol, rate_hz=args.rate, link_path=args.link)
+    except ValueError as exc:
+        print(f"kiosk: sim-thermometer: {exc}", file=sys.stderr)
+        return 2
+    sim.hold(body_c)
+    sim.faults |= set(args.fault)
+    sim.start()
+    print(sim.port, flush=True)
+    try:
+        _wait_for_signal(args.seconds)
+    finally:
+        sim.stop()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kiosk", description="Gate checkpoint kiosk")
     sub = p.add_subparsers(dest="command", required=True)
@@ -287,6 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("--count", type=int, default=0, help="stop after N readings (0: until Ctrl-C)")
     th.add_argument("--seconds", type=float, default=0, help="give up after this long (0: never)")
     th.set_defaults(func=cmd_thermometer)
+
+    ts = sub.add_parser("sim-thermometer", help="a simulated thermometer behind a pty, for trying `kiosk thermometer`: "
+                                                "prints the port to open")
+    ts.add_argument("--protocol", default="gy-mcu90614", help="gy-mcu90614, modbus-rtu or ascii")
+    ts.add_argument("--hold", default="36.6", help="body temperature of the person in front, deg C, or none (nobody)")
+    ts.add_argument("--fault", action="append", default=[],
+                    help="silence, garbage, bad_checksum, split or noisy (repeat for several)")
+    ts.add_argument("--rate", type=float, default=10.0, help="frames a second the module sends")
+    ts.add_argument("--link", help="the stable path to create for the port (default: one in a temporary directory)")
+    ts.add_argument("--seconds", type=float, default=0, help="stop after this long (0: until Ctrl-C)")
+    ts.set_defaults(func=cmd_sim_thermometer)
 
     jp = sub.add_parser("journal", help="the kiosk's journal")
     jsub = jp.add_subparsers(dest="journal_command", required=True)

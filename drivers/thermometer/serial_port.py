@@ -142,6 +142,7 @@ class SerialThermometer(Thermometer):
         last_bad_t = 0.0
         bad_seen = 0
         next_poll, awaiting, last_poll = opened, False, 0.0
+        parser.opened(time.monotonic())
         if start := proto.start_command():
             port.write(start)
         if self.state != DeviceState.OK:

@@ -55,3 +55,30 @@ def test_an_unknown_protocol_is_refused_by_name():
     assert p.returncode == 2
     assert "unknown thermometer protocol 'fahrenheit-9000'" in p.stderr
     assert "modbus-rtu" in p.stderr
+
+
+def test_the_simulator_command_serves_kiosk_thermometer(tmp_path):
+    """No module at hand: `kiosk sim-thermometer` prints a port that `kiosk thermometer` reads."""
+    script = Path(sys.executable).with_name("kiosk")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    link = tmp_path / "usb-sim-thermo"
+    sim = subprocess.Popen([str(script), "sim-thermometer", "--protocol", "modbus-rtu", "--hold", "38.2",
+                            "--fault", "garbage", "--link", str(link), "--seconds", "60"],
+                           stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert sim.stdout.readline().strip() == str(link)
+        p = run_kiosk("thermometer", "--port", str(link), "--protocol", "modbus-rtu", "--count", "3")
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+        sim.stdout.close()
+    assert p.returncode == 0, p.stderr
+    assert [round(json.loads(line)["object_c"]) for line in p.stdout.splitlines()] == [38, 38, 38]
+    assert json.loads(p.stderr.strip().splitlines()[-1])["skipped_bytes"] > 0       # the garbage was there
+    assert sim.returncode == 0 and not link.exists()
+
+
+def test_the_simulator_command_refuses_an_unknown_fault():
+    p = run_kiosk("sim-thermometer", "--fault", "gremlins", "--seconds", "1")
+    assert p.returncode == 2
+    assert "unknown fault gremlins" in p.stderr and "bad_checksum" in p.stderr

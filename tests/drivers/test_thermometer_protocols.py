@@ -200,6 +200,19 @@ def test_ascii_stream(chunks, expect):
     assert [r.object_c for c in chunks for r in p.feed(c)] == expect
 
 
+@pytest.mark.parametrize("first_byte_after_s, data, expect", [
+    (0.001, b"1\r\nT:38.21\r\n", [38.21]),        # came in mid-line: the tail "1" is no reading
+    (0.001, b"6.6\r\nT:36.6\r\n", [36.6]),
+    (0.001, b"\nT:36.6\r\n", [36.6]),              # between the CR and the LF: nothing lost
+    (0.5, b"T:36.6\r\n", [36.6]),                   # the device was quiet at the open: a whole line
+])
+def test_ascii_a_line_begun_before_the_port_opened_is_not_read(first_byte_after_s, data, expect):
+    p = ascii_line.AsciiLine().parser()
+    p.opened(10.0)
+    assert [r.object_c for r in p.feed(data, 10.0 + first_byte_after_s)] == expect
+    assert p.stats.bad_frames == 0
+
+
 def test_ascii_unreadable_line_is_counted():
     p = ascii_line.AsciiLine().parser()
     p.feed(b"T:3?.6\r\nT:36.6\r\n")

@@ -13,7 +13,9 @@ five-character field and CR LF once a second: ``121.1``, ``  1.5``, ``-11.2``, a
 Line noise before a reading (a glitch as the cable moves) does not cost the reading: a
 line that does not match whole is searched for a reading that ends it and follows a
 byte no device prints (a control or non-ASCII byte), so ``\x8fT:36.6`` still reads 36.6
-while ``9536.6``, ``T:36?6`` or ``36.6.6`` read nothing.
+while ``9536.6``, ``T:36?6`` or ``36.6.6`` read nothing. Nor does the tail of a line the
+device had begun before the port opened (``6.6`` of ``T:36.6``): bytes that come at once
+after opening are skipped up to the next line end.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ DEFAULT_PATTERN = (
     rf"(?:[\s,;]+(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM})\s*(?:°?\s*C)?)?"
 )
 MAX_LINE = 80          # longer "lines" are noise without a line end: dropped whole
+# A first byte this soon after the port opens may be the middle of a line the device had
+# begun (a whole 40-character line takes 42 ms at 9600 baud).
+OPEN_QUIET_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,21 @@ class LineParser(StreamParser):
         super().__init__()
         self._rx = rx
         self._buf = bytearray()
-        self._overlong = False
+        self._skip_line = False          # drop bytes up to the next line end: we came in mid-line
+        self._opened_t: float | None = None
         self.unparsed_lines = 0
+
+    def opened(self, t: float) -> None:
+        self._buf.clear()
+        self._opened_t = t
 
     def feed(self, data: bytes, t: float | None = None) -> list[Reading]:
         t = time.monotonic() if t is None else t
+        if data and self._opened_t is not None:
+            # Bytes at once after opening: the tail of a line ("6.6" of "T:36.6") would read
+            # as a temperature of its own. After a pause, the device is starting a new line.
+            self._skip_line = t - self._opened_t < OPEN_QUIET_S
+            self._opened_t = None
         self._buf += data
         out: list[Reading] = []
         while True:
@@ -95,14 +110,14 @@ class LineParser(StreamParser):
                     # No line end in sight: drop the noise and skip to the next line end.
                     self.stats.skipped_bytes += len(self._buf)
                     self._buf.clear()
-                    self._overlong = True
+                    self._skip_line = True
                 return out
             end = min(ends)
             raw = bytes(self._buf[:end])
             del self._buf[:end + 1]
-            if self._overlong:
+            if self._skip_line:
                 self.stats.skipped_bytes += len(raw)
-                self._overlong = False
+                self._skip_line = False
                 continue
             if not raw.strip():
                 continue          # the LF of a CR LF, or a blank line

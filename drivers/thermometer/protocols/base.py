@@ -40,6 +40,10 @@ class StreamParser(abc.ABC):
     def feed(self, data: bytes, t: float | None = None) -> list[Reading]:
         """Readings completed by ``data``; ``t`` (monotonic) stamps them, now when None."""
 
+    def opened(self, t: float) -> None:
+        """The port was opened at ``t`` (monotonic): the device may be part-way through a
+        frame. Binary frames need nothing here; their header and checksum resynchronise."""
+
 
 class WireProtocol(abc.ABC):
     name: str = ""
