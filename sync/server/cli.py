@@ -55,6 +55,8 @@ def cmd_export(args) -> int:
     except BadRequest as exc:
         print(f"community-server export: {exc}", file=sys.stderr)
         return 2
+    from sync.server.console.store import ConsoleStore
+
     storage = open_storage(cfg)
     try:
         out = open(args.output, "wb") if args.output else sys.stdout.buffer
@@ -63,6 +65,9 @@ def cmd_export(args) -> int:
         finally:
             if args.output:
                 out.close()
+        # The office reads its audit log in the console: exports made here belong there too.
+        ConsoleStore(storage).audit(args.actor, "export", {"format": args.format, "filters": q.describe(),
+                                                           "rows": rows, "via": "cli"})
     finally:
         storage.close()
     print(f"exported {rows} entries", file=sys.stderr)

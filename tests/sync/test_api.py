@@ -193,6 +193,10 @@ def test_the_export_command(tmp_path, fmt):
     log = storage.export_log()
     assert [(x["actor"], x["format"], x["rows"]) for x in log] == [("nightly-report", fmt, 30)]
     assert log[0]["query"]["since"] == "2026-11-20T06:30:00.000Z"
+    from sync.server.console.store import ConsoleStore
+
+    audit = ConsoleStore(storage).audit_log(action="export")
+    assert [(a["actor"], a["detail"]["via"], a["detail"]["rows"]) for a in audit] == [("nightly-report", "cli", 30)]
 
     bad = subprocess.run([sys.executable, "-m", "sync.server.cli", "export", "--config", str(config),
                           "--since", "last week"], capture_output=True, text=True, cwd=REPO)
