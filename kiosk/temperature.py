@@ -6,6 +6,10 @@ The temperature decides who is turned away, so a value counts only when it is be
   (without an ambient, when it is near the body range);
 - several consecutive such samples must agree within a spread, without a trend (a slow
   approach creeps up the same way); their median is taken;
+- the stream itself must be steady: a sensor jumping from sample to sample now and then
+  lands a few samples close together by chance, and their median is then anywhere
+  within its noise. The jitter is measured by second differences, which an approach
+  (a smooth climb) leaves near zero and noise does not;
 - the skin-to-body offset is added;
 - a body value outside the plausible range (34.0-43.0 deg C by default) is a misread,
   so the person is asked to measure again: neither a fever nor a pass.
@@ -58,6 +62,12 @@ def _rise(values: list[float]) -> float:
     cov = sum((i - mean_x) * (v - mean_v) for i, v in enumerate(values))
     var = sum((i - mean_x) ** 2 for i in range(n))
     return cov / var * (n - 1)
+
+
+def _jitter(values: list[float]) -> float:
+    """Median size of the second differences: the sample-to-sample noise, blind to a steady climb."""
+    second = [abs(values[i - 1] - 2 * values[i] + values[i + 1]) for i in range(1, len(values) - 1)]
+    return statistics.median(second) if second else 0.0
 
 
 class TemperatureTracker:
@@ -138,10 +148,14 @@ class TemperatureTracker:
         seen_person = False
         for run in self._runs(near, scan_t):
             seen_person = True
+            run_values = [r.object_c for r in run]
             for i in range(len(run) - self.samples + 1):
                 window = run[i:i + self.samples]
-                values = [r.object_c for r in window]
+                values = run_values[i:i + self.samples]
                 if max(values) - min(values) > self.spread_c or abs(_rise(values)) > self.spread_c / 2:
+                    continue
+                # The window and as many samples before it: enough to tell luck from a steady hand.
+                if _jitter(run_values[max(0, i - self.samples):i + self.samples]) > self.spread_c + 1e-9:
                     continue
                 skin = statistics.median(values)
                 body = round(skin + self.offset_c, 2)

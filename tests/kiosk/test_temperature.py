@@ -83,6 +83,24 @@ def test_noisy_readings_never_settle():
     assert (r.status, r.value_c, r.detail) == ("misread", None, "unstable")
 
 
+def test_a_lucky_cluster_in_a_jumpy_stream_is_not_a_reading():
+    """A healthy 36.6 on a sensor jumping by a degree: five samples that happen to land near
+    37.35 agree within the spread, but the stream around them is not steady; reading them
+    would turn a healthy resident away with a fever."""
+    jumpy = [35.7, 37.5, 35.9, 37.4, 35.8, 37.6, 35.6, 37.5]
+    lucky = [37.3, 37.4, 37.3, 37.35, 37.4]
+    feed(tr := tracker(), jumpy + lucky + jumpy, t0=0.2)
+    r = tr.for_scan(0.0, WINDOW + 0.2, WINDOW)
+    assert (r.status, r.detail) == ("misread", "unstable")
+
+
+def test_a_reading_that_flickers_in_its_last_digit_still_settles():
+    tr = tracker()
+    feed(tr, [36.5, 36.7, 36.6, 36.5, 36.7, 36.6, 36.7, 36.5, 36.6, 36.6], t0=0.2)
+    r = tr.for_scan(0.0, 1.3, WINDOW)
+    assert (r.status, r.value_c) == ("ok", 36.6)
+
+
 def test_nobody_in_front_is_none():
     tr = tracker()
     feed(tr, [25.3, 24.9, 25.1] * 15, t0=0.0)
