@@ -13,6 +13,7 @@ import pytest
 
 from kiosk import doctor
 from sync.broker import Broker
+from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -216,3 +217,62 @@ def test_broker_not_listening_fails(tmp_path, tls_broker):
 
     r = broker_check(tmp_path, broker, ca, port=free_port())
     assert r.status == "fail" and "reachable" in r.hint
+
+
+# -- the other parts, each named and explained -------------------------------------------
+
+def test_absent_camera_blocks_and_says_where_to_look(tmp_path):
+    proc = run_cli("-c", str(write_config(tmp_path, camera={"type": "opencv", "source": "/dev/video-none"})),
+                   "--seconds", "0.5")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    i = next(i for i, line in enumerate(lines) if " camera " in line)
+    assert lines[i].startswith("FAIL") and "/dev/video-none" in lines[i]
+    assert "v4l2-ctl --list-devices" in lines[i + 1] and "video" in lines[i + 1]
+
+
+@pytest.mark.skipif(bool(list(Path("/dev").glob("gpiochip*"))), reason="this machine has GPIO")
+def test_relay_on_a_machine_without_its_gpio_blocks(tmp_path):
+    # This machine has no Raspberry Pi GPIO: what a kiosk sees whose relay cannot be driven.
+    proc = run_cli("-c", str(write_config(tmp_path, relay={"type": "gpio", "pin": 17})), "--seconds", "0.3")
+    line = next(line for line in proc.stdout.splitlines() if " relay " in line)
+    assert line.startswith("FAIL") and "GPIO pin 17" in line and proc.returncode == 1
+
+
+def test_simulated_relay_is_clicked_on_request(tmp_path):
+    r = by_name(doctor.run(write_config(tmp_path), seconds=0.3, pulse_relay=True))["relay"]
+    assert r.status == "ok" and "pulsed" in r.summary
+
+
+def test_clock_check_reports_this_machines_clock(tmp_path):
+    from kiosk import clock
+
+    r = by_name(doctor.run(write_config(tmp_path), seconds=0.3))["clock"]
+    assert r.status == ("ok" if clock.is_synchronised() else "warn")
+
+
+@pytest.mark.parametrize("synced, status, words", [(True, "ok", "synchronised by NTP"),
+                                                    (False, "warn", "entries are flagged")])
+def test_clock_check_both_ways(tmp_path, monkeypatch, synced, status, words):
+    # A machine's NTP state cannot be switched from a test; the verdict function can.
+    from kiosk import clock
+
+    monkeypatch.setattr(clock, "is_synchronised", lambda: synced)
+    r = doctor.check_clock(doctor.Context(cfg=None))
+    assert r.status == status and words in r.summary
+
+
+def test_old_registry_is_a_warning_with_its_age(tmp_path):
+    issued = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data = json.loads((REPO / "config/demo/registry.json").read_text()) | {"version": 9, "issued_at": issued}
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    proc = run_cli("-c", str(write_config(tmp_path, registry={"file": str(tmp_path / "old.json")})), "--seconds", "0.3")
+    line = next(line for line in proc.stdout.splitlines() if " registry " in line)
+    assert line.startswith("WARN") and "version 9" in line and "30 days old" in line
+
+
+def test_low_disk_is_a_warning_long_before_it_is_full(tmp_path, small_disk):  # noqa: F811
+    cfg = write_config(tmp_path, kiosk={"state_dir": str(small_disk)}, disk={"warn_free_mb": 5, "critical_free_mb": 0.1})
+    r = by_name(doctor.run(cfg, seconds=0.3))["disk"]
+    assert r.status == "warn" and str(small_disk) in r.summary and "MB free" in r.summary
+    assert r.figures["free_mb"] <= 1
