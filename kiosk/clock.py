@@ -69,6 +69,8 @@ def _adjtimex() -> tuple[int, int, int] | None:
         return None
     tx = _Timex()
     ret = lib.adjtimex(ctypes.byref(tx))
+    if ret < 0:
+        return None     # refused (a seccomp filter such as systemd's ProtectClock=): ask timedated
     return ret, tx.status, tx.maxerror
 
 

@@ -5,6 +5,15 @@
 # again if it ever exits.
 URL="${KIOSK_URL:-http://127.0.0.1:8080/}"
 
+# One launcher per desktop, however many autostart mechanisms start it: a second one would
+# open another window in the running Chromium every few seconds.
+LOCK="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/kiosk-browser.lock"
+exec 9>"$LOCK"
+if ! flock -n 9; then
+    echo "kiosk-browser: already running" >&2
+    exit 0
+fi
+
 for candidate in chromium chromium-browser; do
     if command -v "$candidate" >/dev/null 2>&1; then BROWSER="$candidate"; break; fi
 done
@@ -25,6 +34,6 @@ while true; do
     "$BROWSER" --kiosk --noerrdialogs --disable-infobars --disable-session-crashed-bubble \
         --no-first-run --disable-translate --disable-features=Translate,TouchpadOverscrollHistoryNavigation \
         --overscroll-history-navigation=0 --disable-pinch --check-for-update-interval=31536000 \
-        --password-store=basic --autoplay-policy=no-user-gesture-required --app="$URL"
+        --password-store=basic --autoplay-policy=no-user-gesture-required --app="$URL" 9>&-
     sleep 2
 done

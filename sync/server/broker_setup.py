@@ -10,7 +10,7 @@ Writes into one directory:
   and writes acks and registries;
 - ``credentials.json`` (mode 0600): the clear passwords, kept so that running the
   command again for a new kiosk keeps every existing account;
-- ``kiosks/{site}.{gate}.toml`` and ``server-mqtt.toml``: the ``[mqtt]`` section each
+- ``kiosks/{site}.{gate}.toml`` and ``server-mqtt.toml`` (mode 0600): the ``[mqtt]`` section each
   side puts into its own config;
 - with ``--tls``: ``tls/ca.crt`` and the broker's certificate; with ``--client-certs``
   also one client certificate per kiosk and a second TLS listener (``--cert-port``)
@@ -21,6 +21,7 @@ Writes into one directory:
 from __future__ import annotations
 
 import base64
+import grp
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ from sync.broker import BrokerLimits
 from sync.schema import NAME
 
 SERVER_USER = "server"
+BROKER_GROUP = "mosquitto"     # the user Debian's Mosquitto runs as
 PBKDF2_ITERATIONS = 101   # Mosquitto 2.0's own default for mosquitto_passwd
 
 
@@ -121,6 +123,7 @@ def write_broker_config(dir: Path, kiosks: list[KioskId], *, port: int = 1883, l
     known = [KioskId.parse(u.replace(".", "/", 1)) for u in sorted(creds) if u != SERVER_USER]
     (dir / "passwords").write_text("".join(f"{u}:{hash_password(p)}\n" for u, p in sorted(creds.items())))
     os.chmod(dir / "passwords", 0o640)
+    _readable_by_broker(dir / "passwords")
     (dir / "acl").write_text(acl_text(known))
 
     if tls:
@@ -130,6 +133,7 @@ def write_broker_config(dir: Path, kiosks: list[KioskId], *, port: int = 1883, l
         ensure_ca(tls_dir)
         issue(tls_dir, "broker", (hostnames or [broker_host])[0], ca_dir=tls_dir,
               server_names=hostnames or [broker_host])
+        _readable_by_broker(tls_dir / "broker.key")
         if client_certs:
             for k in known:
                 # Kept once made: a kiosk already holding its certificate keeps working.
@@ -160,8 +164,28 @@ def write_broker_config(dir: Path, kiosks: list[KioskId], *, port: int = 1883, l
             login = (f'# Logs in with its certificate. With a password instead: port = {port}, and the\n'
                      f'# username and password from credentials.json.\nport = {cert_port}\n'
                      f'cert_file = "{client / (k.username + ".crt")}"\nkey_file = "{client / (k.username + ".key")}"\n')
-        (dir / "kiosks" / f"{k.username}.toml").write_text(head + login + ca)
-    (dir / "server-mqtt.toml").write_text(
-        f'# [mqtt] section for the community server\n[mqtt]\nhost = "{broker_host}"\nport = {port}\n'
-        f'username = "{SERVER_USER}"\npassword = "{creds[SERVER_USER]}"\n{ca}')
+        _write_private(dir / "kiosks" / f"{k.username}.toml", head + login + ca)
+    _write_private(dir / "server-mqtt.toml",
+                   f'# [mqtt] section for the community server\n[mqtt]\nhost = "{broker_host}"\nport = {port}\n'
+                   f'username = "{SERVER_USER}"\npassword = "{creds[SERVER_USER]}"\n{ca}')
     return creds
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A file holding a clear password: its owner's alone."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)            # an older file keeps its mode on O_CREAT
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def _readable_by_broker(path: Path) -> None:
+    """Debian's Mosquitto starts as root and reads these only after it has become the
+    'mosquitto' user: give them to that group, when there is one and we may."""
+    try:
+        gid = grp.getgrnam(BROKER_GROUP).gr_gid
+    except KeyError:
+        return
+    if os.geteuid() == 0:
+        os.chown(path, -1, gid)
+        os.chmod(path, 0o640)

@@ -67,3 +67,17 @@ def test_every_journal_entry_carries_the_clock_fields(tmp_path):
         assert e["clock_synced"] is clock.is_synchronised()
         assert e["boot_id"] == clock.boot_id()
     assert 0 < a["mono_s"] <= b["mono_s"]
+
+
+def test_a_refused_adjtimex_asks_timedated(monkeypatch):
+    # A sandbox that refuses adjtimex(2) (systemd's ProtectClock= filter) cannot be set up
+    # from a test; libc's answer to it, -1, can.
+    class RefusingLibc:
+        @staticmethod
+        def adjtimex(_):
+            return -1
+
+    monkeypatch.setattr(clock, "_libc", lambda: RefusingLibc)
+    monkeypatch.setattr(clock, "_timedatectl", lambda: True)
+    assert clock._adjtimex() is None
+    assert clock.is_synchronised() is True

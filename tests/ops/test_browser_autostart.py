@@ -65,7 +65,8 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
     port = free_port()
     (bin_dir / "chromium").write_text(WRAPPER.format(notes=notes, chromium=CHROMIUM, port=port))
     (bin_dir / "chromium").chmod(0o755)
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(home), "KIOSK_URL": kiosk.url + "/"}
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(home), "KIOSK_URL": kiosk.url + "/",
+           "XDG_RUNTIME_DIR": str(tmp_path)}
     launcher = subprocess.Popen(["sh", str(UNITS / "kiosk-browser.sh")], env=env, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     prefs = home / ".config/chromium/Default/Preferences"

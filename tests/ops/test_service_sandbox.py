@@ -13,6 +13,7 @@ as it would on the Pi.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import sqlite3
@@ -54,6 +55,7 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
 mount -o remount,bind,ro /
 umask 077
+cd "$WORKDIR"
 exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@"
 """
 
@@ -85,9 +87,9 @@ def test_units_ask_for_the_sandbox_built_here():
 class Sandboxed:
     """One program in the sandbox; ``folder`` holds etc/ and state/ (owned by nobody)."""
 
-    def __init__(self, folder: Path, argv: list[str], *, notify: Path | None = None) -> None:
+    def __init__(self, folder: Path, unit: str, argv: list[str], *, notify: Path | None = None) -> None:
         self.folder = folder
-        env = {**ENV, "HOME": str(INSIDE / "state")}
+        env = {**ENV, "HOME": str(INSIDE / "state"), "WORKDIR": working_directory(unit)}
         if notify is not None:
             env.update(NOTIFY_SOCKET=str(INSIDE / notify.name), WATCHDOG_USEC="2000000")
         self.log = (folder / "log").open("w")
@@ -110,7 +112,14 @@ class Sandboxed:
             self.log.close()
 
 
-ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "HOME_PYTHON": HOME_PYTHON}
+ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "HOME_PYTHON": HOME_PYTHON,
+       "PYTHONPATH": str(REPO)}
+
+
+def working_directory(unit: str) -> str:
+    """The unit's WorkingDirectory= inside the sandbox (systemd's default is /)."""
+    wd = parse_unit(UNITS / unit)["Service"].get("WorkingDirectory", ["/"])[0]
+    return wd.replace("%S/" + parse_unit(UNITS / unit)["Service"]["StateDirectory"][0], str(INSIDE / "state"))
 
 
 def make_folder(base: Path, name: str, files: dict[str, str]) -> Path:
@@ -127,11 +136,11 @@ def make_folder(base: Path, name: str, files: dict[str, str]) -> Path:
     return folder
 
 
-def check_config(folder: Path, argv: list[str]) -> subprocess.CompletedProcess:
-    """What the units' ExecStartPre runs."""
+def run_inside(folder: Path, unit: str, argv: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", SANDBOX, "sandbox",
-                           str(folder), sys.executable, *argv, "--check-config"],
-                          cwd=REPO, env=ENV, capture_output=True, text=True, timeout=60)
+                           str(folder), sys.executable, *argv],
+                          cwd=REPO, env={**ENV, "WORKDIR": working_directory(unit)}, capture_output=True, text=True,
+                          timeout=60)
 
 
 def receive(sock: socket.socket, until, seconds: float) -> list[str]:
@@ -206,8 +215,8 @@ scenario = "{INSIDE}/etc/scenario.toml"
 """})
     server_argv = ["-m", "sync.server.cli", "run", "--config", f"{INSIDE}/etc/server.toml"]
     kiosk_argv = ["-m", "kiosk.cli", "run", "--config", f"{INSIDE}/etc/kiosk.toml"]
-    for folder, argv in ((server, server_argv), (kiosk, kiosk_argv)):
-        pre = check_config(folder, argv)
+    for folder, unit, argv in ((server, "community-server.service", server_argv), (kiosk, "kiosk.service", kiosk_argv)):
+        pre = run_inside(folder, unit, [*argv, "--check-config"])     # the units' ExecStartPre
         assert pre.returncode == 0 and "OK" in pre.stdout, pre.stdout + pre.stderr
 
     notify_path = kiosk / "notify"
@@ -215,8 +224,8 @@ scenario = "{INSIDE}/etc/scenario.toml"
     sock.bind(str(notify_path))
     notify_path.chmod(0o666)          # as /run/systemd/notify: any service user may send
     sock.settimeout(0.2)
-    srv = Sandboxed(server, server_argv)
-    kio = Sandboxed(kiosk, kiosk_argv, notify=notify_path)
+    srv = Sandboxed(server, "community-server.service", server_argv)
+    kio = Sandboxed(kiosk, "kiosk.service", kiosk_argv, notify=notify_path)
     try:
         got = receive(sock, lambda g: any(m.startswith("READY=1") for m in g), 60)
         ready = next((m for m in got if m.startswith("READY=1")), None)
@@ -262,3 +271,11 @@ scenario = "{INSIDE}/etc/scenario.toml"
         assert j.acked_seq() == 2
     finally:
         j.close()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("lgpio") is None, reason="lgpio is not installed (python3-lgpio on a Pi)")
+def test_gpio_library_loads_in_the_kiosk_sandbox(tmp_path):
+    # lgpio opens its notification pipe in the working directory as soon as it is imported.
+    folder = make_folder(tmp_path, "kiosk", {})
+    proc = run_inside(folder, "kiosk.service", ["-c", "import lgpio"])
+    assert proc.returncode == 0, proc.stderr
