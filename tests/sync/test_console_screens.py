@@ -336,3 +336,22 @@ def test_add_one_resident_by_hand(client, console_app):
     assert bad.status_code == 400 and "1-8 letters or digits" in bad.get_data(as_text=True)
     assert [h["id"] for h in store.households()] == ["8-1-101"]
     assert [a["action"] for a in store.audit_log()][:2] == ["resident_add", "resident_add"]
+
+
+def test_the_kiosks_learn_each_pass_holders_name_masked_only(client, console_app, published, storage):
+    from kiosk.registry import Registry
+
+    con = console_app.extensions["console"]
+    storage.save_registry("demo-site", lambda v: {"registry": {"holders": {"00000000000000ff": "赵*"}},
+                                                  "version": v}, "setup")
+    con.store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": "张伟", "phone": ""}])
+    rid = con.store.residents()[0]["id"]
+    login(client, *ADMIN)
+    t = token(client, "/console/households/3-2-501")
+    client.post(f"/console/residents/{rid}/pass", data={"csrf_token": t})    # the first pass publishes its key
+    (p,) = con.store.passes(household="3-2-501")
+    registry = Registry.from_dict({**published[-1], "version": 2})
+    assert registry.holders == {p["pass_id"]: "张*", "00000000000000ff": "赵*"}
+    assert "张伟" not in str(published[-1])
+    client.post(f"/console/passes/{p['pass_id']}/revoke", data={"csrf_token": t})
+    assert published[-1]["holders"] == {"00000000000000ff": "赵*"}

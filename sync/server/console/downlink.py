@@ -3,13 +3,14 @@
 A published registry replaces the whole one on every kiosk, so the console starts
 from the site's latest published content (keeping what it does not manage: known ID
 codes, rules, other trusted keys, revocations and quarantines published by other
-means), adds the pass key the kiosks must trust, and sets its own revoked passes and
-quarantines in force from its tables.
+means), adds the pass key the kiosks must trust and the masked names of its passes'
+holders, and sets its own revoked passes and quarantines in force from its tables.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,21 @@ def revoked_and_quarantined(store, today: date | None = None) -> dict[str, Any]:
     return {"revoked": store.revoked_pass_ids(), "quarantine": quarantine}
 
 
+def holder_names(store, others: dict[str, str]) -> dict[str, str]:
+    """Pass id -> the holder's masked name (张*), which the kiosk's screen shows, since a
+    pass carries no name: every active pass the console issued, and the names published
+    by other means for passes the console does not know."""
+    from kiosk.credentials import mask_name
+
+    issued = store.passes()
+    known = {p["pass_id"] for p in issued}
+    names = {pid: name for pid, name in others.items() if pid not in known}
+    now = time.time()
+    names.update({p["pass_id"]: mask_name(p["name"]) for p in issued
+                  if p["name"] and p["revoked_at"] is None and p["expires"] > now})
+    return names
+
+
 def registry_content(con) -> tuple[dict[str, Any], dict[str, list]]:
     """The registry to publish, and the console's own part of its revoked and quarantine lists."""
     latest = con.store.storage.latest_registry(con.site)
@@ -55,7 +71,8 @@ def registry_content(con) -> tuple[dict[str, Any], dict[str, list]]:
     others_quarantine = [q for q in base.get("quarantine") or [] if q not in before["quarantine"]]
     content = {**base, "site": con.site, "trusted_keys": keys,
                "revoked": sorted({*others_revoked, *ours["revoked"]}),
-               "quarantine": others_quarantine + [q for q in ours["quarantine"] if q not in others_quarantine]}
+               "quarantine": others_quarantine + [q for q in ours["quarantine"] if q not in others_quarantine],
+               "holders": holder_names(con.store, dict(base.get("holders") or {}))}
     return content, ours
 
 
