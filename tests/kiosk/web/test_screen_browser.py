@@ -265,6 +265,18 @@ def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
         [k, parseFloat(getComputedStyle(document.querySelector('#verdict .' + k)).fontSize)]))""")
     assert px["word"] >= 64 and min(px["who"], px["temp"]) >= 34 and px["reason"] >= 28, px
 
+    # The stranger waiting in the queue is settled with a reason typed, not picked.
+    page = pages["1280x800"]
+    item = page.wait_for_selector('[data-testid="queue-item"]')
+    entry_id = item.get_attribute("data-id")
+    item.query_selector('[data-testid="queue-open"]').click()
+    page.fill('[data-testid="reason-other"]', "送快递，已电话核实")
+    page.click('[data-testid="override-deny"]')
+    enter_pin(page)
+    page.wait_for_selector(f'[data-testid="queue-item"][data-id="{entry_id}"]', state="detached")
+    (o,) = [e for e in kiosk.entries() if e.get("ref") == entry_id]
+    assert o["decision"] == "deny" and o["operator"]["reason"] == "送快递，已电话核实"
+
 
 def test_the_page_reconnects_by_itself_after_the_kiosk_restarts(open_screen, kiosk):
     page = open_screen()
