@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.journal import Journal
-from sync.schema import Batch
 from sync.server.console import init_console
 from sync.server.console.auth import create_user
 from sync.server.console.config import ConsoleSection
-from sync.server.storage.sqlite import SQLiteStorage
 
 ADMIN = ("alice", "correct horse 1")
 VIEWER = ("victor", "battery staple 2")
@@ -46,19 +44,6 @@ def entry_fields(decision="admit", direction="in", reasons=(), household="3-2-50
     return {"direction": direction, "decision": decision, "reasons": list(reasons),
             "credential": {"kind": "pass", "pass_id": pass_id, "household": household},
             "temperature": {"value_c": temperature, "sensor": "sim"}, "operator": None, "visitor": None}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request, tmp_path):
-    """The console's tables on both back-ends the server supports."""
-    if request.param == "sqlite":
-        s = SQLiteStorage(tmp_path / "server.sqlite3")
-    else:
-        from sync.server.storage.postgres import PostgresStorage
-
-        s = PostgresStorage(request.getfixturevalue("postgres_dsn"))
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -42,18 +42,12 @@ def gate_entries(site: str, gate: str, n: int, day: str = "2026-11-20") -> list[
 ENTRIES = gate_entries("s1", "g1", 1200) + gate_entries("s1", "g2", 50) + gate_entries("s2", "g1", 30, "2026-11-21")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request, tmp_path):
-    if request.param == "sqlite":
-        s = SQLiteStorage(tmp_path / "server.sqlite3")
-    else:
-        from sync.server.storage.postgres import PostgresStorage
-
-        s = PostgresStorage(request.getfixturevalue("postgres_dsn"))
+@pytest.fixture
+def storage(storage):
+    """The shared empty store, holding three gates' entries."""
     for key in sorted({(e["site"], e["gate"]) for e in ENTRIES}):
-        s.store([Batch(*key, [e for e in ENTRIES if (e["site"], e["gate"]) == key])])
-    yield s
-    s.close()
+        storage.store([Batch(*key, [e for e in ENTRIES if (e["site"], e["gate"]) == key])])
+    return storage
 
 
 @pytest.fixture

@@ -8,18 +8,8 @@ import pytest
 from kiosk.journal import Journal
 from sync.schema import Batch
 from sync.server.storage import EntryQuery
-from sync.server.storage.postgres import PostgresStorage
-from sync.server.storage.sqlite import SQLiteStorage
 
 BOOT, OTHER_BOOT = "1" * 32, "2" * 32
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request, tmp_path):
-    s = SQLiteStorage(tmp_path / "server.sqlite3") if request.param == "sqlite" else \
-        PostgresStorage(request.getfixturevalue("postgres_dsn"))
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from sync.server.console.auth import UserError, create_user
 from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, csrf_of, login, published,  # noqa: F401
-                                         storage, token)
+                                         token)
 
 
 def test_pages_need_a_login(client):

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from sync.schema import Batch
 from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, entry_fields,  # noqa: F401
-                                         journal_entries, login, published, storage, token)
+                                         journal_entries, login, published, token)
 
 
 def _seed(storage, tmp_path):

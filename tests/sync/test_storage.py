@@ -9,19 +9,7 @@ import pytest
 from kiosk.journal import Journal
 from sync.schema import Batch
 from sync.server.storage import EntryQuery
-from sync.server.storage.postgres import PostgresStorage
-from sync.server.storage.sqlite import SQLiteStorage
 from tests.sync.procs import journal_entries
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request, tmp_path):
-    if request.param == "sqlite":
-        s = SQLiteStorage(tmp_path / "server.sqlite3")
-    else:
-        s = PostgresStorage(request.getfixturevalue("postgres_dsn"))
-    yield s
-    s.close()
 
 
 def kiosk_entries(tmp_path, n: int, site="s1", gate="g1") -> list[dict]:
