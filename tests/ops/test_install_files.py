@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,20 @@ def test_autostart_entry_runs_the_launcher():
     assert os.access(UNITS / "kiosk-browser.sh", os.X_OK)
 
 
+def _wait_until_locked(lock: Path, seconds: float = 10.0) -> None:
+    """Until the first launcher holds its lock: a second one started before that would
+    take the lock itself, a race the test would be measuring instead of the launcher.
+    Read from /proc/locks, since trying the lock would race with the launcher too."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if lock.exists():
+            inode = f":{lock.stat().st_ino} "
+            if any("FLOCK" in line and inode in line + " " for line in Path("/proc/locks").read_text().splitlines()):
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"the launcher never took its lock {lock}")
+
+
 def test_launcher_waits_for_the_page_then_opens_it_in_kiosk_mode(tmp_path):
     # A stand-in for Chromium (there is no display here): records its arguments, then
     # stops the launcher's loop.
@@ -95,7 +110,9 @@ def test_launcher_waits_for_the_page_then_opens_it_in_kiosk_mode(tmp_path):
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "KIOSK_URL": f"http://127.0.0.1:{port}/",
            "XDG_RUNTIME_DIR": str(tmp_path)}
     proc = subprocess.Popen(["sh", str(UNITS / "kiosk-browser.sh")], env=env, cwd=tmp_path)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
+        _wait_until_locked(tmp_path / "kiosk-browser.lock")
         # Started a second time (both autostart mechanisms of a desktop): it steps aside.
         second = subprocess.run(["sh", str(UNITS / "kiosk-browser.sh")], env=env, cwd=tmp_path,
                                 capture_output=True, text=True, timeout=10)
@@ -103,12 +120,13 @@ def test_launcher_waits_for_the_page_then_opens_it_in_kiosk_mode(tmp_path):
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(3)                      # nothing answers yet: it keeps waiting
         assert not args_file.exists()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serving.start()
         proc.wait(15)
     finally:
         if proc.poll() is None:
             proc.kill()
-        server.shutdown()
+        if serving.is_alive():
+            server.shutdown()
         server.server_close()
     args = args_file.read_text().split()
     assert "--kiosk" in args and f"--app=http://127.0.0.1:{port}/" in args

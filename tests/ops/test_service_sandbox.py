@@ -34,25 +34,43 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 NOBODY = 65534
 INSIDE = Path("/srv")            # where the test's folder appears inside the sandbox
-PYTHON_HOME = Path(sys.base_prefix).resolve()
-HOME_PYTHON = str(PYTHON_HOME) if PYTHON_HOME.is_relative_to("/root") or PYTHON_HOME.is_relative_to("/home") else ""
+# Hidden or replaced inside the sandbox, as systemd does with ProtectHome= and PrivateTmp=.
+HIDDEN = (Path("/home"), Path("/root"), Path("/tmp"), Path("/var/tmp"))
 
-# $1: the test's folder (etc/ read-only, state/ writable); the rest: the command.
+
+def _kept_paths() -> list[str]:
+    """What the programs need from the hidden places on this machine, brought back
+    read-only: a Python installed in a home directory, a checkout (and its virtual
+    environment) cloned under /tmp. On a Pi both live in /usr and /opt and nothing is kept."""
+    wanted = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO.resolve()}
+    hidden = [p for p in wanted if any(p.is_relative_to(h) for h in HIDDEN)]
+    return sorted(str(p) for p in hidden if not any(p != q and p.is_relative_to(q) for q in hidden))
+
+
+KEEP = "\n".join(_kept_paths())
+
+# $1: the test's folder (etc/ read-only, state/ writable, keep/ the mount points for KEEP);
+# the rest: the command.
 SANDBOX = r"""
 set -e
 T="$1"; shift
 mount --bind "$T" /srv
 mount --bind /srv/state /srv/state
-[ -n "$HOME_PYTHON" ] && mount --bind "$HOME_PYTHON" /srv/python
+i=0
+echo "$KEEP" | while read -r p; do
+    [ -z "$p" ] && continue
+    mkdir -p "/srv/keep/$i"; mount --bind "$p" "/srv/keep/$i"; i=$((i + 1))
+done
 mount -o remount,bind,ro /srv
 for d in /home /root; do [ -d "$d" ] && mount -t tmpfs -o mode=755 tmpfs "$d"; done
-if [ -n "$HOME_PYTHON" ]; then
-    # This machine's Python lives in a home directory (a Pi's is /usr/bin/python3): bring back that alone.
-    mkdir -p "$HOME_PYTHON" && mount --bind /srv/python "$HOME_PYTHON" && mount -o remount,bind,ro "$HOME_PYTHON"
-fi
-for d in /home /root; do [ -d "$d" ] && mount -o remount,ro "$d"; done
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+i=0
+echo "$KEEP" | while read -r p; do
+    [ -z "$p" ] && continue
+    mkdir -p "$p"; mount --bind "/srv/keep/$i" "$p"; mount -o remount,bind,ro "$p"; i=$((i + 1))
+done
+for d in /home /root; do [ -d "$d" ] && mount -o remount,ro "$d"; done
 mount -o remount,bind,ro /
 umask 077
 cd "$WORKDIR"
@@ -112,7 +130,7 @@ class Sandboxed:
             self.log.close()
 
 
-ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "HOME_PYTHON": HOME_PYTHON,
+ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "KEEP": KEEP,
        "PYTHONPATH": str(REPO)}
 
 
@@ -126,7 +144,7 @@ def make_folder(base: Path, name: str, files: dict[str, str]) -> Path:
     folder = base / name
     (folder / "etc").mkdir(parents=True)
     (folder / "state").mkdir()
-    (folder / "python").mkdir()
+    (folder / "keep").mkdir()
     for fname, text in files.items():
         (folder / "etc" / fname).write_text(text)
     for p in (base, folder, folder / "etc", *(folder / "etc").iterdir()):
@@ -263,7 +281,6 @@ scenario = "{INSIDE}/etc/scenario.toml"
             st = path.stat()
             assert st.st_uid == NOBODY and not st.st_mode & 0o077, path
     assert sorted(p.name for p in (kiosk / "etc").iterdir()) == ["kiosk.toml", "registry.json", "scenario.toml"]
-    assert not any((kiosk / "python").iterdir())
 
     j = Journal(kiosk / "state" / "journal.sqlite3", site="demo-site", gate="gate-1")
     try:
