@@ -2,6 +2,9 @@
 VENV ?= .venv
 DEMO_SECONDS ?= 0
 PYTEST_ARGS ?=
+# Most tests wait on processes, brokers and browsers rather than compute, so four
+# workers finish the suite in about a third of the time even on two cores.
+TEST_WORKERS ?= 4
 
 .PHONY: demo test test-fast bench setup setup-dev clean
 
@@ -15,10 +18,10 @@ demo: setup
 	$(VENV)/bin/kiosk demo --seconds $(DEMO_SECONDS)
 
 test: setup-dev
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: setup-dev
-	$(VENV)/bin/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) -m "not slow and not browser" $(PYTEST_ARGS)
 
 bench: setup-dev
 	$(VENV)/bin/python bench/run_all.py

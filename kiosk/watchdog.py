@@ -19,8 +19,15 @@ import time
 log = logging.getLogger(__name__)
 
 
+_backed_up = False     # the listener's queue was full: said once until it drains
+
+
 def notify(message: str, env: dict[str, str] | None = None) -> bool:
-    """Send one notification; True if it was sent."""
+    """Send one notification; True if it was sent. Never waits: a listener that stops
+    reading fills its queue, and a blocking send would then hang the checkpoint loop
+    that pings from here (and with it the gate). A dropped ping is what a hung kiosk
+    looks like to systemd, which is the truth if nobody reads them."""
+    global _backed_up
     env = os.environ if env is None else env
     address = env.get("NOTIFY_SOCKET")
     if not address or address[0] not in "/@":
@@ -29,8 +36,15 @@ def notify(message: str, env: dict[str, str] | None = None) -> bool:
         address = "\0" + address[1:]
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.sendto(message.encode(), address)
+            sock.sendto(message.encode(), socket.MSG_DONTWAIT, address)
+        _backed_up = False
         return True
+    except BlockingIOError:
+        if not _backed_up:
+            log.warning("systemd's notification socket %s is full; notifications are dropped until it drains",
+                        env.get("NOTIFY_SOCKET"))
+        _backed_up = True
+        return False
     except OSError as exc:
         log.warning("could not notify systemd (%s): %s", message.split("=")[0], exc)
         return False

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from kiosk import config
+from kiosk import watchdog
 from kiosk.runtime import KioskRuntime
 from kiosk.watchdog import Watchdog, notify, watchdog_interval_s
 
@@ -80,6 +81,26 @@ def test_pings_are_rate_limited(notify_socket):
     got = receive(sock, 0.3)
     assert set(got) == {"WATCHDOG=1"}
     assert 4 <= len(got) <= 7          # every 0.1 s for 0.5 s, not hundreds
+
+
+def test_a_listener_that_stops_reading_never_stalls_the_kiosk(notify_socket, caplog, monkeypatch):
+    # Nobody reads the socket: its queue fills (a handful of datagrams on Linux). A
+    # blocking send would hang the checkpoint loop that pings, and with it the gate.
+    path, _ = notify_socket
+    env = {"NOTIFY_SOCKET": str(path)}
+    monkeypatch.setattr(watchdog, "_backed_up", False)
+    done = threading.Event()
+    sent = []
+
+    def ping():
+        for _ in range(500):
+            sent.append(notify("WATCHDOG=1", env))
+        done.set()
+
+    threading.Thread(target=ping, daemon=True).start()
+    assert done.wait(5), "a notification blocked on a full socket"
+    assert sent[0] is True and sent[-1] is False
+    assert sum("is full" in r.getMessage() for r in caplog.records) == 1     # said once, not 500 times
 
 
 def test_kiosk_pings_while_its_loop_runs_and_stops_when_it_hangs(notify_socket, tmp_path, monkeypatch):
