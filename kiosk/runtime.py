@@ -45,7 +45,6 @@ class KioskRuntime:
         self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.gatekeeper, self.events,
                                      on_journaled=self.outbox.wake if self.outbox else None)
         self._server = None
-        self._server_thread: threading.Thread | None = None
         self.ui_url: str | None = None
 
     def start(self) -> None:
@@ -58,17 +57,15 @@ class KioskRuntime:
         log.info("kiosk %s/%s running, touchscreen at %s", self.cfg.kiosk.site, self.cfg.kiosk.gate, self.ui_url)
 
     def _start_web(self) -> None:
-        from waitress import create_server
-
+        from kiosk.httpserver import BackgroundServer
         from kiosk.web import create_app
 
         app = create_app(self)
         # Each open screen holds one thread for its event stream; leave room for requests.
-        self._server = create_server(app, host=self.cfg.ui.host, port=self.cfg.ui.port, threads=12,
-                                     channel_timeout=30)
-        self.ui_url = f"http://{self.cfg.ui.host}:{self._server.effective_port}/"
-        self._server_thread = threading.Thread(target=self._server.run, name="web", daemon=True)
-        self._server_thread.start()
+        self._server = BackgroundServer(app, name="web", host=self.cfg.ui.host, port=self.cfg.ui.port, threads=12,
+                                        channel_timeout=30)
+        self.ui_url = f"http://{self.cfg.ui.host}:{self._server.port}/"
+        self._server.start()
 
     def _housekeeping(self, every_s: float = 3600.0) -> None:
         while not self.stopping.is_set():
@@ -96,7 +93,7 @@ class KioskRuntime:
         if self.outbox:
             self.outbox.stop()
         if self._server:
-            self._server.close()
+            self._server.stop()
         self.devices.stop()
         self.gatekeeper.close()
         self.journal.close()

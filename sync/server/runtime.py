@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from pathlib import Path
 
 from sync.registry_envelope import load_or_create_key
@@ -42,7 +41,6 @@ class ServerRuntime:
                                            load_or_create_key(cfg.registry_key_path), cfg.registry.key_id)
         self.collector.after_connect.append(self.publisher.republish)
         self._http = None
-        self._http_thread: threading.Thread | None = None
         self.http_url: str | None = None
 
     def start(self) -> None:
@@ -53,8 +51,7 @@ class ServerRuntime:
                  self.cfg.mqtt.port, self.cfg.storage.type, self.http_url or "off")
 
     def _start_http(self) -> None:
-        from waitress import create_server
-
+        from kiosk.httpserver import BackgroundServer
         from sync.server.api import create_app
 
         http = self.cfg.http
@@ -68,13 +65,12 @@ class ServerRuntime:
 
             init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish,
                          pass_key=load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id))
-        self._http = create_server(app, host=http.host, port=http.port, threads=http.threads)
-        self.http_url = f"http://{http.host}:{self._http.effective_port}/"
-        self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)
-        self._http_thread.start()
+        self._http = BackgroundServer(app, name="http", host=http.host, port=http.port, threads=http.threads)
+        self.http_url = f"http://{http.host}:{self._http.port}/"
+        self._http.start()
 
     def stop(self) -> None:
         self.collector.stop()
         if self._http:
-            self._http.close()
+            self._http.stop()
         self.storage.close()

@@ -184,7 +184,7 @@ def wait_until(predicate, seconds: float) -> bool:
 SCENARIO = """
 [defaults]
 gap_s = 1.0
-show_s = 1.2
+show_s = 2.0
 start_s = 1.0
 [[person]]
 code = "RES-0004"
