@@ -2,7 +2,7 @@
 
 Both the kiosk's touchscreen and the community server serve Flask this way. waitress's
 ``close()`` called from another thread races the ``select()`` of its loop: the loop can
-wake on a descriptor just closed, die of EBADF and print a traceback on every stop
+wake on a descriptor just closed and die of EBADF with a traceback, now and then
 (Pylons/waitress#468, unreleased fix). So the stop is handed to the loop itself through
 waitress's trigger, and the loop closes every socket between two polls.
 """
@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from waitress import create_server
-from waitress import wasyncore
+from waitress import create_server, wasyncore
 
 log = logging.getLogger(__name__)
 
