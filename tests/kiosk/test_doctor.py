@@ -18,6 +18,17 @@ from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
 REPO = Path(__file__).resolve().parents[2]
 
 
+def demo_registry(tmp_path: Path, *, age_days: float = 0, version: int = 1) -> Path:
+    """The demo registry, re-stamped as issued `age_days` ago: the bundled file's own
+    issue time would make these tests turn with the calendar."""
+    issued = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=age_days)
+    data = json.loads((REPO / "config/demo/registry.json").read_text()) | {
+        "version": version, "issued_at": issued.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    path = tmp_path / f"registry-v{version}.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
 def write_config(tmp_path: Path, **sections: dict) -> Path:
     base = {
         "kiosk": {"state_dir": str(tmp_path / "state")},
@@ -25,7 +36,7 @@ def write_config(tmp_path: Path, **sections: dict) -> Path:
         "thermometer": {"type": "sim"},
         "relay": {"type": "sim"},
         "mqtt": {"enabled": False},
-        "registry": {"file": str(REPO / "config/demo/registry.json")},
+        "registry": {"file": str(demo_registry(tmp_path))},
         "sim": {"scenario": str(REPO / "config/demo/scenario.toml")},
     }
     for name, values in sections.items():
@@ -111,7 +122,8 @@ def test_bad_config_names_the_key(tmp_path):
 
 def test_no_registry_blocks(tmp_path):
     cfg = write_config(tmp_path)
-    text = cfg.read_text().replace(f'file = "{REPO / "config/demo/registry.json"}"', "")
+    text = cfg.read_text().replace(f'file = "{tmp_path / "registry-v1.json"}"', "")
+    assert text != cfg.read_text()
     cfg.write_text(text)
     r = by_name(doctor.run(cfg, seconds=0.3))["registry"]
     assert r.status == "fail" and "referred" in r.summary
@@ -263,10 +275,8 @@ def test_clock_check_both_ways(tmp_path, monkeypatch, synced, status, words):
 
 
 def test_old_registry_is_a_warning_with_its_age(tmp_path):
-    issued = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    data = json.loads((REPO / "config/demo/registry.json").read_text()) | {"version": 9, "issued_at": issued}
-    (tmp_path / "old.json").write_text(json.dumps(data))
-    proc = run_cli("-c", str(write_config(tmp_path, registry={"file": str(tmp_path / "old.json")})), "--seconds", "0.3")
+    old = demo_registry(tmp_path, age_days=30, version=9)
+    proc = run_cli("-c", str(write_config(tmp_path, registry={"file": str(old)})), "--seconds", "0.3")
     line = next(line for line in proc.stdout.splitlines() if " registry " in line)
     assert line.startswith("WARN") and "version 9" in line and "30 days old" in line
 
