@@ -10,7 +10,7 @@ from kiosk.idnumber import find_in_text
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
-from sync.server.console.roster import parse_roster, read_table
+from sync.server.console.roster import COLUMNS, parse_roster, read_table
 from sync.server.console.store import household_id
 
 bp = Blueprint("households", __name__, template_folder="templates")
@@ -32,12 +32,17 @@ def _resident_or_404(rid: str) -> dict:
 @bp.get("/households")
 @login_required
 def index():
-    store = _console().store
     building = request.args.get("building") or None
     search = (request.args.get("q") or "").strip() or None
+    return _households_page(_console().store, building=building, search=search)
+
+
+def _households_page(store, *, building: str | None = None, search: str | None = None,
+                     result: dict | None = None, status: int = 200):
+    """The households list, with the outcome of an import or an addition when there is one."""
     return render_template("console/households.html", households=store.households(building, search),
                            buildings=store.buildings(), building=building or "", search=search or "",
-                           result=None)
+                           result=result), status
 
 
 @bp.post("/households/import")
@@ -62,9 +67,7 @@ def import_():
     else:
         con.store.audit(actor(), "residents_import_rejected", {"file": upload.filename, "errors": len(errors)},
                         request.remote_addr)
-    store = con.store
-    return render_template("console/households.html", households=store.households(), buildings=store.buildings(),
-                           building="", search="", result=result), (200 if not errors else 400)
+    return _households_page(con.store, result=result, status=200 if not errors else 400)
 
 
 @bp.post("/residents")
@@ -73,13 +76,10 @@ def add_resident():
     """One resident typed in (a new household, or one more person in a known one),
     checked exactly as a row of an imported list is."""
     con = _console()
-    cells = [request.form.get(k, "").strip() for k in ("building", "unit", "room", "name", "phone")]
-    roster = parse_roster([["building", "unit", "room", "name", "phone"], cells])
+    roster = parse_roster([list(COLUMNS), [request.form.get(k, "").strip() for k in COLUMNS]])
     if roster.errors:
-        store = con.store
         result = {"errors": [(0, msg) for _, msg in roster.errors], "error_count": len(roster.errors)}
-        return render_template("console/households.html", households=store.households(),
-                               buildings=store.buildings(), building="", search="", result=result), 400
+        return _households_page(con.store, result=result, status=400)
     counts = con.store.import_residents(roster.records)
     first = roster.records[0]
     hid = household_id(first["building"], first["unit"], first["room"])
