@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
+from kiosk.credentials import mask_name
 from kiosk.web import backend, volunteer
 from kiosk.web.backend import Refused
 from kiosk.web.i18n import catalogue
@@ -95,6 +96,5 @@ def show_pass(pass_id: str):
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
     zone = ZoneInfo(rt.gatekeeper.registry.current.rules.timezone)
     until = datetime.fromtimestamp(issued["valid_until"], zone).strftime("%H:%M")
-    name = issued["name"]
-    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=name[:1] + "*" * max(1, len(name) - 1),
+    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=mask_name(issued["name"]),
                            household=issued["household"], until=until, risk=issued["declares_risk"])
