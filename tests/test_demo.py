@@ -3,10 +3,15 @@ works, and every journaled entry reaches the server."""
 
 from __future__ import annotations
 
+import datetime
 import http.cookiejar
+import json
+import queue
 import re
 import subprocess
 import sys
+import threading
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -18,47 +23,104 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-def _line(lines: list[str], label: str) -> str:
-    (line,) = [ln for ln in lines if ln.strip().startswith(label)]
-    return line.split(":", 1)[1].strip()
+class Demo:
+    """`kiosk demo` running, its output read line by line on a thread, so a test can wait
+    for a line with a deadline and still has every line at the end (a communicate() after
+    iterating stdout reads the pipe past Python's buffer and loses what it held)."""
+
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo", *args], cwd=REPO,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def wait_for(self, pattern: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=min(left, 0.2))
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.seen)}")
+
+    def value(self, label: str, timeout: float = 30) -> str:
+        """`  kiosk touchscreen:  http://…` -> `http://…`"""
+        return self.wait_for(rf"^\s*{re.escape(label)}:", timeout).split(":", 1)[1].strip()
+
+    def finish(self, timeout: float = 60) -> str:
+        """Waits for the demo to exit 0; returns its whole output."""
+        rc = self.proc.wait(timeout=timeout)
+        self._reader.join(5)
+        while not self._lines.empty():
+            self.seen.append(self._lines.get_nowait() or "")
+        output = "".join(self.seen)
+        assert rc == 0, output
+        return output
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(5)
+        self.proc.stdout.close()
+
+
+class Console:
+    """The demo's community console as a volunteer's browser sees it: a cookie session,
+    and each form's CSRF token read from the page that carries the form."""
+
+    def __init__(self, server: str):
+        self.server = server
+        self.browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str):
+        return self.browser.open(self.server + path, timeout=5)
+
+    def post(self, path: str, form: dict[str, str]):
+        page = self.get(path).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        return self.browser.open(self.server + path, data=urllib.parse.urlencode(form | {"csrf_token": token}).encode(),
+                                 timeout=5)
+
+    def log_in(self, name: str, password: str) -> None:
+        landing = self.post("console/login", {"name": name, "password": password})
+        assert "/console/login" not in landing.geturl(), "the printed console login was refused"
 
 
 def test_demo_prints_working_urls_and_console_login():
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo", "--seconds", "25"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
+    demo = Demo("--seconds", "25")
     try:
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("Stops after"):
-                break
-        touch = _line(lines, "kiosk touchscreen").split()[0]
-        server = _line(lines, "community server").split()[0]
-        name, password = _line(lines, "console login").split(" / ")
+        touch = demo.value("kiosk touchscreen").split()[0]
+        server = demo.value("community server").split()[0]
+        name, password = demo.value("console login").split(" / ")
+        demo.wait_for(r"^Stops after", 5)
 
         with urllib.request.urlopen(touch, timeout=5) as resp:
             assert resp.status == 200
+        console = Console(server)
+        console.log_in(name, password)
+        assert name in console.get("console/entries").read().decode()
 
-        jar = http.cookiejar.CookieJar()
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        login_page = browser.open(server + "console/login", timeout=5).read().decode()
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
-        form = urllib.parse.urlencode({"name": name, "password": password, "csrf_token": csrf}).encode()
-        landing = browser.open(server + "console/login", data=form, timeout=5)
-        assert "/console/login" not in landing.geturl(), "the printed console login was refused"
-        entries_page = browser.open(server + "console/entries", timeout=5).read().decode()
-        assert name in entries_page
-
-        rest, _ = proc.communicate(timeout=60)
+        output = demo.finish()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, "".join(lines) + rest
-    decisions = re.findall(r"^\s+#(\d+)\s+(ADMIT|DENY|REFER)", "".join(lines) + rest, re.M)
-    summary = re.search(r"(\d+) entries journaled, (\d+) stored on the server", rest)
-    assert summary, rest
+        demo.close()
+    decisions = re.findall(r"^\s+#(\d+)\s+(ADMIT|DENY|REFER)", output, re.M)
+    summary = re.search(r"(\d+) entries journaled, (\d+) stored on the server", output)
+    assert summary, output
     journaled, stored = map(int, summary.groups())
-    assert journaled == len(decisions) >= 5
+    assert journaled == len(decisions) >= 5, output
     assert stored == journaled
 
 
@@ -70,62 +132,42 @@ def _scenario_code(comment: str) -> str:
 def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
     """What a new user tries first: put a household under quarantine in the console and
     watch the kiosk say so, while what the bundled registry revoked stays revoked."""
-    import datetime
-    import queue
-    import threading
-
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "demo", "--seconds", "30", "--workdir",
-                             str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True)
-    reader.start()
-    seen: list[str] = []
-
-    def wait_for(pattern: str, timeout: float) -> str:
-        deadline = datetime.datetime.now() + datetime.timedelta(seconds=timeout)
-        while datetime.datetime.now() < deadline:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            seen.append(line)
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(seen)}")
-
+    demo = Demo("--seconds", "30", "--workdir", str(tmp_path))
     try:
-        server = wait_for(r"community server:", 30).split(":", 1)[1].split()[0]
-        name, password = wait_for(r"console login:", 5).split(":", 1)[1].strip().split(" / ")
-        jar = http.cookiejar.CookieJar()
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-        def csrf(path: str) -> str:
-            page = browser.open(server + path, timeout=5).read().decode()
-            return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-        form = {"name": name, "password": password, "csrf_token": csrf("console/login")}
-        browser.open(server + "console/login", data=urllib.parse.urlencode(form).encode(), timeout=5)
-        households = browser.open(server + "console/households", timeout=5).read().decode()
+        touch = demo.value("kiosk touchscreen").split()[0]
+        server = demo.value("community server").split()[0]
+        name, password = demo.value("console login").split(" / ")
+        console = Console(server)
+        console.log_in(name, password)
+        households = console.get("console/households").read().decode()
         assert "3-2-501" in households, "the bundled residents list is not in the console"
-        today = datetime.date.today().isoformat()
-        form = {"household": "3-2-501", "from": today, "to": today, "csrf_token": csrf("console/quarantine")}
-        listed = browser.open(server + "console/quarantine", data=urllib.parse.urlencode(form).encode(),
-                              timeout=5).read().decode()
-        assert 'data-household="3-2-501"' in listed and "已下发" in listed
 
-        inbox = tmp_path / "inbox"
-        (inbox / "resident.toml.part").write_text(f'code = "{_scenario_code("resident pass")}"\n'
-                                                  "temperature_c = 36.6\n")
-        (inbox / "resident.toml.part").rename(inbox / "resident.toml")
-        wait_for(r"3-2-501\s.*quarantine_return", 10)
-        (inbox / "revoked.toml.part").write_text(f'code = "{_scenario_code("revoked pass")}"\n'
-                                                 "temperature_c = 36.6\n")
-        (inbox / "revoked.toml.part").rename(inbox / "revoked.toml")
-        wait_for(r"3-2-506\s.*revoked", 10)
-        assert proc.wait(timeout=60) == 0
+        def registry_version() -> int:
+            with urllib.request.urlopen(touch + "api/status", timeout=5) as resp:
+                return json.load(resp)["registry_version"]
+
+        before = registry_version()
+        today = datetime.date.today().isoformat()
+        listed = console.post("console/quarantine", {"household": "3-2-501", "from": today, "to": today}).read().decode()
+        assert 'data-household="3-2-501"' in listed and "已下发" in listed
+        deadline = time.monotonic() + 10
+        while registry_version() <= before:
+            assert time.monotonic() < deadline, "the kiosk never received the registry with the quarantine"
+            time.sleep(0.1)
+        # The scenario opens with this resident's pass: once the third person is decided,
+        # the pass has been out of sight longer than the debounce and shows as a new scan.
+        demo.wait_for(r"^\s+#3\s", 20)
+
+        _walk_up(tmp_path / "inbox", "resident", _scenario_code("resident pass"))
+        demo.wait_for(r"3-2-501\s.*quarantine_return", 10)
+        _walk_up(tmp_path / "inbox", "revoked", _scenario_code("revoked pass"))
+        demo.wait_for(r"3-2-506\s.*revoked", 10)
+        demo.finish()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        reader.join(5)
-        proc.stdout.close()
+        demo.close()
+
+
+def _walk_up(inbox: Path, name: str, code: str) -> None:
+    part = inbox / f"{name}.toml.part"
+    part.write_text(f'code = "{code}"\ntemperature_c = 36.6\n')
+    part.rename(inbox / f"{name}.toml")
