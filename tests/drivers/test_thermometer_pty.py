@@ -159,31 +159,10 @@ def test_pulled_cable_shows_absent_and_is_reopened_by_its_stable_path(bench):
     assert bench.driver.stats()["losses"] >= 1
 
 
-def test_a_missing_port_is_absent_from_the_start_and_found_when_it_appears(tmp_path):
+@pytest.mark.parametrize("protocol", ["gy-mcu90614", "ascii"])
+def test_a_missing_port_is_absent_retried_with_growing_back_off_then_found(tmp_path, protocol):
     link = tmp_path / "usb-later"
-    driver = SerialThermometer(str(link), "gy-mcu90614", backoff_s=(0.1, 0.5))
-    got = []
-    driver.start(got.append)
-    sim = None
-    try:
-        time.sleep(0.5)
-        assert driver.state == DeviceState.ABSENT
-        sim = PtyThermometerSim(protocol="gy-mcu90614", link_path=link, seed=2)
-        sim.hold(38.2)
-        sim.start()
-        deadline = time.monotonic() + 5
-        while len(got) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(got) >= 3 and abs(got[-1].object_c - 38.2) <= 0.06
-    finally:
-        driver.stop()
-        if sim:
-            sim.stop()
-
-
-def test_a_missing_port_is_retried_with_growing_back_off_then_found(tmp_path):
-    link = tmp_path / "usb-later"
-    driver = SerialThermometer(str(link), "ascii", backoff_s=(0.1, 0.4))
+    driver = SerialThermometer(str(link), protocol, backoff_s=(0.1, 0.4))
     got = []
     driver.start(got.append)
     sim = None
@@ -192,13 +171,16 @@ def test_a_missing_port_is_retried_with_growing_back_off_then_found(tmp_path):
         # Tries at 0, 0.1, 0.3, 0.7, 1.1, 1.5 s: neither hammering the path nor giving up on it.
         assert 4 <= driver.stats()["failed_opens"] <= 8, driver.stats()
         assert driver.state == DeviceState.ABSENT
-        sim = PtyThermometerSim(protocol="ascii", link_path=link, seed=9)
-        sim.hold(36.6)
+        sim = PtyThermometerSim(protocol=protocol, link_path=link, seed=9)
+        sim.hold(38.2)
         sim.start()
         t0 = time.monotonic()
         while not got and time.monotonic() - t0 < 3:
             time.sleep(0.01)
         assert got and time.monotonic() - t0 < 0.4 + 0.5       # within one back-off step
+        while len(got) < 3 and time.monotonic() - t0 < 5:
+            time.sleep(0.05)
+        assert len(got) >= 3 and abs(got[-1].object_c - 38.2) <= 0.06
         assert driver.stats()["opens"] == 1
     finally:
         driver.stop()

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk import doctor
 from sync.broker import Broker
+from tests.kiosk_toml import kiosk_toml
 from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,21 +34,15 @@ def write_config(tmp_path: Path, **sections: dict) -> Path:
     base = {
         "kiosk": {"state_dir": str(tmp_path / "state")},
         "camera": {"type": "sim", "fps": 30},
-        "thermometer": {"type": "sim"},
-        "relay": {"type": "sim"},
         "mqtt": {"enabled": False},
         "registry": {"file": str(demo_registry(tmp_path))},
         "sim": {"scenario": str(REPO / "config/demo/scenario.toml")},
     }
     for name, values in sections.items():
         base.setdefault(name, {}).update(values)
-    lines = []
-    for name, values in base.items():
-        lines.append(f"[{name}]")
-        lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
     Path(base["kiosk"]["state_dir"]).mkdir(parents=True, exist_ok=True)
     path = tmp_path / "kiosk.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(kiosk_toml(**base))
     return path
 
 

@@ -15,6 +15,7 @@ from kiosk import config
 from kiosk import watchdog
 from kiosk.runtime import KioskRuntime
 from kiosk.watchdog import Watchdog, notify, watchdog_interval_s
+from tests.kiosk_toml import kiosk_toml
 
 SCENARIO = """
 [defaults]
@@ -131,20 +132,9 @@ def test_kiosk_pings_while_its_loop_runs_and_stops_when_it_hangs(notify_socket, 
 def test_kiosk_run_tells_systemd_it_is_ready(notify_socket, tmp_path):
     path, sock = notify_socket
     (tmp_path / "scenario.toml").write_text(SCENARIO)
-    (tmp_path / "kiosk.toml").write_text(f"""
-[kiosk]
-state_dir = "{tmp_path / 'state'}"
-[camera]
-type = "sim"
-[thermometer]
-type = "sim"
-[ui]
-port = 0
-[mqtt]
-enabled = false
-[sim]
-scenario = "{tmp_path / 'scenario.toml'}"
-""")
+    (tmp_path / "kiosk.toml").write_text(kiosk_toml(kiosk={"state_dir": str(tmp_path / "state")}, ui={"port": 0},
+                                                    mqtt={"enabled": False},
+                                                    sim={"scenario": str(tmp_path / "scenario.toml")}))
     env = {**os.environ, "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "1000000"}
     proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "-c", str(tmp_path / "kiosk.toml")],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

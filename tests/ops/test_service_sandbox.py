@@ -27,6 +27,7 @@ import pytest
 
 from kiosk.journal import Journal
 from tests.conftest import free_port
+from tests.kiosk_toml import kiosk_toml
 from tests.ops.test_install_files import UNITS, parse_unit
 
 pytestmark = pytest.mark.slow
@@ -210,27 +211,10 @@ port = {http_port}
     kiosk = make_folder(base, "kiosk", {
         "scenario.toml": SCENARIO,
         "registry.json": (REPO / "config/demo/registry.json").read_text(),
-        "kiosk.toml": f"""
-[kiosk]
-site = "demo-site"
-gate = "gate-1"
-state_dir = "{INSIDE}/state"
-[camera]
-type = "sim"
-[thermometer]
-type = "sim"
-[relay]
-type = "sim"
-[ui]
-port = {ui_port}
-[mqtt]
-port = {broker.port}
-linger_ms = 10
-[registry]
-file = "{INSIDE}/etc/registry.json"
-[sim]
-scenario = "{INSIDE}/etc/scenario.toml"
-"""})
+        "kiosk.toml": kiosk_toml(kiosk={"site": "demo-site", "gate": "gate-1", "state_dir": f"{INSIDE}/state"},
+                                 ui={"port": ui_port}, mqtt={"port": broker.port, "linger_ms": 10},
+                                 registry={"file": f"{INSIDE}/etc/registry.json"},
+                                 sim={"scenario": f"{INSIDE}/etc/scenario.toml"})})
     server_argv = ["-m", "sync.server.cli", "run", "--config", f"{INSIDE}/etc/server.toml"]
     kiosk_argv = ["-m", "kiosk.cli", "run", "--config", f"{INSIDE}/etc/kiosk.toml"]
     for folder, unit, argv in ((server, "community-server.service", server_argv), (kiosk, "kiosk.service", kiosk_argv)):

@@ -22,6 +22,7 @@ from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
 from tests.conftest import REPO, free_port
+from tests.kiosk_toml import kiosk_toml
 from tests.sync.netcut import NetCut
 from tests.sync.procs import journal_entries, wait_until
 
@@ -128,26 +129,9 @@ def kiosk_config_file(tmp_path, broker_port: int) -> tuple:
     registry.write_text(json.dumps({"version": 3, "known_codes": {}}))
     (tmp_path / "scenario.toml").write_text("[defaults]\ngap_s = 1.0\n")
     path = tmp_path / "kiosk.toml"
-    path.write_text(f"""
-[kiosk]
-site = "{SITE}"
-gate = "{GATE}"
-state_dir = "state"
-[camera]
-type = "sim"
-[thermometer]
-type = "sim"
-[relay]
-type = "sim"
-[ui]
-port = {free_port()}
-[mqtt]
-port = {broker_port}
-[registry]
-file = "registry.json"
-[sim]
-scenario = "scenario.toml"
-""")
+    path.write_text(kiosk_toml(kiosk={"site": SITE, "gate": GATE, "state_dir": "state"}, ui={"port": free_port()},
+                               mqtt={"port": broker_port}, registry={"file": "registry.json"},
+                               sim={"scenario": "scenario.toml"}))
     return path, tmp_path / "state" / "journal.sqlite3"
 
 

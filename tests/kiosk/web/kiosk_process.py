@@ -17,6 +17,7 @@ from pathlib import Path
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import REPO, free_port
+from tests.kiosk_toml import kiosk_toml
 
 PIN = "246810"
 SURNAMES = "张王李赵刘陈杨黄周吴"
@@ -46,29 +47,11 @@ class KioskProcess:
         self.quiet_from, quiet_to = now + timedelta(hours=6), now + timedelta(hours=8)
         # pbkdf2 with few rounds: the test measures the screen, not the hash's cost.
         pin_hash = generate_password_hash(PIN, method="pbkdf2:sha256:1000")
-        self.config.write_text(f"""
-[kiosk]
-state_dir = "state"
-[camera]
-type = "sim"
-[thermometer]
-type = "sim"
-[relay]
-type = "sim"
-[policy]
-pairing_window_s = 1.5
-[ui]
-port = {self.port}
-pin_hash = "{pin_hash}"
-quiet_hours = "{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"
-[mqtt]
-enabled = false
-[registry]
-file = "registry.json"
-[sim]
-scenario = "scenario.toml"
-inbox = "inbox"
-""")
+        self.config.write_text(kiosk_toml(
+            kiosk={"state_dir": "state"}, policy={"pairing_window_s": 1.5},
+            ui={"port": self.port, "pin_hash": pin_hash, "quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
+            mqtt={"enabled": False}, registry={"file": "registry.json"},
+            sim={"scenario": "scenario.toml", "inbox": "inbox"}))
 
     @property
     def journal_path(self) -> Path:
