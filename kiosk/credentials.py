@@ -115,7 +115,7 @@ def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *
         rec.update(household=known.household, role=known.role)
         if known.name:
             rec["name_masked"] = mask_name(known.name)
-        q = registry.quarantined(now.date(), household=known.household, code=cred.text)
+        q = registry.quarantined(registry.rules.local(now).date(), household=known.household, code=cred.text)
         return Assessment(cred, rec, (), role=known.role, household=known.household, subject=digest,
                           registry="known", quarantine=q)
     return Assessment(cred, {"kind": "malformed", "code_type": cred.code_type}, (cred.error or "malformed_code",))
@@ -149,7 +149,9 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
         problems.append("revoked")
     if site is not None and p.site != site:
         problems.append("wrong_site")
-    q = registry.quarantined(now.date(), household=p.household, pass_id=p.pass_id)
+    # Quarantine dates are the site's calendar days: at 07:00 in Shanghai it is still
+    # yesterday in UTC, and a quarantine that began today must already hold.
+    q = registry.quarantined(registry.rules.local(now).date(), household=p.household, pass_id=p.pass_id)
     answers = None
     if p.role == "visitor":
         answers = book.answers(p.pass_id, now) if book else None

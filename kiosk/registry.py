@@ -93,13 +93,16 @@ class Rules(_Strict):
             raise ValueError(f"unknown time zone {v!r}") from None
         return v
 
-    def allowed_at(self, role: str, when: datetime) -> bool:
+    def local(self, when: datetime) -> datetime:
         from zoneinfo import ZoneInfo
 
+        return when.astimezone(ZoneInfo(self.timezone))
+
+    def allowed_at(self, role: str, when: datetime) -> bool:
         span = self.hours.get(role)
         if span is None:
             return True
-        local = when.astimezone(ZoneInfo(self.timezone)).time()
+        local = self.local(when).time()
         start, end = (dtime.fromisoformat(x) for x in span)
         # A span like 22:00-06:00 wraps past midnight.
         return start <= local < end if start <= end else (local >= start or local < end)

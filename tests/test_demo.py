@@ -147,8 +147,10 @@ def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
                 return json.load(resp)["registry_version"]
 
         before = registry_version()
-        today = datetime.date.today().isoformat()
-        listed = console.post("console/quarantine", {"household": "3-2-501", "from": today, "to": today}).read().decode()
+        # A day either side: the kiosk counts days in the site's time zone, not this machine's.
+        today = datetime.date.today()
+        days = {"from": (today - datetime.timedelta(days=1)).isoformat(), "to": (today + datetime.timedelta(days=1)).isoformat()}
+        listed = console.post("console/quarantine", {"household": "3-2-501", **days}).read().decode()
         assert 'data-household="3-2-501"' in listed and "已下发" in listed
         deadline = time.monotonic() + 10
         while registry_version() <= before:

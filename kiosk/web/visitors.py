@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 
@@ -94,7 +93,7 @@ def show_pass(pass_id: str):
         abort(404)
     qr = segno.make(issued["text"], error="m")
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
-    zone = ZoneInfo(rt.gatekeeper.registry.current.rules.timezone)
-    until = datetime.fromtimestamp(issued["valid_until"], zone).strftime("%H:%M")
+    until = rt.gatekeeper.registry.current.rules.local(
+        datetime.fromtimestamp(issued["valid_until"], timezone.utc)).strftime("%H:%M")
     return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=mask_name(issued["name"]),
                            household=issued["household"], until=until, risk=issued["declares_risk"])

@@ -21,6 +21,7 @@ JUST_BELOW = TemperatureResult("ok", 37.2)
 MISREAD = TemperatureResult("misread", 31.0)
 NONE = TemperatureResult("none")
 QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}]
+ONE_DAY = [{"household": "3-2-501", "from": "2026-03-03", "to": "2026-03-03"}]
 
 
 @dataclass
@@ -68,6 +69,15 @@ CASES = {
                                           "admit", ("quarantine_return",), False),
     "quarantine over": (Case(make_pass(), direction="out", reg={"quarantine": QUARANTINE},
                              now_shift=timedelta(days=4)), "admit", (), False),
+    # NOW is 12:00 in Shanghai; +16.5 h is 04:30 on 3 March there and still 2 March in UTC.
+    "quarantine begins at the site's midnight": (Case(make_pass(), direction="out", reg={"quarantine": ONE_DAY},
+                                                      now_shift=timedelta(hours=16.5)), "deny", ("quarantine_exit",), True),
+    "plain code's quarantine begins at the site's midnight": (
+        Case("RES-1", direction="out", now_shift=timedelta(hours=16.5),
+             reg={"known_codes": {"RES-1": {"household": "3-2-501"}}, "quarantine": ONE_DAY}),
+        "deny", ("quarantine_exit",), True),
+    "quarantine ends at the site's midnight": (Case(make_pass(), direction="out", reg={"quarantine": ONE_DAY},
+                                                    now_shift=timedelta(hours=40.5)), "admit", (), False),
     "quarantined person by pass id": (Case(make_pass(household="9-9-9"), direction="out", reg={"quarantine": [
         {"pass_id": "00112233aabbccdd", "from": "2026-03-01", "to": "2026-03-14"}]}), "deny", ("quarantine_exit",), True),
     "quarantined plain code leaving": (Case("RES-1", direction="out", reg={
