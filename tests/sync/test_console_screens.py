@@ -196,8 +196,32 @@ def test_a_person_under_quarantine_is_sent_as_their_passes(client, console_app, 
                        text="x", not_before=0, expires=4e9, issued_by="t")
     today = date.today().isoformat()
     con.store.add_quarantine(household=None, resident_id=wei["id"], start=today, end=today, note="", by="t")
-    assert revoked_and_quarantined(con.store)["quarantine"] == [{"pass_id": "00000000000000aa", "from": today,
-                                                                 "to": today}]
+    assert revoked_and_quarantined(con.store, date.today())["quarantine"] == [
+        {"pass_id": "00000000000000aa", "from": today, "to": today}]
+
+
+def test_quarantines_are_kept_and_dropped_by_the_site_s_calendar(client, console_app):
+    """The server's clock may keep UTC while the site is far from it: a quarantine is
+    published while it lasts by the site's calendar, dropped once that day is over, and
+    the form starts on the site's today."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sync.server.console.downlink import registry_content
+
+    con = console_app.extensions["console"]
+    # UTC+14 is a day ahead of UTC from 10:00 UTC, UTC-11 a day behind until 11:00 UTC:
+    # one of them never shares this machine's date.
+    zone = next(z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if datetime.now(ZoneInfo(z)).date() != date.today())
+    con.tz = ZoneInfo(zone)
+    site_today, day = con.today(), timedelta(days=1)
+    for n, when in enumerate((site_today - day, site_today)):
+        con.store.add_quarantine(household=f"1-1-10{n}", resident_id=None, start=when.isoformat(),
+                                 end=when.isoformat(), note="", by="t")
+    content, _ = registry_content(con)
+    assert [q["household"] for q in content["quarantine"]] == ["1-1-101"], zone
+    login(client, *ADMIN)
+    assert f'value="{site_today.isoformat()}"' in client.get("/console/quarantine").get_data(as_text=True)
 
 
 ID_NUMBER = "11010519491231002X"   # a valid GB 11643 number (check digit X)

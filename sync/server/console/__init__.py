@@ -9,7 +9,7 @@ registry publisher it is given (``RegistryPublisher.publish``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,11 @@ class Console:
     @property
     def site(self) -> str:
         return self.settings.site
+
+    def today(self) -> date:
+        """The site's calendar day, which quarantine dates are typed in and kiosks check
+        them against; the server's own clock may keep another zone."""
+        return datetime.now(self.tz).date()
 
 
 def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,

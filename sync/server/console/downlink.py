@@ -21,9 +21,10 @@ class PublishError(RuntimeError):
     pass
 
 
-def revoked_and_quarantined(store, today: date | None = None) -> dict[str, Any]:
-    """Revoked pass ids and the quarantines not yet over (kiosks check the dates)."""
-    today_s = (today or date.today()).isoformat()
+def revoked_and_quarantined(store, today: date) -> dict[str, Any]:
+    """Revoked pass ids and the quarantines not over by the site's `today` (kiosks check
+    the dates)."""
+    today_s = today.isoformat()
     quarantine = []
     for q in store.quarantines(current_only=True):
         if q["end_date"] < today_s:
@@ -63,7 +64,7 @@ def registry_content(con) -> tuple[dict[str, Any], dict[str, list]]:
     keys = dict(base.get("trusted_keys") or {})
     if con.pass_key is not None:
         keys.update(con.pass_key.registry_entry())
-    ours = revoked_and_quarantined(con.store)
+    ours = revoked_and_quarantined(con.store, con.today())
     # Revocations and quarantines published by other means stay; the console replaces
     # only what it put there itself, so a lift or an expiry takes effect.
     before = con.store.registry_owned()

@@ -25,7 +25,7 @@ def _page(error: str | None = None, form: dict | None = None, status: int = 200)
     # One person of a household: the form names them instead of asking for a household.
     person = store.resident(form["resident_id"]) if form.get("resident_id") else None
     return render_template("console/quarantine.html", quarantines=store.quarantines(), error=error,
-                           form=form, person=person, today=date.today().isoformat()), status
+                           form=form, person=person, today=_console().today().isoformat()), status
 
 
 @bp.get("/quarantine")
