@@ -154,6 +154,13 @@ RX = ascii_line.compile_pattern(ascii_line.DEFAULT_PATTERN)
     ("HI", None),
     ("Lo", None),
     ("T:36.6F", None),             # a unit it cannot read is not a reading
+    ("Ambient = 25.13*C\tObject = 36.61*C", (36.61, 25.13)),     # Adafruit's MLX90614 example
+    ("Ambient = 77.23*F\tObject = 97.90*F", None),               # ... and its Fahrenheit line
+    ("TA:25.1 TO:36.6", (36.6, 25.1)),
+    ("Target:  36.6 C", (36.6, None)),
+    ("36.6 ºC", (36.6, None)),
+    ("TO:36.6 TA:25.1*F", None),
+    ("TA: 25.1", None),            # the ambient alone is no reading (the stream keeps it)
     ("36.6.6", None),
     ("", None),
 ])
@@ -174,6 +181,14 @@ def test_ascii_documented_lines(hexline, value):
     got = [(r.object_c, r.ambient_c) for r in p.feed(bytes.fromhex(hexline))]
     assert got == ([] if value is None else [(value, None)])
     assert p.stats.bad_frames == (value is None)
+
+
+def test_ascii_ambient_on_its_own_line_joins_the_readings_of_the_next_two_seconds():
+    p = ascii_line.AsciiLine().parser()
+    assert p.feed(b"TA: 25.10\r\n", 100.0) == []
+    near, late = p.feed(b"TO: 36.60\r\n", 101.0), p.feed(b"TO: 36.70\r\n", 102.5)
+    assert [(r.object_c, r.ambient_c) for r in near + late] == [(36.6, 25.1), (36.7, None)]
+    assert p.stats.bad_frames == 0 and p.stats.frames == 2
 
 
 def test_ascii_custom_pattern():

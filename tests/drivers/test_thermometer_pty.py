@@ -316,3 +316,40 @@ def test_a_silent_module_is_reopened_and_logged_once(tmp_path, caplog):
             sim.stop()
     assert got and driver.state == DeviceState.OK
     assert sum("nothing readable" in r.getMessage() for r in caplog.records) == 1
+
+
+# What Arduino builds of the GY-906 (MLX90614) print, as their sketches write it.
+SKETCHES = {
+    # Adafruit's mlxtest example: Celsius, then the same in Fahrenheit, then a blank line.
+    "adafruit-mlxtest": "Ambient = {ambient:.2f}*C\tObject = {object:.2f}*C\r\n"
+                        "Ambient = {ambient_f:.2f}*F\tObject = {object_f:.2f}*F\r\n",
+    "ambient-line-first": "TA: {ambient:.2f}\r\nTO: {object:.2f}",
+    "ambient-line-after": "Target:  {object:.2f} C\r\nAmbient: {ambient:.2f} C",
+}
+
+
+@pytest.mark.parametrize("sketch", list(SKETCHES))
+def test_arduino_sketch_lines_give_the_body_and_the_ambient(tmp_path, sketch):
+    from drivers.sim.thermometer import AMBIENT_C
+
+    sim = PtyThermometerSim(protocol="ascii", rate_hz=20, seed=3, link_path=tmp_path / "arduino",
+                            ascii_style=SKETCHES[sketch])
+    sim.hold(37.4)
+    sim.start()
+    driver = SerialThermometer(sim.port, "ascii")
+    got = []
+    driver.start(got.append)
+    try:
+        deadline = time.monotonic() + 5
+        while len(got) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stats = driver.stats()
+    finally:
+        driver.stop()
+        sim.stop()
+    assert len(got) >= 8, stats
+    # Never the Fahrenheit line read as Celsius (99.3 "°C"), never the ambient as a body.
+    assert all(abs(r.object_c - 37.4) <= 0.06 for r in got), [r.object_c for r in got]
+    # The ambient on a line of its own belongs to the reading beside it; only a reading
+    # before the first ambient line can lack it.
+    assert all(r.ambient_c is not None and abs(r.ambient_c - AMBIENT_C) <= 0.01 for r in got[1:]), got[:3]

@@ -1,9 +1,14 @@
 """Plain text lines, as handheld thermometers with a serial output and hobby modules print them.
 
 One reading per line, ended by CR, LF or CR LF: ``36.6``, ``T:36.6``, ``36.6C``,
-``TO:36.60 TA:25.12``, ``OBJ=36.6,AMB=25.1``. Anything else is a configurable regular
-expression with a named group ``object`` and, if the device reports it, ``ambient``.
-Lines that do not match (banners, menus, units it cannot read) are counted and skipped.
+``TO:36.60 TA:25.12``, ``OBJ=36.6,AMB=25.1``, and the line of Adafruit's MLX90614
+example sketch, which most Arduino builds of a GY-906 module print:
+``Ambient = 25.13*C<TAB>Object = 36.61*C`` (its ``*F`` line after it is not a reading).
+Sketches that print the ambient on a line of its own (``TA: 25.1`` then ``TO: 36.6``, or
+``Ambient: 25.1 C`` then ``Target: 36.6 C``) lose nothing: the ambient is kept for the
+readings of the next two seconds. Anything else is a configurable regular expression
+with a named group ``object`` and, if the device reports it, ``ambient``. Lines that do
+not match (banners, menus, units it cannot read) are counted and skipped.
 
 No standard governs these lines; the default pattern takes the shapes devices document.
 The H-Tronic TSM 125 manual ("Serial interface", p. 29), for one, sends a right-aligned
@@ -28,10 +33,20 @@ from drivers.thermometer.base import Reading
 from drivers.thermometer.protocols.base import StreamParser, WireProtocol
 
 _NUM = r"[-+]?\d{1,3}(?:\.\d{1,3})?"
+_CELSIUS = r"\s*(?:[°º*]?\s*C)?"          # 36.6, 36.6C, 36.6 °C, and the Arduino sketches' 36.6*C
+_AMBIENT = rf"(?:TA|AMB|AMBIENT)\s*[:=]\s*{_NUM}{_CELSIUS}"
+_SEP = r"[\s,;]+"
 DEFAULT_PATTERN = (
-    rf"(?:(?:T|TO|OBJ|OBJECT|BODY|TEMP)\s*[:=]\s*)?(?P<object>{_NUM})\s*(?:°?\s*C)?"
-    rf"(?:[\s,;]+(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM})\s*(?:°?\s*C)?)?"
+    # The ambient may stand before the object or after it; one named group cannot sit in
+    # both places, so a lookahead takes it wherever it is and the line skips over it.
+    rf"(?:(?=.*?\b(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM}){_CELSIUS}(?:{_SEP}|$)))?"
+    rf"(?:{_AMBIENT}{_SEP})?"
+    rf"(?:(?:T|TO|OBJ|OBJECT|TARGET|BODY|TEMP)\s*[:=]\s*)?(?P<object>{_NUM}){_CELSIUS}"
+    rf"(?:{_SEP}{_AMBIENT})?"
 )
+# A line with the ambient alone; sketches print it before or after the object's line.
+AMBIENT_LINE = re.compile(rf"(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM}){_CELSIUS}", re.IGNORECASE | re.ASCII)
+AMBIENT_KEEP_S = 2.0
 MAX_LINE = 80          # longer "lines" are noise without a line end: dropped whole
 # A first byte this soon after the port opens may be the middle of a line the device had
 # begun (a whole 40-character line takes 42 ms at 9600 baud).
@@ -77,8 +92,13 @@ def parse_line(line: str, rx: LinePattern) -> tuple[float, float | None] | None:
 
 
 def encode(object_c: float, ambient_c: float | None = None, style: str = "T:{object:.2f}") -> bytes:
-    """A line as a device would print it (used by the simulator and tests)."""
-    return (style.format(object=object_c, ambient=ambient_c) + "\r\n").encode("ascii")
+    """A line as a device would print it (used by the simulator and tests); `style` may
+    hold several lines (CR LF between them) and use ``object_f`` and ``ambient_f``."""
+    def f(c: float | None) -> float | None:
+        return None if c is None else c * 9 / 5 + 32
+
+    text = style.format(object=object_c, ambient=ambient_c, object_f=f(object_c), ambient_f=f(ambient_c))
+    return (text + "\r\n").encode("ascii")
 
 
 class LineParser(StreamParser):
@@ -88,6 +108,7 @@ class LineParser(StreamParser):
         self._buf = bytearray()
         self._skip_line = False          # drop bytes up to the next line end: we came in mid-line
         self._opened_t: float | None = None
+        self._ambient: tuple[float, float] | None = None      # (ambient_c, when) from a line of its own
         self.unparsed_lines = 0
 
     def opened(self, t: float) -> None:
@@ -128,12 +149,19 @@ class LineParser(StreamParser):
             m = _match(line, self._rx)
             parsed = _values(m) if m is not None else None
             if parsed is None:
+                ambient = AMBIENT_LINE.fullmatch(line)
+                if ambient is not None:
+                    self._ambient = (float(ambient.group("ambient")), t)
+                    continue
                 self.unparsed_lines += 1
                 self.stats.bad_frames += 1
                 continue
             self.stats.skipped_bytes += len(line[:m.start()].encode("utf-8", errors="replace"))
             self.stats.frames += 1
-            out.append(Reading(parsed[0], parsed[1], t))
+            object_c, ambient_c = parsed
+            if ambient_c is None and self._ambient is not None and t - self._ambient[1] <= AMBIENT_KEEP_S:
+                ambient_c = self._ambient[0]
+            out.append(Reading(object_c, ambient_c, t))
 
 
 class AsciiLine(WireProtocol):
