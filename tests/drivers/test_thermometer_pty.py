@@ -230,6 +230,7 @@ def test_a_loose_cable_is_not_hammered_nor_logged_at_each_contact(tmp_path, capl
             while not got and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert got
+            before = len(got)
             flaps, end = 0, time.monotonic() + 2.0
             while time.monotonic() < end:             # the contact makes and breaks every 40 ms
                 sim.unplug()
@@ -240,6 +241,7 @@ def test_a_loose_cable_is_not_hammered_nor_logged_at_each_contact(tmp_path, capl
             opens_while_loose = driver.stats()["opens"]
             messages = len(caplog.records)
             n = len(got)
+            through = n - before        # a contact that held long enough for a reading
             deadline = time.monotonic() + 3            # the cable is pushed home
             while len(got) < n + 3 and time.monotonic() < deadline:
                 time.sleep(0.02)
@@ -249,9 +251,11 @@ def test_a_loose_cable_is_not_hammered_nor_logged_at_each_contact(tmp_path, capl
             sim.stop()
     assert flaps >= 30
     # A handful of opens, not one per contact; the trouble is logged once, not at each
-    # contact (a spell of trouble ends with a reading), and the return once.
+    # contact, and the return once. A spell of trouble ends with a reading, so on a busy
+    # machine, where a contact can hold long enough for one, that reading's return and
+    # the next loss are said too.
     assert opens_while_loose <= 10, (opens_while_loose, flaps)
-    assert messages <= 3, [r.getMessage() for r in caplog.records]
+    assert messages <= 3 + 2 * through and messages <= flaps // 5, [r.getMessage() for r in caplog.records]
     assert caplog.records[-1].getMessage().endswith("is back")
 
 
