@@ -298,7 +298,9 @@ def check_disk(ctx: Context) -> Check:
                  "the gate keeps deciding when the disk is full, but entries then wait in memory", figures)
 
 
-def check_registry(ctx: Context) -> Check:
+def _registries(ctx: Context) -> list:
+    """The registries this kiosk would start with: the one it kept and its seed file.
+    Raises RegistryError naming the file that cannot be used."""
     from kiosk.registry import STATE_FILE, Registry, RegistryError
 
     found = []
@@ -307,7 +309,17 @@ def check_registry(ctx: Context) -> Check:
             try:
                 found.append(Registry.load(path))
             except RegistryError as exc:
-                return Check("registry", "fail", f"the registry {path} cannot be used: {exc}")
+                raise RegistryError(f"the registry {path} cannot be used: {exc}") from None
+    return found
+
+
+def check_registry(ctx: Context) -> Check:
+    from kiosk.registry import RegistryError
+
+    try:
+        found = _registries(ctx)
+    except RegistryError as exc:
+        return Check("registry", "fail", str(exc))
     if not found or max(r.version for r in found) == 0:
         if ctx.cfg.mqtt.enabled:
             # A fresh install: the server pushes the registry once the service connects.
@@ -338,9 +350,31 @@ def _age_words(s: float) -> str:
     return f"{s / 86400:.0f} days"
 
 
+def check_timezone(ctx: Context) -> Check:
+    from datetime import datetime, timezone
+
+    from kiosk.registry import RegistryError, Rules
+
+    try:
+        found = _registries(ctx)
+    except RegistryError:
+        found = []                      # said by the registry check
+    rules = max(found, key=lambda r: r.version).rules if found else Rules()
+    now = datetime.now(timezone.utc)
+    site, here = rules.local(now), now.astimezone()
+    if site.utcoffset() == here.utcoffset():
+        return Check("timezone", "ok", f"the kiosk keeps the site's time ({rules.timezone}, UTC{site:%z})")
+    # The rules (quarantine days, allowed hours) follow the site's zone whatever the Pi
+    # says; the touchscreen's clock, its quiet hours and today's counts follow the Pi's.
+    return Check("timezone", "warn", f"the kiosk keeps {here.tzname()} (UTC{here:%z}), the site's rules "
+                                     f"{rules.timezone} (UTC{site:%z}): the screen's clock, quiet hours and "
+                                     "today's counts are off by the difference",
+                 f"sudo timedatectl set-timezone {rules.timezone}")
+
+
 CHECKS: list[Callable[[Context], Check]] = [
     check_camera, check_decoder, check_thermometer, check_relay, check_broker,
-    check_clock, check_disk, check_registry,
+    check_clock, check_timezone, check_disk, check_registry,
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,9 +51,9 @@ def by_name(results):
     return {r.name: r for r in results}
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kiosk.cli", "doctor", *args], capture_output=True, text=True,
-                          timeout=60, cwd=REPO)
+                          timeout=60, cwd=REPO, env=None if env is None else os.environ | env)
 
 
 def test_sim_kiosk_passes_every_check(tmp_path):
@@ -267,6 +268,17 @@ def test_clock_check_both_ways(tmp_path, monkeypatch, synced, status, words):
     monkeypatch.setattr(clock, "is_synchronised", lambda: synced)
     r = doctor.check_clock(doctor.Context(cfg=None))
     assert r.status == status and words in r.summary
+
+
+@pytest.mark.parametrize("pi_zone, status", [("Asia/Shanghai", "OK"), ("Asia/Chongqing", "OK"), ("UTC", "WARN"),
+                                             ("Europe/Berlin", "WARN")])
+def test_a_pi_keeping_another_time_zone_than_the_site_is_told_how_to_set_it(tmp_path, pi_zone, status):
+    # The demo registry's rules keep Asia/Shanghai; Chongqing is another name for its time.
+    proc = run_cli("-c", str(write_config(tmp_path)), "--seconds", "0.3", env={"TZ": pi_zone})
+    line = next(line for line in proc.stdout.splitlines() if " timezone " in line)
+    assert line.startswith(status) and "Asia/Shanghai" in line and "+0800" in line, proc.stdout
+    if status == "WARN":
+        assert "sudo timedatectl set-timezone Asia/Shanghai" in proc.stdout
 
 
 def test_old_registry_is_a_warning_with_its_age(tmp_path):
