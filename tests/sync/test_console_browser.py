@@ -259,7 +259,9 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, server, broker, tmp_path):
     kiosk = _kiosk(tmp_path, broker, server, pass_text)
     kiosk.start()
     try:
-        page.goto(server.console_url + "entries?gate=gate-out")
+        # Before any quarantine the pass lets its holder out. (On a busy machine one showing
+        # may miss its temperature and be referred; the scenario loops, so another passes.)
+        page.goto(server.console_url + "entries?gate=gate-out&decision=admit")
         expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=15_000)
         assert _newest_decision(page) == ("放行", "")
 

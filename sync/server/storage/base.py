@@ -80,7 +80,9 @@ class EntryQuery:
     household: str | None = None
     limit: int | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, pass_id_sql: str | None = None) -> tuple[str, list[Any]]:
+        """The WHERE clause and its parameters; `pass_id_sql` is the storage's expression
+        for an entry's pass id (``Storage.pass_id_sql``), for queries that filter on it."""
         clauses, params = [], []
         for key in ("site", "gate", "direction", "decision", "household"):
             value = getattr(self, key)
@@ -120,6 +122,9 @@ class Storage(ABC):
     """What the server keeps. One instance is shared by threads; each thread gets its own connection."""
 
     placeholder = "?"
+    # The pass an entry's credential names, read from its JSON body. Indexed (with ts):
+    # "where has this pass been" is the question a contact tracer asks first.
+    pass_id_sql = "json_extract(body, '$.credential.pass_id')"
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -161,6 +166,7 @@ class Storage(ABC):
         with self._write() as cur:
             for stmt in SCHEMA:
                 cur.execute(stmt)
+            cur.execute(f"CREATE INDEX IF NOT EXISTS entries_pass ON entries ({self.pass_id_sql}, ts)")
 
     def close(self) -> None:
         with self._conns_lock:
@@ -288,7 +294,7 @@ class Storage(ABC):
     def iter_entries(self, query: EntryQuery, chunk: int = 2000) -> Iterator[dict[str, Any]]:
         """Entries oldest first (by time, then gate and seq), read in chunks so an export
         of millions of rows streams in constant memory."""
-        where, params = query.where()
+        where, params = query.where(self.pass_id_sql)
         cols = ", ".join(ENTRY_COLUMNS) + ", body"
         key: tuple | None = None
         left = query.limit
@@ -315,7 +321,7 @@ class Storage(ABC):
                 left -= len(rows)
 
     def count_entries(self, query: EntryQuery) -> int:
-        where, params = query.where()
+        where, params = query.where(self.pass_id_sql)
         with self._read() as cur:
             cur.execute(self._sql(f"SELECT COUNT(*) FROM entries{where}"), params)
             return int(cur.fetchone()[0])
