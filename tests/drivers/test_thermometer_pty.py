@@ -11,6 +11,7 @@ from drivers.sim.thermometer import PtyThermometerSim
 from drivers.state import DeviceState
 from drivers.thermometer import SerialThermometer
 from drivers.thermometer.protocols import build
+from tests.sync.procs import wait_until
 
 PROTOCOLS = ["gy-mcu90614", "gy-query", "modbus-rtu", "ascii"]
 
@@ -197,19 +198,13 @@ def test_a_module_set_to_stay_quiet_is_told_to_stream_at_open_and_after_a_power_
     got = []
     driver.start(got.append)
     try:
-        deadline = time.monotonic() + 3
-        while len(got) < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(got) >= 3, 3)
         assert len(got) >= 3
         sim.power_cycle()
-        deadline = time.monotonic() + 2
-        while driver.state != DeviceState.STALE and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: driver.state == DeviceState.STALE, 2)
         assert driver.state == DeviceState.STALE
         n = len(got)
-        deadline = time.monotonic() + 3
-        while len(got) < n + 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(got) >= n + 3, 3)
         assert len(got) >= n + 3 and driver.state == DeviceState.OK
         assert driver.stats()["opens"] == 1                  # told again on the open port, not reopened
     finally:
@@ -226,9 +221,7 @@ def test_a_loose_cable_is_not_hammered_nor_logged_at_each_contact(tmp_path, capl
     with caplog.at_level("INFO", logger="drivers.thermometer.serial_port"):
         driver.start(got.append)
         try:
-            deadline = time.monotonic() + 3
-            while not got and time.monotonic() < deadline:
-                time.sleep(0.02)
+            wait_until(lambda: got, 3)
             assert got
             before = len(got)
             flaps, end = 0, time.monotonic() + 2.0
@@ -242,9 +235,7 @@ def test_a_loose_cable_is_not_hammered_nor_logged_at_each_contact(tmp_path, capl
             messages = len(caplog.records)
             n = len(got)
             through = n - before        # a contact that held long enough for a reading
-            deadline = time.monotonic() + 3            # the cable is pushed home
-            while len(got) < n + 3 and time.monotonic() < deadline:
-                time.sleep(0.02)
+            wait_until(lambda: len(got) >= n + 3, 3)            # the cable is pushed home
             assert len(got) >= n + 3 and driver.state == DeviceState.OK
         finally:
             driver.stop()
@@ -286,9 +277,7 @@ def test_a_second_reader_on_the_same_port_is_refused_as_an_error(tmp_path):
     got = []
     first.start(got.append)
     try:
-        deadline = time.monotonic() + 3
-        while not got and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: got, 3)
         second.start(lambda r: None)
         time.sleep(0.5)
         # There, but held by another program: a fault to fix, not a missing cable.
@@ -312,9 +301,7 @@ def test_a_silent_module_is_reopened_and_logged_once(tmp_path, caplog):
             time.sleep(1.6)
             assert driver.stats()["opens"] >= 3            # it keeps trying the port afresh
             sim.faults.clear()
-            deadline = time.monotonic() + 3
-            while not got and time.monotonic() < deadline:
-                time.sleep(0.02)
+            wait_until(lambda: got, 3)
         finally:
             driver.stop()
             sim.stop()
@@ -344,9 +331,7 @@ def test_arduino_sketch_lines_give_the_body_and_the_ambient(tmp_path, sketch):
     got = []
     driver.start(got.append)
     try:
-        deadline = time.monotonic() + 5
-        while len(got) < 8 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: len(got) >= 8, 5)
         stats = driver.stats()
     finally:
         driver.stop()
