@@ -88,29 +88,49 @@ def test_concurrent_writers_store_each_entry_once(tmp_path, storage):
     assert (gate["contiguous_seq"], gate["entries"], gate["chain_issues"]) == (600, 600, 0)
 
 
-def test_the_entries_of_one_pass_are_found_through_an_index(tmp_path, storage):
-    """A contact tracer's first question, "where has this pass been", must not read every
-    entry's JSON: the filter is the indexed expression, on both back-ends."""
-    from sync.server.console.query import ConsoleQuery
-
+def _pass_entries(tmp_path) -> list[dict]:
+    """200 entries of 50 passes, and a stranger's code carrying NUL characters (a QR code
+    may hold any byte; PostgreSQL's JSON types refuse \\u0000)."""
     j = Journal(tmp_path / "g1.sqlite3", site="s1", gate="g1")
     j.append_many([{"direction": "in", "decision": "admit", "reasons": [], "temperature": {"value_c": 36.5},
                     "credential": {"kind": "pass", "pass_id": f"{i % 50:016x}", "household": "1-1-1"}}
                    for i in range(200)] +
                   [{"direction": "in", "decision": "refer", "reasons": ["unknown_code"], "temperature": None,
-                    "credential": {"kind": "code", "hash": "x", "masked": "00**07"}}])
-    storage.store([Batch("s1", "g1", list(j.iter_all()))])
+                    "credential": {"kind": "code", "hash": "x", "masked": "\x00A**\x00"}}])
+    entries = list(j.iter_all())
     j.close()
+    return entries
+
+
+def test_the_entries_of_one_pass_are_found_through_an_index(tmp_path, storage):
+    """A contact tracer's first question, "where has this pass been", must not read every
+    entry's JSON: the filter is an indexed column, on both back-ends."""
+    from sync.server.console.query import ConsoleQuery
+
+    storage.store([Batch("s1", "g1", _pass_entries(tmp_path))])
+    assert storage.count_entries(EntryQuery()) == 201
     wanted = f"{7:016x}"
     assert storage.count_entries(ConsoleQuery(pass_id=wanted)) == 4
     assert {i["entry"]["credential"]["pass_id"] for i in storage.iter_entries(ConsoleQuery(pass_id=wanted))} == {wanted}
     assert storage.count_entries(ConsoleQuery(pass_id="ffffffffffffffff")) == 0
 
     sql = storage._sql(f"EXPLAIN {'QUERY PLAN ' if storage.placeholder == '?' else ''}"
-                       f"SELECT COUNT(*) FROM entries WHERE {storage.pass_id_sql} = ?")
+                       "SELECT COUNT(*) FROM entries WHERE pass_id = ?")
     with storage._read() as cur:
         if storage.placeholder != "?":
             cur.execute("SET LOCAL enable_seqscan = off")    # a table this small would be read whole
         cur.execute(sql, (wanted,))
         plan = " ".join(str(part) for row in cur.fetchall() for part in row)
     assert "entries_pass" in plan, plan
+
+
+def test_a_store_made_before_the_pass_column_gets_it_filled_on_start(tmp_path, storage):
+    from sync.server.console.query import ConsoleQuery
+
+    storage.store([Batch("s1", "g1", _pass_entries(tmp_path))])
+    with storage._write() as cur:           # as the store was before entries kept their pass id
+        cur.execute("DROP INDEX entries_pass")
+        cur.execute("ALTER TABLE entries DROP COLUMN pass_id")
+    storage.create_schema()                 # what the server does on start
+    assert storage.count_entries(ConsoleQuery(pass_id=f"{7:016x}")) == 4
+    assert storage.count_entries(EntryQuery()) == 201

@@ -36,16 +36,14 @@ class ConsoleQuery(EntryQuery):
     reason: str | None = None
     pass_id: str | None = None
 
-    def where(self, pass_id_sql: str | None = None) -> tuple[str, list[Any]]:
+    def where(self) -> tuple[str, list[Any]]:
         sql, params = super().where()
         clauses = [sql[len(" WHERE "):]] if sql else []
         if self.reason:
             clauses.append("(',' || reasons || ',') LIKE ?")
             params.append(f"%,{self.reason},%")
         if self.pass_id:
-            if pass_id_sql is None:
-                raise ValueError("a pass id filter needs the storage's pass_id_sql")
-            clauses.append(f"{pass_id_sql} = ?")
+            clauses.append("pass_id = ?")
             params.append(self.pass_id)
         return ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
 

@@ -296,7 +296,7 @@ class ConsoleStore:
 
     def entries_page(self, query: EntryQuery, *, offset: int, limit: int) -> list[dict]:
         """One page of entries, newest first."""
-        where, params = query.where(self.storage.pass_id_sql)
+        where, params = query.where()
         cols = ", ".join(ENTRY_COLUMNS) + ", body"
         rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY ts DESC, site, gate, seq DESC "
                           f"LIMIT {int(limit)} OFFSET {int(offset)}", params, ENTRY_COLUMNS + ("body",))

@@ -30,12 +30,14 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS entries (
         site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
         id TEXT NOT NULL, ts TEXT NOT NULL, direction TEXT NOT NULL, decision TEXT NOT NULL,
-        household TEXT, credential_kind TEXT, reasons TEXT NOT NULL, temperature_c DOUBLE PRECISION,
+        household TEXT, credential_kind TEXT, pass_id TEXT, reasons TEXT NOT NULL, temperature_c DOUBLE PRECISION,
         hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash_ok INTEGER NOT NULL,
         body TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (site, gate, seq))""",
     "CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts, site, gate, seq)",
     "CREATE INDEX IF NOT EXISTS entries_household ON entries (household, ts)",
+    # "Where has this pass been" is the question a contact tracer asks first.
+    "CREATE INDEX IF NOT EXISTS entries_pass ON entries (pass_id, ts)",
     """CREATE TABLE IF NOT EXISTS gates (
         site TEXT NOT NULL, gate TEXT NOT NULL,
         contiguous_seq BIGINT NOT NULL DEFAULT 0, tip_hash TEXT NOT NULL,
@@ -63,7 +65,7 @@ SCHEMA = [
         query TEXT NOT NULL, rows BIGINT NOT NULL)""",
 ]
 
-ENTRY_COLUMNS = ("site", "gate", "seq", "id", "ts", "direction", "decision", "household", "credential_kind",
+ENTRY_COLUMNS = ("site", "gate", "seq", "id", "ts", "direction", "decision", "household", "credential_kind", "pass_id",
                  "reasons", "temperature_c", "hash", "prev_hash", "hash_ok", "received_at")
 
 
@@ -80,9 +82,7 @@ class EntryQuery:
     household: str | None = None
     limit: int | None = None
 
-    def where(self, pass_id_sql: str | None = None) -> tuple[str, list[Any]]:
-        """The WHERE clause and its parameters; `pass_id_sql` is the storage's expression
-        for an entry's pass id (``Storage.pass_id_sql``), for queries that filter on it."""
+    def where(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
         for key in ("site", "gate", "direction", "decision", "household"):
             value = getattr(self, key)
@@ -105,6 +105,11 @@ class EntryQuery:
         return tuple(f.name for f in fields(cls))
 
 
+def _pass_id_of(cred: Any) -> str | None:
+    pid = cred.get("pass_id") if isinstance(cred, dict) else None
+    return pid if isinstance(pid, str) else None
+
+
 def _row_of(site: str, gate: str, e: dict[str, Any], now: float) -> tuple:
     cred = e.get("credential") if isinstance(e.get("credential"), dict) else {}
     temp = e.get("temperature") if isinstance(e.get("temperature"), dict) else {}
@@ -112,6 +117,7 @@ def _row_of(site: str, gate: str, e: dict[str, Any], now: float) -> tuple:
     return (site, gate, e["seq"], e["id"], e["ts"], e["direction"], e["decision"],
             cred.get("household") if isinstance(cred.get("household"), str) else None,
             cred.get("kind") if isinstance(cred.get("kind"), str) else None,
+            _pass_id_of(cred),
             ",".join(e.get("reasons") or []),
             float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
             e["hash"], e["prev_hash"], int(entry_hash(e) == e["hash"]),
@@ -122,9 +128,6 @@ class Storage(ABC):
     """What the server keeps. One instance is shared by threads; each thread gets its own connection."""
 
     placeholder = "?"
-    # The pass an entry's credential names, read from its JSON body. Indexed (with ts):
-    # "where has this pass been" is the question a contact tracer asks first.
-    pass_id_sql = "json_extract(body, '$.credential.pass_id')"
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -164,9 +167,32 @@ class Storage(ABC):
 
     def create_schema(self) -> None:
         with self._write() as cur:
+            if self._has_table(cur, "entries") and not self._has_column(cur, "entries", "pass_id"):
+                self._add_pass_id_column(cur)
             for stmt in SCHEMA:
                 cur.execute(stmt)
-            cur.execute(f"CREATE INDEX IF NOT EXISTS entries_pass ON entries ({self.pass_id_sql}, ts)")
+
+    def _add_pass_id_column(self, cur) -> None:
+        """A store made before entries kept their pass id: add the column and fill it from
+        the stored bodies, once. (Read in Python: PostgreSQL's JSON types refuse the
+        \\u0000 a code shown to the camera may carry.)"""
+        cur.execute("ALTER TABLE entries ADD COLUMN pass_id TEXT")
+        cur.execute("SELECT site, gate, seq, body FROM entries WHERE body LIKE '%\"pass_id\"%'")
+        rows = [(_pass_id_of(json.loads(body).get("credential")), site, gate, seq)
+                for site, gate, seq, body in cur.fetchall()]
+        cur.executemany(self._sql("UPDATE entries SET pass_id = ? WHERE site = ? AND gate = ? AND seq = ?"),
+                        [r for r in rows if r[0] is not None])
+
+    def _has_table(self, cur, table: str) -> bool:
+        cur.execute(self._sql("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                              "AND table_name = ?"), (table,))
+        return cur.fetchone() is not None
+
+    def _has_column(self, cur, table: str, column: str) -> bool:
+        cur.execute(self._sql("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                              "AND table_name = ? AND column_name = ?"),
+                    (table, column))
+        return cur.fetchone() is not None
 
     def close(self) -> None:
         with self._conns_lock:
@@ -294,7 +320,7 @@ class Storage(ABC):
     def iter_entries(self, query: EntryQuery, chunk: int = 2000) -> Iterator[dict[str, Any]]:
         """Entries oldest first (by time, then gate and seq), read in chunks so an export
         of millions of rows streams in constant memory."""
-        where, params = query.where(self.pass_id_sql)
+        where, params = query.where()
         cols = ", ".join(ENTRY_COLUMNS) + ", body"
         key: tuple | None = None
         left = query.limit
@@ -321,7 +347,7 @@ class Storage(ABC):
                 left -= len(rows)
 
     def count_entries(self, query: EntryQuery) -> int:
-        where, params = query.where(self.pass_id_sql)
+        where, params = query.where()
         with self._read() as cur:
             cur.execute(self._sql(f"SELECT COUNT(*) FROM entries{where}"), params)
             return int(cur.fetchone()[0])

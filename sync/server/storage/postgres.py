@@ -15,7 +15,6 @@ from sync.server.storage.base import Storage
 
 class PostgresStorage(Storage):
     placeholder = "%s"
-    pass_id_sql = "((body::jsonb) -> 'credential' ->> 'pass_id')"
 
     def __init__(self, dsn: str) -> None:
         super().__init__()

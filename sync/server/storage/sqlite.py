@@ -47,3 +47,11 @@ class SQLiteStorage(Storage):
             yield cur
         finally:
             cur.close()
+
+    def _has_table(self, cur, table: str) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        return cur.fetchone() is not None
+
+    def _has_column(self, cur, table: str, column: str) -> bool:
+        cur.execute(f"PRAGMA table_info({table})")
+        return any(row[1] == column for row in cur.fetchall())
