@@ -61,10 +61,12 @@ def test_sim_kiosk_passes_every_check(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "FAIL" not in proc.stdout
     lines = proc.stdout.splitlines()
-    for name in ("config", "decoder", "thermometer", "relay", "disk", "registry"):
+    for name in ("config", "thermometer", "relay", "disk", "registry"):
         assert any(line.startswith("OK") and f" {name} " in line for line in lines), name
-    # The frame rate is measured: on a loaded machine it may fall below the scanning goal.
+    # The frame rate and the decode time are measured: on a loaded machine they may miss
+    # their goals, which is a warning with the figure, never a failure.
     assert any(line.startswith(("OK", "WARN")) and " camera " in line and "fps" in line for line in lines)
+    assert any(line.startswith(("OK", "WARN")) and " decoder " in line and " ms" in line for line in lines)
 
 
 def test_figures_are_measured(tmp_path):
