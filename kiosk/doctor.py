@@ -299,18 +299,24 @@ def check_disk(ctx: Context) -> Check:
 
 
 def _registries(ctx: Context) -> list:
-    """The registries this kiosk would start with: the one it kept and its seed file.
-    Raises RegistryError naming the file that cannot be used."""
+    """The registries this kiosk would start with: the one it kept and its seed file,
+    read once for the checks that need them. Raises RegistryError naming the file that
+    cannot be used."""
     from kiosk.registry import STATE_FILE, Registry, RegistryError
 
-    found = []
-    for path in (Path(ctx.cfg.kiosk.state_dir) / STATE_FILE, ctx.cfg.registry.file):
-        if path is not None and Path(path).exists():
-            try:
-                found.append(Registry.load(path))
-            except RegistryError as exc:
-                raise RegistryError(f"the registry {path} cannot be used: {exc}") from None
-    return found
+    if "registries" not in ctx.cache:
+        found: list | RegistryError = []
+        for path in (Path(ctx.cfg.kiosk.state_dir) / STATE_FILE, ctx.cfg.registry.file):
+            if path is not None and Path(path).exists():
+                try:
+                    found.append(Registry.load(path))
+                except RegistryError as exc:
+                    found = RegistryError(f"the registry {path} cannot be used: {exc}")
+                    break
+        ctx.cache["registries"] = found
+    if isinstance(ctx.cache["registries"], RegistryError):
+        raise ctx.cache["registries"]
+    return ctx.cache["registries"]
 
 
 def check_registry(ctx: Context) -> Check:

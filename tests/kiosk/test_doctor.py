@@ -295,3 +295,12 @@ def test_low_disk_is_a_warning_long_before_it_is_full(tmp_path, small_disk):  # 
     r = by_name(doctor.run(cfg, seconds=0.3))["disk"]
     assert r.status == "warn" and str(small_disk) in r.summary and "MB free" in r.summary
     assert r.figures["free_mb"] <= 1
+
+
+def test_a_damaged_registry_file_is_named_and_fails(tmp_path):
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("{half")
+    results = by_name(doctor.run(write_config(tmp_path, registry={"file": str(damaged)}), seconds=0.3))
+    assert results["registry"].status == "fail" and str(damaged) in results["registry"].summary
+    # The time zone is still checked, against the default rules' zone.
+    assert results["timezone"].status in ("ok", "warn") and "Asia/Shanghai" in results["timezone"].summary
