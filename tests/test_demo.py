@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sync.procs import wait_until
+
 REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.slow
@@ -152,10 +154,8 @@ def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
         days = {"from": (today - datetime.timedelta(days=1)).isoformat(), "to": (today + datetime.timedelta(days=1)).isoformat()}
         listed = console.post("console/quarantine", {"household": "3-2-501", **days}).read().decode()
         assert 'data-household="3-2-501"' in listed and "已下发" in listed
-        deadline = time.monotonic() + 10
-        while registry_version() <= before:
-            assert time.monotonic() < deadline, "the kiosk never received the registry with the quarantine"
-            time.sleep(0.1)
+        assert wait_until(lambda: registry_version() > before, 10), \
+            "the kiosk never received the registry with the quarantine"
         # The scenario opens with this resident's pass: once the third person is decided,
         # the pass has been out of sight longer than the debounce and shows as a new scan.
         demo.wait_for(r"^\s+#3\s", 20)

@@ -34,18 +34,19 @@ from drivers.thermometer.protocols.base import StreamParser, WireProtocol
 
 _NUM = r"[-+]?\d{1,3}(?:\.\d{1,3})?"
 _CELSIUS = r"\s*(?:[°º*]?\s*C)?"          # 36.6, 36.6C, 36.6 °C, and the Arduino sketches' 36.6*C
-_AMBIENT = rf"(?:TA|AMB|AMBIENT)\s*[:=]\s*{_NUM}{_CELSIUS}"
+_AMBIENT_LABEL = r"(?:TA|AMB|AMBIENT)\s*[:=]\s*"
+_AMBIENT = rf"{_AMBIENT_LABEL}{_NUM}{_CELSIUS}"
 _SEP = r"[\s,;]+"
 DEFAULT_PATTERN = (
     # The ambient may stand before the object or after it; one named group cannot sit in
     # both places, so a lookahead takes it wherever it is and the line skips over it.
-    rf"(?:(?=.*?\b(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM}){_CELSIUS}(?:{_SEP}|$)))?"
+    rf"(?:(?=.*?\b{_AMBIENT_LABEL}(?P<ambient>{_NUM}){_CELSIUS}(?:{_SEP}|$)))?"
     rf"(?:{_AMBIENT}{_SEP})?"
     rf"(?:(?:T|TO|OBJ|OBJECT|TARGET|BODY|TEMP)\s*[:=]\s*)?(?P<object>{_NUM}){_CELSIUS}"
     rf"(?:{_SEP}{_AMBIENT})?"
 )
 # A line with the ambient alone; sketches print it before or after the object's line.
-AMBIENT_LINE = re.compile(rf"(?:TA|AMB|AMBIENT)\s*[:=]\s*(?P<ambient>{_NUM}){_CELSIUS}", re.IGNORECASE | re.ASCII)
+AMBIENT_LINE = re.compile(rf"{_AMBIENT_LABEL}(?P<ambient>{_NUM}){_CELSIUS}", re.IGNORECASE | re.ASCII)
 AMBIENT_KEEP_S = 2.0
 MAX_LINE = 80          # longer "lines" are noise without a line end: dropped whole
 # A first byte this soon after the port opens may be the middle of a line the device had

@@ -105,9 +105,10 @@ class EntryQuery:
         return tuple(f.name for f in fields(cls))
 
 
-def _pass_id_of(cred: Any) -> str | None:
-    pid = cred.get("pass_id") if isinstance(cred, dict) else None
-    return pid if isinstance(pid, str) else None
+def _text(obj: Any, key: str) -> str | None:
+    """obj[key] when obj is a dict and the value a string: an entry's fields, as received."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _row_of(site: str, gate: str, e: dict[str, Any], now: float) -> tuple:
@@ -115,9 +116,7 @@ def _row_of(site: str, gate: str, e: dict[str, Any], now: float) -> tuple:
     temp = e.get("temperature") if isinstance(e.get("temperature"), dict) else {}
     value = temp.get("value_c")
     return (site, gate, e["seq"], e["id"], e["ts"], e["direction"], e["decision"],
-            cred.get("household") if isinstance(cred.get("household"), str) else None,
-            cred.get("kind") if isinstance(cred.get("kind"), str) else None,
-            _pass_id_of(cred),
+            _text(cred, "household"), _text(cred, "kind"), _text(cred, "pass_id"),
             ",".join(e.get("reasons") or []),
             float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
             e["hash"], e["prev_hash"], int(entry_hash(e) == e["hash"]),
@@ -178,7 +177,7 @@ class Storage(ABC):
         \\u0000 a code shown to the camera may carry.)"""
         cur.execute("ALTER TABLE entries ADD COLUMN pass_id TEXT")
         cur.execute("SELECT site, gate, seq, body FROM entries WHERE body LIKE '%\"pass_id\"%'")
-        rows = [(_pass_id_of(json.loads(body).get("credential")), site, gate, seq)
+        rows = [(_text(json.loads(body).get("credential"), "pass_id"), site, gate, seq)
                 for site, gate, seq, body in cur.fetchall()]
         cur.executemany(self._sql("UPDATE entries SET pass_id = ? WHERE site = ? AND gate = ? AND seq = ?"),
                         [r for r in rows if r[0] is not None])
