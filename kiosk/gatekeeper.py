@@ -21,6 +21,12 @@ from kiosk.visitors import VisitorBook
 from sync.screening import Screening
 
 
+@dataclass(frozen=True)
+class Asked:
+    version: int
+    questions: tuple[str, ...]
+
+
 @dataclass
 class Judgement:
     assessment: Assessment
@@ -46,6 +52,11 @@ class Gatekeeper:
     def screening(self) -> Screening:
         """The screening this gate runs now (the registry can change it at any moment)."""
         return effective_screening(self.registry.current.rules.screening, self.policy_cfg, self.offset_c)
+
+    def declaration(self) -> Asked:
+        """What a visitor registering now is asked, and the version of those questions."""
+        d = self.registry.current.rules.visitor_questions
+        return Asked(d.version, d.questions(self.screening().mode))
 
     @property
     def rules(self) -> PolicyRules:

@@ -45,7 +45,8 @@ class Screening(BaseModel):
 
 IDENTITY_QUESTIONS = ("name", "phone", "going_to")
 EPIDEMIC_QUESTIONS = ("coming_from", "heading_to", "contact", "symptoms")
-QUESTIONS = IDENTITY_QUESTIONS + EPIDEMIC_QUESTIONS
+QUESTIONS = IDENTITY_QUESTIONS + ("id_number",) + EPIDEMIC_QUESTIONS
+Question = Literal["name", "phone", "going_to", "id_number", "coming_from", "heading_to", "contact", "symptoms"]
 
 
 class Declaration(BaseModel):
@@ -53,12 +54,10 @@ class Declaration(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int = Field(1, ge=1, description="Raised by the office with every change of the questions")
-    screening: tuple[Literal["name", "phone", "going_to", "coming_from", "heading_to", "contact", "symptoms"], ...] \
-        = Field(QUESTIONS, description="Asked in record and enforce")
-    everyday: tuple[Literal["name", "phone", "going_to", "coming_from", "heading_to", "contact", "symptoms"], ...] \
-        = Field(IDENTITY_QUESTIONS, description="Asked in off")
+    screening: tuple[Question, ...] = Field(QUESTIONS, description="Asked in record and enforce")
+    everyday: tuple[Question, ...] = Field(IDENTITY_QUESTIONS, description="Asked in off")
 
     def questions(self, mode: str) -> tuple[str, ...]:
         asked = self.everyday if mode == OFF else self.screening
         # Who the visitor is and whom they visit are always asked: the pass names them.
-        return tuple(dict.fromkeys(IDENTITY_QUESTIONS + tuple(asked)))
+        return tuple(q for q in QUESTIONS if q in IDENTITY_QUESTIONS or q in asked)
