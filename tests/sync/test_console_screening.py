@@ -100,3 +100,20 @@ def test_a_store_made_before_the_modes_gets_the_column_as_enforce(tmp_path):
         assert [json.dumps(i["entry"]).count("screening") for i in s.iter_entries(EntryQuery())] == [0]
     finally:
         s.close()
+
+
+def test_the_office_chooses_the_visitor_questions_and_each_change_is_a_new_version(client, published):
+    login(client, *ADMIN)
+    page = client.get("/console/screening").get_data(as_text=True)
+    assert 'data-testid="ask-screening-contact" checked' in page and "第 1 版" in page
+    form = {"mode": "record", "questions": "1", "ask_screening": ["contact", "symptoms", "coming_from"],
+            "ask_everyday": []}
+    assert _post(client, **form).status_code == 302
+    rules = Registry.from_dict({**published[-1], "version": 1}).rules
+    assert rules.visitor_questions.version == 2
+    assert rules.visitor_questions.questions("record") == ("name", "phone", "going_to", "coming_from", "contact",
+                                                           "symptoms")
+    assert rules.visitor_questions.questions("off") == ("name", "phone", "going_to")
+    # The same questions again, another mode: the version stays, so answers keep their meaning.
+    assert _post(client, **{**form, "mode": "off"}).status_code == 302
+    assert published[-1]["rules"]["visitor_questions"]["version"] == 2

@@ -7,36 +7,44 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from sync.screening import MODES, Declaration, Screening
+from sync.screening import IDENTITY_QUESTIONS, MODES, QUESTIONS, Declaration, Screening
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
 
 bp = Blueprint("screening", __name__, template_folder="templates")
 FIELDS = ("mode", "fever_c", "remeasure", "offset_c")
+# The questions the office may leave out; who and whom they visit are always asked.
+OPTIONAL_QUESTIONS = tuple(q for q in QUESTIONS if q not in IDENTITY_QUESTIONS)
 
 
 def _console():
     return current_app.extensions["console"]
 
 
-def current() -> Screening:
-    """The screening last published for the console's site (enforce before any)."""
+def current() -> tuple[Screening, Declaration]:
+    """The screening and visitor questions last published for the console's site."""
+    rules = downlink.published_rules(_console())
     try:
-        return Screening.model_validate(downlink.published_rules(_console()).get("screening") or {})
+        screening = Screening.model_validate(rules.get("screening") or {})
     except ValidationError:
-        return Screening()
+        screening = Screening()
+    try:
+        questions = Declaration.model_validate(rules.get("visitor_questions") or {})
+    except ValidationError:
+        questions = Declaration()
+    return screening, questions
 
 
 def _page(form: dict, error: str | None = None, status: int = 200):
     return render_template("console/screening.html", form=form, modes=MODES, error=error,
-                           questions=Declaration()), status
+                           questions=current()[1], optional=OPTIONAL_QUESTIONS), status
 
 
 @bp.get("/screening")
 @login_required
 def index():
-    s = current()
+    s = current()[0]
     form = {"mode": s.mode, "fever_c": "" if s.fever_c is None else f"{s.fever_c:g}",
             "remeasure": "" if s.remeasure is None else ("yes" if s.remeasure else "no"),
             "offset_c": "" if s.offset_c is None else f"{s.offset_c:g}"}
@@ -69,9 +77,17 @@ def change():
         new = parse_form(form)
     except ValueError as exc:
         return _page(form, f"screening.bad_{exc}", 400)
-    before = current()
+    before, questions = current()
     settings = new.model_dump(exclude_none=True)
+    rules = {"screening": settings}
+    if request.form.get("questions"):       # the form showed the questions: take them as ticked
+        asked = {k: tuple(q for q in OPTIONAL_QUESTIONS if q in request.form.getlist(f"ask_{k}"))
+                 for k in ("screening", "everyday")}
+        if asked != {"screening": questions.screening, "everyday": questions.everyday}:
+            questions = Declaration(version=questions.version + 1, **asked)
+        rules["visitor_questions"] = questions.model_dump(mode="json")
     con.store.audit(actor(), "screening_set", {"site": con.site, "from": before.model_dump(exclude_none=True),
-                                               "to": settings}, request.remote_addr)
-    notify_published(downlink.publish(con, actor(), f"screening {new.mode}", rules={"screening": settings}))
+                                               "to": settings, "questions_version": questions.version},
+                    request.remote_addr)
+    notify_published(downlink.publish(con, actor(), f"screening {new.mode}", rules=rules))
     return redirect(url_for("screening.index"))
