@@ -1,6 +1,7 @@
 """Visitors: a volunteer registers each one (name, phone, the household visited and, while
-the site screens, where from, where going, contact with confirmed cases, symptoms) and the kiosk hands back a day pass that only
-this kiosk accepts. Entries made with that pass carry the answers.
+the site screens, where from, where going, contact with confirmed cases, symptoms) and
+the kiosk hands back a day pass that only this kiosk accepts. Entries made with that
+pass carry the answers.
 
 The day pass is ``CPV1:`` + base45 of ``pass id (8) || valid-until u32 || HMAC-SHA256
 truncated to 16 bytes``, keyed with the kiosk's own secret (kiosk/secret.py).

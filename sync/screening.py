@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 OFF, RECORD, ENFORCE = "off", "record", "enforce"
 MODES = (OFF, RECORD, ENFORCE)
@@ -45,19 +45,27 @@ class Screening(BaseModel):
 
 IDENTITY_QUESTIONS = ("name", "phone", "going_to")
 EPIDEMIC_QUESTIONS = ("coming_from", "heading_to", "contact", "symptoms")
-QUESTIONS = IDENTITY_QUESTIONS + ("id_number",) + EPIDEMIC_QUESTIONS
-Question = Literal["name", "phone", "going_to", "id_number", "coming_from", "heading_to", "contact", "symptoms"]
+OPTIONAL_QUESTIONS = ("id_number",) + EPIDEMIC_QUESTIONS
+QUESTIONS = IDENTITY_QUESTIONS + OPTIONAL_QUESTIONS
+Question = Literal["id_number", "coming_from", "heading_to", "contact", "symptoms"]
 
 
 class Declaration(BaseModel):
-    """The questions a visitor answers, one set while screening and one otherwise."""
+    """The questions a visitor answers beyond who they are and whom they visit (always
+    asked: the pass names them), one set while screening and one otherwise."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int = Field(1, ge=1, description="Raised by the office with every change of the questions")
-    screening: tuple[Question, ...] = Field(QUESTIONS, description="Asked in record and enforce")
-    everyday: tuple[Question, ...] = Field(IDENTITY_QUESTIONS, description="Asked in off")
+    screening: tuple[Question, ...] = Field(OPTIONAL_QUESTIONS, description="Also asked in record and enforce")
+    everyday: tuple[Question, ...] = Field((), description="Also asked in off")
+
+    @field_validator("screening", "everyday")
+    @classmethod
+    def _form_order(cls, asked: tuple[str, ...]) -> tuple[str, ...]:
+        # One order for one set: the same questions compare and sign the same way.
+        return tuple(q for q in OPTIONAL_QUESTIONS if q in asked)
 
     def questions(self, mode: str) -> tuple[str, ...]:
+        """Every question asked in ``mode``, in the form's order."""
         asked = self.everyday if mode == OFF else self.screening
-        # Who the visitor is and whom they visit are always asked: the pass names them.
-        return tuple(q for q in QUESTIONS if q in IDENTITY_QUESTIONS or q in asked)
+        return IDENTITY_QUESTIONS + tuple(q for q in OPTIONAL_QUESTIONS if q in asked)

@@ -29,7 +29,8 @@ def test_a_registry_without_screening_enforces_with_the_kiosk_s_own_values():
 
 def test_the_office_s_values_stand_in_for_the_kiosk_s():
     cfg = _cfg({"fever_c": 37.6}, {"offset_c": 0.4})
-    site = Registry.from_dict({"rules": {"screening": {"mode": "record", "fever_c": 37.2, "offset_c": 1.1}}}).rules.screening
+    rules = {"screening": {"mode": "record", "fever_c": 37.2, "offset_c": 1.1}}
+    site = Registry.from_dict({"rules": rules}).rules.screening
     got = effective_screening(site, cfg.policy, cfg.thermometer.offset_c)
     assert (got.mode, got.fever_c, got.remeasure, got.offset_c) == ("record", 37.2, True, 1.1)
 

@@ -106,6 +106,10 @@ def test_the_office_chooses_the_visitor_questions_and_each_change_is_a_new_versi
     login(client, *ADMIN)
     page = client.get("/console/screening").get_data(as_text=True)
     assert 'data-testid="ask-screening-contact" checked' in page and "第 1 版" in page
+    defaults = {"mode": "record", "questions": "1", "ask_screening": ["id_number", "coming_from", "heading_to",
+                                                                     "contact", "symptoms"]}
+    assert _post(client, **defaults).status_code == 302
+    assert published[-1]["rules"]["visitor_questions"]["version"] == 1, "nothing changed, the version stays"
     form = {"mode": "record", "questions": "1", "ask_screening": ["contact", "symptoms", "coming_from"],
             "ask_everyday": []}
     assert _post(client, **form).status_code == 302

@@ -7,15 +7,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from sync.screening import IDENTITY_QUESTIONS, MODES, QUESTIONS, Declaration, Screening
+from sync.screening import MODES, OPTIONAL_QUESTIONS, Declaration, Screening
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
 
 bp = Blueprint("screening", __name__, template_folder="templates")
 FIELDS = ("mode", "fever_c", "remeasure", "offset_c")
-# The questions the office may leave out; who and whom they visit are always asked.
-OPTIONAL_QUESTIONS = tuple(q for q in QUESTIONS if q not in IDENTITY_QUESTIONS)
 
 
 def _console():
@@ -81,10 +79,11 @@ def change():
     settings = new.model_dump(exclude_none=True)
     rules = {"screening": settings}
     if request.form.get("questions"):       # the form showed the questions: take them as ticked
-        asked = {k: tuple(q for q in OPTIONAL_QUESTIONS if q in request.form.getlist(f"ask_{k}"))
-                 for k in ("screening", "everyday")}
-        if asked != {"screening": questions.screening, "everyday": questions.everyday}:
-            questions = Declaration(version=questions.version + 1, **asked)
+        ticked = Declaration(version=questions.version, **{
+            k: [q for q in request.form.getlist(f"ask_{k}") if q in OPTIONAL_QUESTIONS]
+            for k in ("screening", "everyday")})
+        if ticked != questions:
+            questions = ticked.model_copy(update={"version": questions.version + 1})
         rules["visitor_questions"] = questions.model_dump(mode="json")
     con.store.audit(actor(), "screening_set", {"site": con.site, "from": before.model_dump(exclude_none=True),
                                                "to": settings, "questions_version": questions.version},
