@@ -37,13 +37,14 @@
   audio.addEventListener("playing", () => {
     if (!current || current.started != null) return;
     current.started = performance.now();
+    current.src = audio.currentSrc;
     document.body.dataset.voice = current.name;
   });
   audio.addEventListener("ended", () => finish(current, null));
   audio.addEventListener("error", () => finish(current, "error"));
 
   function item(name) {
-    const it = { name, asked: performance.now(), started: null, ended: null, error: null };
+    const it = { name, asked: performance.now(), started: null, ended: null, error: null, src: null };
     log.push(it);
     if (log.length > 50) log.shift();
     return it;
