@@ -51,7 +51,7 @@
   }
 
   function interrupt(names) {
-    queue = names.map(item);
+    queue = names.map((n) => Object.assign(item(n), { kind: "verdict" }));
     if (current) audio.pause();
     next();
   }
@@ -69,12 +69,17 @@
     say(name) {
       if (name === lastPrompt && name === "show_code") return;
       lastPrompt = name;
-      // A newer prompt replaces one still waiting; what is playing finishes.
-      queue = queue.filter((q) => q.kind !== "prompt");
+      // A newer prompt replaces an older one, even mid-word (请测温 is stale once 请重新测温
+      // is asked); a verdict being said finishes first.
       const it = item(name);
       it.kind = "prompt";
-      queue.push(it);
-      if (!current) next();
+      if (current && current.kind !== "prompt") {
+        queue = queue.filter((q) => q.kind !== "prompt").concat(it);
+      } else {
+        queue = [it];
+        if (current) audio.pause();
+        next();
+      }
     },
     chime(kind) { interrupt([`chime-${kind}`]); },
     decision(e) {
