@@ -16,6 +16,7 @@
   document.body.append(audio);
 
   let queue = [];
+  let plays = 0;
   let current = null;
   let lastPrompt = "show_code";   // the page opens on this prompt: no need to say it
   const log = [];                 // what was asked and when it sounded (tests, bench/speech_bench.py)
@@ -23,7 +24,9 @@
   function next() {
     current = queue.shift() || null;
     if (!current) return;
-    audio.src = `/audio/${current.name}.wav`;
+    // A fresh URL each time: Chromium would replay its in-memory copy of a URL it has
+    // played, and the kiosk must be asked every time (quiet hours begin and end).
+    audio.src = `/audio/${current.name}.wav?n=${++plays}`;
     const item = current;
     // Refused (autoplay) or nothing to play (quiet hours): the card still shows.
     audio.play().catch((err) => finish(item, err.name));

@@ -25,7 +25,8 @@ def screen(chromium, kiosk_process):
 
 
 def played(page) -> list[tuple[str, str]]:
-    return [(name, src.removeprefix(page.url.rstrip("/"))) for name, src in page.evaluate(PLAYED)]
+    # Each play asks the kiosk afresh (?n=...): it decides what may sound now.
+    return [(name, src.removeprefix(page.url.rstrip("/")).split("?n=")[0]) for name, src in page.evaluate(PLAYED)]
 
 
 def wait_played(page, name: str, timeout_ms: float = 20000) -> None:
