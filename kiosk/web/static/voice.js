@@ -3,10 +3,11 @@
 // answer is 204, which plays as nothing. Chromium in kiosk mode needs
 // --autoplay-policy=no-user-gesture-required, or play() is refused until a touch.
 //
-//   kioskVoice.say(name)       a phrase: show_code, measure, remeasure, admit, pass, deny,
-//                              deny_other, wait_volunteer (after what is playing)
+//   kioskVoice.say(name)       a prompt: show_code, measure, remeasure (after a verdict being
+//                              said; an older prompt is cut off)
 //   kioskVoice.chime("refer")  the refer chime
-//   kioskVoice.decision(entry) what a verdict says, at once, cutting off anything older
+//   kioskVoice.decision(entry) the verdict's words (admit, pass, deny, deny_other, or the refer
+//                              chime then wait_volunteer), at once, cutting off anything older
 "use strict";
 (function () {
   const audio = document.createElement("audio");
