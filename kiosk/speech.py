@@ -98,6 +98,12 @@ def write_scaled(pcm: Pcm, volume: int, out: Path) -> None:
         raise
 
 
+def _quiet_env(tmp: str) -> dict:
+    """espeak-ng's environment: it probes PulseAudio even to write a file, and libpulse
+    would leave ~/.config/pulse in the kiosk's home (its state directory); keep that in tmp."""
+    return {**os.environ, "PULSE_RUNTIME_PATH": tmp, "PULSE_STATE_PATH": tmp}
+
+
 class Speech:
     """The kiosk's phrases and chimes as files, made on first need and kept."""
 
@@ -121,7 +127,9 @@ class Speech:
         if self.engine is None:
             return ""
         try:
-            out = subprocess.run([self.engine, "--version"], capture_output=True, text=True, timeout=10)
+            with tempfile.TemporaryDirectory(prefix="kiosk-tts-") as tmp:
+                out = subprocess.run([self.engine, "--version"], capture_output=True, text=True, timeout=10,
+                                     env=_quiet_env(tmp))
             return out.stdout.split("Data at")[0].strip()
         except (OSError, subprocess.SubprocessError) as exc:
             log.warning("speech: %s --version failed: %s", self.engine, exc)
@@ -215,7 +223,8 @@ class Speech:
             raw = Path(tmp) / "raw.wav"
             try:
                 done = subprocess.run([self.engine, "-v", self.cfg.voice, "-s", str(self.cfg.rate_wpm),
-                                       "-w", str(raw), text], capture_output=True, text=True, timeout=60)
+                                       "-w", str(raw), text], capture_output=True, text=True, timeout=60,
+                                      env=_quiet_env(tmp))
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise SpeechError(f"{self.engine} failed: {exc}") from None
             if done.returncode != 0 or not raw.exists():
