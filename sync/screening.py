@@ -46,7 +46,6 @@ class Screening(BaseModel):
 IDENTITY_QUESTIONS = ("name", "phone", "going_to")
 EPIDEMIC_QUESTIONS = ("coming_from", "heading_to", "contact", "symptoms")
 OPTIONAL_QUESTIONS = ("id_number",) + EPIDEMIC_QUESTIONS
-QUESTIONS = IDENTITY_QUESTIONS + OPTIONAL_QUESTIONS
 Question = Literal["id_number", "coming_from", "heading_to", "contact", "symptoms"]
 
 
@@ -67,5 +66,4 @@ class Declaration(BaseModel):
 
     def questions(self, mode: str) -> tuple[str, ...]:
         """Every question asked in ``mode``, in the form's order."""
-        asked = self.everyday if mode == OFF else self.screening
-        return IDENTITY_QUESTIONS + tuple(q for q in OPTIONAL_QUESTIONS if q in asked)
+        return IDENTITY_QUESTIONS + (self.everyday if mode == OFF else self.screening)
