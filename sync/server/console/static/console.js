@@ -28,11 +28,14 @@ const Console = (() => {
     const reasons = r.reasons.map((x) => esc(t("reason." + x))).join(t("list.sep"));
     const temp = r.temperature_c == null ? "" : Number(r.temperature_c).toFixed(1);
     const href = `${detailBase}/${encodeURIComponent(r.site)}/${encodeURIComponent(r.gate)}/${r.seq}`;
+    const td = (col, html, extra = "") => `<td data-label="${esc(t("col." + col))}"${extra}>${html}</td>`;
     return `<tr class="d-${esc(r.decision)}" data-testid="entry-row">` +
-      `<td><a href="${href}">${esc(r.time)}</a></td><td>${esc(r.gate)}</td>` +
-      `<td>${esc(t("direction." + r.direction))}</td><td data-testid="entry-decision">${esc(t("decision." + r.decision))}</td>` +
-      `<td>${reasons}</td><td data-testid="entry-household">${esc(r.household)}</td><td>${temp}</td>` +
-      `<td class="mono" data-testid="entry-credential" title="${esc(r.kind)}">${esc(r.credential)}</td><td>${r.hash_ok ? "✓" : "✗"}</td></tr>`;
+      td("time", `<a href="${href}">${esc(r.time)}</a>`) + td("gate", esc(r.gate)) +
+      td("direction", esc(t("direction." + r.direction))) +
+      td("decision", esc(t("decision." + r.decision)), ' data-testid="entry-decision"') +
+      td("reason", reasons) + td("household", esc(r.household), ' data-testid="entry-household"') + td("temperature", temp) +
+      td("credential", esc(r.credential), ` class="mono" data-testid="entry-credential" title="${esc(r.kind)}"`) +
+      td("chain", r.hash_ok ? "✓" : "✗") + "</tr>";
   }
 
   // Page 1 shows the newest entries, so it is redrawn as they arrive; on later pages
@@ -75,6 +78,28 @@ const Console = (() => {
     setInterval(() => { if (!document.hidden) window.location.reload(); }, ms);
   }
 
+  // A form that asks before it acts says so in data-confirm (no inline handlers: the
+  // Content-Security-Policy runs script files only).
+  document.addEventListener("submit", (e) => {
+    const ask = e.target.dataset && e.target.dataset.confirm;
+    if (ask && !window.confirm(ask)) e.preventDefault();
+  });
+
+  // The header's menu folds away on a narrow screen; its button opens and closes it.
+  const toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      const open = toggle.closest(".top").classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
   if (cfg.logged_in) alertBadge();
-  return {liveEntries, reloadWhenAlertsChange, reloadEvery, t};
+  const api = {liveEntries, reloadWhenAlertsChange, reloadEvery, t};
+  // What this page starts, with its arguments: {"liveEntries": [url, page, base]}.
+  const start = document.getElementById("page-start");
+  if (start) {
+    for (const [name, args] of Object.entries(JSON.parse(start.textContent))) api[name](...args);
+  }
+  return api;
 })();

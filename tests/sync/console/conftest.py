@@ -1,0 +1,89 @@
+"""Fixtures of the office console's browser tests: one real community server with its
+console on a real Mosquitto per module, and headless Chromium at a phone's and a desk's size."""
+
+from __future__ import annotations
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SITE = "demo-site"
+ADMIN = ("alice", "correct horse 1")
+# The sizes the console is checked at: a 390x844 phone and a 1366x768 office laptop.
+SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
+
+
+@pytest.fixture(scope="module")
+def office_broker(tmp_path_factory):
+    from sync.broker import Broker
+
+    b = Broker(tmp_path_factory.mktemp("broker"))
+    b.start()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, office_broker):
+    """A community server with its console; ``console_url`` is the console's address."""
+    from sync.server import config
+    from sync.server.cli import main
+    from sync.server.runtime import ServerRuntime
+    from tests.waiting import wait_until
+
+    root = tmp_path_factory.mktemp("server")
+    cfg_path = root / "server.toml"
+    cfg_path.write_text(f"""
+[server]
+state_dir = "state"
+[mqtt]
+port = {office_broker.port}
+[http]
+port = 0
+[console]
+site = "{SITE}"
+refresh_s = 1
+""")
+    (root / "pw").write_text(ADMIN[1])
+    assert main(["add-user", ADMIN[0], "--role", "admin", "--config", str(cfg_path),
+                 "--password-file", str(root / "pw")]) == 0
+    rt = ServerRuntime(config.load(cfg_path))
+    rt.start()
+    try:
+        wait_until(lambda: rt.collector.link.connected, 30, "the server's collector to connect to the broker")
+        rt.console_url = rt.http_url + "console/"
+        yield rt
+    finally:
+        rt.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(params=sorted(SIZES))
+def screen(request, chromium, office):
+    """A page logged in to the console as the admin, at each checked size in turn."""
+    ctx = chromium.new_context(accept_downloads=True, viewport=SIZES[request.param])
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(15_000)
+        pg.goto(office.console_url)
+        pg.get_by_test_id("login-name").fill(ADMIN[0])
+        pg.get_by_test_id("login-password").fill(ADMIN[1])
+        pg.get_by_test_id("login-submit").click()
+        pg.get_by_test_id("user-name").wait_for(state="attached")
+        pg.size = request.param
+        yield pg
+    finally:
+        ctx.close()

@@ -1,0 +1,92 @@
+"""The console on a 390x844 phone and a 1366x768 laptop: no page scrolls sideways, the
+menu folds behind its button on the phone, entries read as cards there."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync.schema import Batch
+from tests.sync.console.conftest import SITE
+from tests.sync.console_fixtures import entry_fields, journal_entries
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+SCREENS = ("entries", "alerts", "gates", "households", "quarantine", "screening", "users")
+
+
+@pytest.fixture(scope="module")
+def seeded(office, tmp_path_factory):
+    """Entries with long reasons and a household with residents, so the tables are full width."""
+    items = ([entry_fields() for _ in range(5)]
+             + [entry_fields("deny", "in", ["fever", "quarantine_exit"], household="12-3-1502", temperature=38.4)]
+             + [entry_fields("refer", "out", ["visitor_declared_risk", "no_temperature"], household="12-3-1502")])
+    office.storage.store([Batch(SITE, "north-gate-with-a-long-name", journal_entries(
+        tmp_path_factory.mktemp("journal"), "north-gate-with-a-long-name", items, site=SITE))])
+    return office
+
+
+def sideways(page) -> int:
+    """How many CSS px the page scrolls sideways (0 when it fits)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def go(page, screen: str) -> None:
+    if page.size == "phone":
+        page.get_by_test_id("menu-toggle").click()
+    page.get_by_test_id(f"nav-{screen}").click()
+    expect(page.get_by_test_id(f"nav-{screen}")).to_have_class("on")
+
+
+def test_no_page_scrolls_sideways(screen, seeded):
+    for name in SCREENS:
+        go(screen, name)
+        assert sideways(screen) <= 0, f"{name} scrolls sideways at {screen.viewport_size}"
+    screen.goto(seeded.console_url + "entries")
+    screen.get_by_test_id("entry-row").first.locator("a").click()
+    expect(screen.get_by_test_id("chain-status")).to_be_visible()
+    assert sideways(screen) <= 0, "an entry's page scrolls sideways"
+    screen.goto(seeded.console_url + "households/12-3-1502")
+    assert sideways(screen) <= 0, "a household's page scrolls sideways"
+
+
+def test_the_menu_folds_on_a_phone_and_opens_with_its_button(screen, seeded):
+    nav = screen.get_by_test_id("nav-gates")
+    toggle = screen.get_by_test_id("menu-toggle")
+    if screen.size == "desk":
+        expect(toggle).to_be_hidden()
+        expect(nav).to_be_visible()
+        return
+    expect(nav).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(nav).to_be_visible()
+    # Open, the menu sits above the page, not beside it: every link within the screen.
+    for link in screen.locator("header nav a").all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    toggle.click()
+    expect(nav).to_be_hidden()
+    toggle.click()
+    nav.click()
+    expect(screen.get_by_test_id("gates-table")).to_be_visible()
+    expect(screen.get_by_test_id("nav-gates")).to_be_hidden()
+
+
+def test_entries_are_cards_on_a_phone(screen, seeded):
+    screen.goto(seeded.console_url + "entries?household=12-3-1502")
+    rows = screen.get_by_test_id("entry-row")
+    expect(rows).to_have_count(2)
+    header = screen.get_by_test_id("entries-table").locator("thead")
+    if screen.size == "desk":
+        expect(header).to_be_visible()
+        return
+    expect(header).to_be_hidden()
+    for row in rows.all():
+        box = row.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # Each value is labelled in the card, since the header row is gone.
+    decision = rows.first.get_by_test_id("entry-decision")
+    assert screen.evaluate("e => getComputedStyle(e, '::before').content", decision.element_handle()) == '"结果"'
