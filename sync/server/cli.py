@@ -45,7 +45,9 @@ def cmd_run(args) -> int:
 
 def cmd_export(args) -> int:
     from sync.server.api import BadRequest, query_from_args
-    from sync.server.export import write_export
+    from zoneinfo import ZoneInfo
+
+    from sync.server.export import ExportView, write_export
     from sync.server.storage import open_storage
 
     cfg = _load(args.config)
@@ -61,7 +63,8 @@ def cmd_export(args) -> int:
     try:
         out = open(args.output, "wb") if args.output else sys.stdout.buffer
         try:
-            rows = write_export(storage, q, args.format, out, actor=args.actor)
+            view = ExportView(ZoneInfo(cfg.console.timezone), cfg.console.language)
+            rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
         finally:
             if args.output:
                 out.close()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook, load_workbook
 
@@ -49,11 +51,11 @@ def test_export_holds_the_filtered_rows_and_is_audited(client, console_app, stor
     login(client, *VIEWER)
     r = client.get("/console/entries/export.csv?decision=deny")
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
-    assert sorted(x["gate"] for x in rows) == ["gate-1", "gate-2"] and {x["decision"] for x in rows} == {"deny"}
+    assert sorted(x["门岗"] for x in rows) == ["gate-1", "gate-2"] and {x["结果代码"] for x in rows} == {"deny"}
     r = client.get("/console/entries/export.xlsx?gate=gate-2&decision=refer")
     ws = load_workbook(io.BytesIO(r.get_data())).active
     header, *values = list(ws.iter_rows(values_only=True))
-    assert len(values) == 3 and all(v[header.index("gate")] == "gate-2" for v in values)
+    assert len(values) == 3 and all(v[header.index("门岗")] == "gate-2" for v in values)
     log = console_app.extensions["console"].store.audit_log(action="export")
     assert [(a["detail"]["format"], a["detail"]["rows"]) for a in log] == [("xlsx", 3), ("csv", 2)]
     assert all(a["actor"] == VIEWER[0] for a in log)
@@ -90,7 +92,7 @@ def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
                                                   "devices": {"camera": "ok"}, "clock_synced": False})
     login(client, *VIEWER)
     page = client.get("/console/gates").get_data(as_text=True)
-    assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "camera: ok" in page
+    assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "摄像头：正常" in page
     assert "未同步" in page
     assert page.count('data-testid="gate-chart"') == 2
 
@@ -257,21 +259,37 @@ def test_an_id_number_is_shown_and_exported_masked_never_in_clear(client, storag
     for text in shown + [csv_text, " ".join(cells)]:
         assert "110105********002X" in text
         assert ID_NUMBER not in text and ID_NUMBER.lower() not in text
-    exported = {r["credential"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
-    assert exported["110105********002X"]["credential_kind"] == "id_number"
+    exported = {r["凭证"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
+    assert exported["110105********002X"]["凭证类型"] == "id_number"
 
 
 def test_exports_carry_the_credential_and_the_local_time(client, storage, tmp_path):
     gate1, _ = _seed(storage, tmp_path)
     login(client, *VIEWER)
     text = client.get("/console/entries/export.csv?gate=gate-1&decision=deny").get_data(as_text=True)
-    (row,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert row["credential"] == "00112233aabbccdd" and row["ts"] == gate1[-1]["ts"]
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    (row,) = [dict(zip(header, r)) for r in rows]
+    # The site's local time comes first, in ISO 8601 with its offset, and the header names the zone.
+    assert header[0] == "时间（北京时间 UTC+8）"
     utc = datetime.fromisoformat(gate1[-1]["ts"].replace("Z", "+00:00"))
-    assert row["local_time"] == utc.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+    assert row[header[0]] == utc.astimezone(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
+    assert row[header[0]].endswith("+08:00") and row["时间（UTC）"] == gate1[-1]["ts"]
+    assert row["凭证"] == "00112233aabbccdd"
+    # Words as the kiosk says them, with the codes beside them for a script.
+    assert (row["结果"], row["结果代码"], row["原因"], row["原因代码"], row["方向"]) == \
+        ("禁止", "deny", "隔离期外出", "quarantine_exit", "出")
+    # When the server got it: a time a person can read, not a Unix number.
+    received = datetime.fromisoformat(row["服务器收到时间（北京时间 UTC+8）"])
+    assert received.utcoffset() == timedelta(hours=8) and abs(received.timestamp() - time.time()) < 600
+
+    # In English the same file speaks English.
+    client.get("/console/lang/en")
+    text = client.get("/console/entries/export.csv?gate=gate-1&decision=deny").get_data(as_text=True)
+    header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    row = dict(zip(header, row))
+    assert header[0] == "Time (Beijing time UTC+8)"
+    assert (row["Decision"], row["Decision code"], row["Reasons"], row["Reason codes"]) == \
+        ("Denied", "deny", "quarantine exit", "quarantine_exit")
 
 
 def test_one_person_is_put_under_quarantine_from_the_household_page(client, console_app, published):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, redirect, request, session, url_for
 
+from sync import vocabulary
 from sync.server.console.config import ConsoleSection
 from sync.server.console.store import ConsoleStore
 
@@ -36,6 +37,11 @@ class Console:
     @property
     def site(self) -> str:
         return self.settings.site
+
+    def export_view(self, lang: str):
+        from sync.server.export import ExportView
+
+        return ExportView(self.tz, lang)
 
     def today(self) -> date:
         """The site's calendar day, which quarantine dates are typed in and kiosks check
@@ -70,10 +76,11 @@ def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
     def _template_globals():
         if request.blueprint not in console_blueprints:
             return {}
-        lang = i18n.pick(session.get("lang"), settings.language)
+        lang = i18n.current_language()
         return {
             "t": lambda key, **kw: i18n.translate(lang, key, **kw),
             "lang": lang,
+            "zone": vocabulary.zone_label(con.tz, lang),
             "catalogue": i18n.catalogue(lang),
             "csrf_token": csrf.token,
             "user": g.get("user"),

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from sync.screening import MODES
+from sync.server.console import i18n
 from sync.server.console.auth import actor, login_required
 from sync.server.console.query import REASONS, FilterError, filter_values, local_time, parse_filters
 from sync.server.api import EXPORT_FORMATS, stream_export
@@ -57,7 +58,7 @@ def index():
         data = _page(request.args)
         error = None
     except FilterError as exc:
-        data, error = {"total": 0, "page": 1, "pages": 1, "rows": []}, (exc.field, str(exc))
+        data, error = {"total": 0, "page": 1, "pages": 1, "rows": []}, (exc.field, exc.hint)
     gates = sorted({g["gate"] for g in con.store.storage.gates()})
     return render_template("console/entries.html", data=data, filters=filters, error=error, gates=gates,
                            reasons=REASONS, modes=MODES)
@@ -107,4 +108,4 @@ def export(fmt: str):
     def audit(rows: int) -> None:
         con.store.audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": rows}, ip)
 
-    return stream_export(con.store.storage, q, fmt, who, after=audit, tz=con.tz)
+    return stream_export(con.store.storage, q, fmt, who, con.export_view(i18n.current_language()), after=audit)

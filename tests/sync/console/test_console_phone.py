@@ -82,8 +82,11 @@ def test_entries_are_cards_on_a_phone(screen, seeded):
     header = screen.get_by_test_id("entries-table").locator("thead")
     if screen.size == "desk":
         expect(header).to_be_visible()
+        # Every time shown names the site's zone.
+        expect(header.locator("th").first).to_have_text("时间（北京时间 UTC+8）")
         return
     expect(header).to_be_hidden()
+    expect(rows.first.locator("td").first).to_have_attribute("data-label", "时间（北京时间 UTC+8）")
     for row in rows.all():
         box = row.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390

@@ -28,9 +28,10 @@ const Console = (() => {
     const reasons = r.reasons.map((x) => esc(t("reason." + x))).join(t("list.sep"));
     const temp = r.temperature_c == null ? "" : Number(r.temperature_c).toFixed(1);
     const href = `${detailBase}/${encodeURIComponent(r.site)}/${encodeURIComponent(r.gate)}/${r.seq}`;
-    const td = (col, html, extra = "") => `<td data-label="${esc(t("col." + col))}"${extra}>${html}</td>`;
+    const label = (col) => (col === "time_zoned" ? cfg.time_label : t("col." + col));
+    const td = (col, html, extra = "") => `<td data-label="${esc(label(col))}"${extra}>${html}</td>`;
     return `<tr class="d-${esc(r.decision)}" data-testid="entry-row">` +
-      td("time", `<a href="${href}">${esc(r.time)}</a>`) + td("gate", esc(r.gate)) +
+      td("time_zoned", `<a href="${href}">${esc(r.time)}</a>`) + td("gate", esc(r.gate)) +
       td("direction", esc(t("direction." + r.direction))) +
       td("decision", esc(t("decision." + r.decision)), ' data-testid="entry-decision"') +
       td("reason", reasons) + td("household", esc(r.household), ' data-testid="entry-household"') + td("temperature", temp) +
