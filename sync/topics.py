@@ -37,8 +37,9 @@ ACK = Topic("ack", "{prefix}/{site}/{gate}/ack", "server->kiosk", 1, False)
 STATUS = Topic("status", "{prefix}/{site}/{gate}/status", "kiosk->server", 1, True)
 REGISTRY = Topic("registry", "{prefix}/{site}/registry", "server->kiosk", 1, True)
 # A collector says "online" once it has subscribed, and its last will says "offline": a
-# kiosk sends its unacked window again the moment one comes (back) online.
-COLLECTOR = Topic("collector", "{prefix}/collectors/{collector}/status", "server->kiosk", 1, True)
+# kiosk sends its unacked window again the moment one comes (back) online. Two levels
+# under the prefix, so no {site}/{gate}/... filter (the collector's own) matches it.
+COLLECTOR = Topic("collector", "{prefix}/collectors/{collector}", "server->kiosk", 1, True)
 
 ALL = (ENTRIES, ACK, STATUS, REGISTRY, COLLECTOR)
 SHARED_GROUP = "collectors"
