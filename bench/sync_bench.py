@@ -8,7 +8,12 @@ Prints, each beside a baseline measured in the same run:
 3. online latency: an entry journaled while online until the kiosk holds the server's
    ack for it (so: stored, committed and acknowledged), p50 / p95;
 4. collector ingest with K simulated kiosks connected at once: entries/s and the
-   server process's peak resident memory.
+   server process's peak resident memory;
+5. where the drain's time goes: each stage of the kiosk's side (journal read, JSON,
+   publish) and of the collector's (parse, validation, hash check, SQLite insert and
+   commit, ack) run alone over the same N entries, in this process.
+
+``--parts`` runs some of them (e.g. ``--parts drain profile``).
 """
 
 from __future__ import annotations
@@ -230,29 +235,143 @@ def fleet(work: Path, broker: Broker, kiosks: int, per_kiosk: int, batch: int) -
     return stored / dt, rss, connect_s
 
 
+def _timed(fn) -> tuple[float, float]:
+    """(wall s, CPU s of this process): on a shared machine the CPU time is the steadier."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def profile_drain(work: Path, broker: Broker, n: int) -> list[tuple[str, str, tuple[float, float]]]:
+    """(side, stage, (wall s, CPU s)) for each stage of the drain over ``n`` entries, run alone."""
+    from sync.server.collector import Collector  # noqa: F401 - the collector's own imports, warm
+    from sync.server.storage import base as storage_base
+    from sync.server.storage.sqlite import SQLiteStorage
+
+    journal = Journal(work / "profile" / "journal.sqlite3", site="bench", gate="profile")
+    for start in range(0, n, 5000):
+        journal.append_many([person(i) for i in range(start, min(n, start + 5000))])
+    batch = kiosk_config.from_dict({}).mqtt.batch_size
+    chunks: list[list[str]] = []
+
+    def read() -> None:
+        seq = 0
+        while rows := journal.bodies_after(seq, batch):
+            chunks.append([body for _, body in rows])
+            seq = rows[-1][0]
+
+    payloads: list[bytes] = []
+    out = [("kiosk", "journal read", _timed(read)),
+           ("kiosk", "JSON batch", _timed(lambda: payloads.extend(schema.encode_batch_raw("bench", "profile", c)
+                                                                   for c in chunks)))]
+    out.append(("kiosk", "publish, QoS 1 to a subscriber", _publish_all(broker.port, payloads)))
+    parsed: list[dict] = []
+    out.append(("collector", "parse (JSON)", _timed(lambda: parsed.extend(schema._object(p, 1 << 30)
+                                                                         for p in payloads))))
+    out.append(("collector", "validation", _timed(lambda: [schema.check_entry(e, "bench", "profile")
+                                                           for d in parsed for e in d["entries"]])))
+    out.append(("collector", "hash check + stored body", _timed(lambda: [storage_base._hash_check_and_body(e)
+                                                                         for d in parsed for e in d["entries"]])))
+    batches = [schema.Batch("bench", "profile", d["entries"]) for d in parsed]
+    storage = SQLiteStorage(work / "profile" / "server.sqlite3")
+    per_commit = 200      # the collector's commit_max_messages
+
+    def store() -> None:
+        for i in range(0, len(batches), per_commit):
+            storage.store(batches[i:i + per_commit])
+
+    stored = _timed(store)
+    rows = next(t for side, stage, t in out if stage.startswith("hash"))
+    out.append(("collector", "rows, SQLite insert, chain advance, commit, less the hash check",
+                (stored[0] - rows[0], stored[1] - rows[1])))
+    out.append(("collector", "ack (encode)", _timed(lambda: [schema.encode_ack(b.last_seq) for b in batches])))
+    journal.close()
+    return out
+
+
+def _publish_all(port: int, payloads: list[bytes]) -> tuple[float, float]:
+    done = threading.Event()
+    count = [0]
+
+    def on_message(c, u, m):
+        count[0] += 1
+        if count[0] == len(payloads):
+            done.set()
+
+    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="profile-sub")
+    sub.on_message = on_message
+    sub.connect("127.0.0.1", port)
+    sub.subscribe("bench/profile", qos=1)
+    sub.loop_start()
+    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="profile-pub")
+    pub.max_inflight_messages_set(32)
+    pub.connect("127.0.0.1", port)
+    pub.loop_start()
+    time.sleep(0.3)
+
+    def publish() -> None:
+        for p in payloads:
+            pub.publish("bench/profile", p, qos=1)
+        done.wait(120)
+
+    took = _timed(publish)
+    for c in (pub, sub):
+        c.loop_stop()
+        c.disconnect()
+    return took
+
+
+def print_profile(stages, n: int, drain_s: float | None) -> None:
+    print(f"\nwhere a drain of {n:,} entries spends its time (each stage alone, this process; the "
+          "publish stage's CPU is the paho side only):\n")
+    print("| side | stage | wall s | CPU s | CPU us/entry |")
+    print("|---|---|---:|---:|---:|")
+    for side in ("kiosk", "collector"):
+        wall = cpu = 0.0
+        for s_, stage, (w, c) in stages:
+            if s_ == side:
+                wall, cpu = wall + w, cpu + c
+                print(f"| {side} | {stage} | {w:.2f} | {c:.2f} | {c / n * 1e6:.1f} |")
+        print(f"| {side} | **total** | **{wall:.2f}** | **{cpu:.2f}** | **{cpu / n * 1e6:.1f}** |")
+    if drain_s is not None:
+        print(f"\nThe two sides run at once in separate processes; the drain above took {drain_s:.2f} s.")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--entries", type=int, default=100_000)
     p.add_argument("--kiosks", type=int, default=500)
     p.add_argument("--per-kiosk", type=int, default=200)
     p.add_argument("--latency-samples", type=int, default=300)
+    p.add_argument("--parts", nargs="*", default=["raw", "drain", "latency", "fleet", "profile"],
+                   choices=["raw", "drain", "latency", "fleet", "profile"])
     args = p.parse_args()
+    parts = set(args.parts)
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
     broker = Broker(work / "broker")
     broker.start()
     try:
-        raw = raw_paho(broker.port)
-        print(f"raw paho-mqtt QoS 1, 400-byte messages:       {raw:10,.0f} messages/s (baseline)", flush=True)
-        dt, rate = drain(work, broker, args.entries)
-        print(f"backlog drain, {args.entries:,} entries to SQLite, acked: {dt:6.2f} s = {rate:10,.0f} entries/s "
-              f"({rate / raw:.1f}x the raw loop's messages/s)", flush=True)
-        lat = sorted(latency(work, broker, args.latency_samples))
-        p95 = lat[int(0.95 * (len(lat) - 1))]
-        print(f"online latency, journaled -> stored and acked: p50 {statistics.median(lat):.1f} ms, "
-              f"p95 {p95:.1f} ms, max {lat[-1]:.1f} ms ({len(lat)} entries, linger 50 ms)", flush=True)
-        rate, rss, conn_s = fleet(work, broker, args.kiosks, args.per_kiosk, 50)
-        print(f"collector ingest, {args.kiosks} kiosks connected at once ({args.per_kiosk} entries each): "
-              f"{rate:10,.0f} entries/s, server peak RSS {rss:.0f} MB (connecting took {conn_s:.1f} s)", flush=True)
+        raw = dt = None
+        if "raw" in parts:
+            raw = raw_paho(broker.port)
+            print(f"raw paho-mqtt QoS 1, 400-byte messages:       {raw:10,.0f} messages/s (baseline)", flush=True)
+        if "drain" in parts:
+            dt, rate = drain(work, broker, args.entries)
+            vs = f" ({rate / raw:.1f}x the raw loop's messages/s)" if raw else ""
+            print(f"backlog drain, {args.entries:,} entries to SQLite, acked: {dt:6.2f} s = {rate:10,.0f} entries/s"
+                  f"{vs}", flush=True)
+        if "latency" in parts:
+            lat = sorted(latency(work, broker, args.latency_samples))
+            p95 = lat[int(0.95 * (len(lat) - 1))]
+            print(f"online latency, journaled -> stored and acked: p50 {statistics.median(lat):.1f} ms, "
+                  f"p95 {p95:.1f} ms, max {lat[-1]:.1f} ms ({len(lat)} entries, linger 50 ms)", flush=True)
+        if "fleet" in parts:
+            rate, rss, conn_s = fleet(work, broker, args.kiosks, args.per_kiosk, 50)
+            print(f"collector ingest, {args.kiosks} kiosks connected at once ({args.per_kiosk} entries each): "
+                  f"{rate:10,.0f} entries/s, server peak RSS {rss:.0f} MB (connecting took {conn_s:.1f} s)",
+                  flush=True)
+        if "profile" in parts:
+            print_profile(profile_drain(work, broker, args.entries), args.entries, dt)
     finally:
         broker.stop()
         import shutil
