@@ -39,8 +39,7 @@ class MQTTSection(Section):
     cert_file: Path | None = Field(None, description="Client certificate (PEM), when the broker wants one")
     key_file: Path | None = Field(None, description="Private key of the client certificate (PEM)")
     client_id: str | None = Field(None, description="MQTT client id, fixed so the broker keeps this collector's "
-                                  "session across restarts (default: collector-<host>; give each collector "
-                                  "on one host its own)")
+                                  "session across restarts (default: collector-<host>-<hash of state_dir>)")
     session_expiry_s: int = Field(600, ge=0, le=7 * 24 * 3600,
                                   description="How long the broker queues batches for this collector while "
                                   "it is away, s (0: no persistent session)")
