@@ -101,3 +101,14 @@ def parse_filters(args, tz: ZoneInfo) -> ConsoleQuery:
 def filter_values(args) -> dict[str, str]:
     """The filters as typed, to refill the form and build links."""
     return {k: (args.get(k) or "").strip() for k in FILTERS if (args.get(k) or "").strip()}
+
+
+# Filters whose values are codes the catalogue words (decision.deny, reason.fever, ...).
+WORDED = {"direction": "direction.", "decision": "decision.", "reason": "reason.", "screening": "screening."}
+
+
+def describe_filters(filters: dict[str, str]) -> list[dict[str, Any]]:
+    """Each filter in use, with the catalogue key of its value's word (None: shown as
+    typed) and the filters without it: what an empty result names, and how to widen it."""
+    return [{"key": k, "value": v, "word": WORDED[k] + v if k in WORDED else None,
+             "without": {o: w for o, w in filters.items() if o != k}} for k, v in filters.items()]

@@ -67,6 +67,14 @@ def household_id(building: str, unit: str, room: str) -> str:
     return f"{building}-{unit}-{room}"
 
 
+# The entries' page order, as a row value: the ts index's columns.
+KEY = "(ts, site, gate, seq)"
+
+
+def _and(where: str, params: list, clause: str, values) -> tuple[str, list]:
+    return (f"{where} AND {clause}" if where else f" WHERE {clause}"), [*params, *values]
+
+
 class ConsoleStore:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
@@ -294,15 +302,40 @@ class ConsoleStore:
 
     # -- entries, as the console pages them ----------------------------------------------
 
-    def entries_page(self, query: EntryQuery, *, offset: int, limit: int) -> list[dict]:
-        """One page of entries, newest first."""
+    def entries_page(self, query: EntryQuery, *, limit: int, after: tuple | None = None,
+                     before: tuple | None = None, offset: int = 0) -> list[dict]:
+        """One page of entries, newest first, by keyset: the page after the key ``after``
+        (the next page), the page before ``before`` (the previous one), or the page that
+        starts ``offset`` entries down (a jump). The key is (ts, site, gate, seq), the
+        order of the ts index, so a page costs the same at any depth; a jump walks only
+        the index to find where its page starts."""
         where, params = query.where()
         cols = ", ".join(ENTRY_COLUMNS) + ", body"
-        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY ts DESC, site, gate, seq DESC "
-                          f"LIMIT {int(limit)} OFFSET {int(offset)}", params, ENTRY_COLUMNS + ("body",))
+        order = "ts DESC, site DESC, gate DESC, seq DESC"
+        if before is not None:
+            where, params = _and(where, params, f"{KEY} > (?, ?, ?, ?)", before)
+            order = "ts, site, gate, seq"
+        elif after is not None:
+            where, params = _and(where, params, f"{KEY} < (?, ?, ?, ?)", after)
+        elif offset > 0:
+            first = (f"SELECT ts, site, gate, seq FROM entries{where} ORDER BY ts DESC, site DESC, gate DESC, "
+                     f"seq DESC LIMIT 1 OFFSET {int(offset)}")
+            where, params = _and(where, params, f"{KEY} <= ({first})", ())
+            params = [*params, *query.where()[1]]
+        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY {order} LIMIT {int(limit)}",
+                          params, ENTRY_COLUMNS + ("body",))
+        if before is not None:
+            rows.reverse()
         for r in rows:
             r["entry"] = json.loads(r.pop("body"))
         return rows
+
+    def count_entries(self, query: EntryQuery) -> int:
+        """How many entries the filters match; with none, the gates' own tallies (no scan)."""
+        if not query.where()[0]:
+            row = self._one("SELECT COALESCE(SUM(entry_count), 0) AS n FROM gates")
+            return int(row["n"]) if row else 0
+        return self.storage.count_entries(query)
 
     def entry(self, site: str, gate: str, seq: int) -> dict | None:
         cols = ", ".join(ENTRY_COLUMNS) + ", body"

@@ -93,3 +93,45 @@ def test_entries_are_cards_on_a_phone(screen, seeded):
     # Each value is labelled in the card, since the header row is gone.
     decision = rows.first.get_by_test_id("entry-decision")
     assert screen.evaluate("e => getComputedStyle(e, '::before').content", decision.element_handle()) == '"结果"'
+
+
+@pytest.fixture(scope="module")
+def many(office, tmp_path_factory):
+    items = [entry_fields(household="9-9-909") for _ in range(130)]
+    office.storage.store([Batch(SITE, "gate-paged", journal_entries(
+        tmp_path_factory.mktemp("paged"), "gate-paged", items, site=SITE))])
+    return office
+
+
+def test_paging_jumps_and_steps(screen, many):
+    screen.goto(many.console_url + "entries?gate=gate-paged")
+    rows = screen.get_by_test_id("entry-row")
+    expect(screen.get_by_test_id("entries-total")).to_have_text("130")
+    expect(screen.get_by_test_id("page-size")).to_have_value("50")
+    expect(rows).to_have_count(50)
+    screen.get_by_test_id("page-jump").fill("3")
+    screen.get_by_test_id("page-go").click()
+    expect(screen.get_by_test_id("page-current")).to_have_text("3")
+    expect(rows).to_have_count(30)
+    last_page_first = rows.first.locator("a").get_attribute("href")
+    screen.get_by_test_id("page-prev").click()
+    expect(screen.get_by_test_id("page-current")).to_have_text("2")
+    expect(rows).to_have_count(50)
+    screen.get_by_test_id("page-next").click()
+    expect(screen.get_by_test_id("page-current")).to_have_text("3")
+    expect(rows.first.locator("a")).to_have_attribute("href", last_page_first)
+    screen.get_by_test_id("page-size").select_option("100")
+    screen.get_by_test_id("page-jump").fill("1")
+    screen.get_by_test_id("page-go").click()
+    expect(rows).to_have_count(100)
+    screen.get_by_test_id("page-2").click()
+    expect(rows).to_have_count(30)
+    assert sideways(screen) <= 0
+
+
+def test_a_filter_that_matches_nothing_says_how_to_widen_it(screen, many):
+    screen.goto(many.console_url + "entries?gate=gate-paged&decision=deny")
+    expect(screen.get_by_test_id("empty-state")).to_contain_text("结果: 禁止")
+    screen.get_by_test_id("widen-decision").click()
+    expect(screen.get_by_test_id("entries-total")).to_have_text("130")
+    assert sideways(screen) <= 0
