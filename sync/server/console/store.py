@@ -45,7 +45,7 @@ SCHEMA = [
         created_by TEXT NOT NULL, lifted_at DOUBLE PRECISION, lifted_by TEXT)""",
     """CREATE TABLE IF NOT EXISTS alert_acks (
         site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
-        acked_by TEXT NOT NULL, acked_at DOUBLE PRECISION NOT NULL,
+        acked_by TEXT NOT NULL, acked_at DOUBLE PRECISION NOT NULL, note TEXT,
         PRIMARY KEY (site, gate, seq))""",
     """CREATE TABLE IF NOT EXISTS console_meta (
         key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -81,6 +81,8 @@ class ConsoleStore:
         with storage._write() as cur:
             for stmt in SCHEMA:
                 cur.execute(stmt)
+            if not storage._has_column(cur, "alert_acks", "note"):  # a store made before notes
+                cur.execute("ALTER TABLE alert_acks ADD COLUMN note TEXT")
 
     # -- small helpers -----------------------------------------------------------------
 
@@ -352,16 +354,27 @@ class ConsoleStore:
         params: list[Any] = [f"%,{r},%" for r in ALERT_REASONS]
         acked = "" if include_acked else " AND a.seq IS NULL"
         cols = ", ".join(f"e.{c}" for c in ("site", "gate", "seq", "ts", "direction", "decision", "household",
-                                           "reasons", "temperature_c"))
-        return self._rows(f"SELECT {cols}, a.acked_by, a.acked_at FROM entries e LEFT JOIN alert_acks a "
+                                           "pass_id", "reasons", "temperature_c"))
+        return self._rows(f"SELECT {cols}, a.acked_by, a.acked_at, a.note FROM entries e LEFT JOIN alert_acks a "
                           "ON a.site = e.site AND a.gate = e.gate AND a.seq = e.seq "
                           f"WHERE ({like}){acked} ORDER BY e.ts DESC LIMIT {int(limit)}", params,
-                          ("site", "gate", "seq", "ts", "direction", "decision", "household", "reasons",
-                           "temperature_c", "acked_by", "acked_at"))
+                          ("site", "gate", "seq", "ts", "direction", "decision", "household", "pass_id", "reasons",
+                           "temperature_c", "acked_by", "acked_at", "note"))
 
-    def ack_alert(self, site: str, gate: str, seq: int, by: str) -> bool:
-        return self._exec(("INSERT INTO alert_acks (site, gate, seq, acked_by, acked_at) VALUES (?, ?, ?, ?, ?) "
-                           "ON CONFLICT (site, gate, seq) DO NOTHING", (site, gate, seq, by, time.time()))) == 1
+    def ack_alert(self, site: str, gate: str, seq: int, by: str, note: str = "") -> bool:
+        return self.ack_alerts([(site, gate, seq)], by, note) == 1
+
+    def ack_alerts(self, keys: list[tuple[str, str, int]], by: str, note: str = "") -> int:
+        """Acknowledge alerts in one transaction, each with the same note; returns how many
+        were still open (one already acknowledged keeps its first acknowledgement)."""
+        now, done = time.time(), 0
+        with self.storage._write() as cur:
+            for site, gate, seq in keys:
+                cur.execute(self.storage._sql("INSERT INTO alert_acks (site, gate, seq, acked_by, acked_at, note) "
+                                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, gate, seq) DO NOTHING"),
+                            (site, gate, seq, by, now, note or None))
+                done += cur.rowcount
+        return done
 
     def hourly_counts(self, since_iso: str) -> list[dict]:
         """Entries per gate per hour (UTC) since a time: ``hour`` is 'YYYY-MM-DDTHH'."""

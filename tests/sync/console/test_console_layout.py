@@ -1,5 +1,7 @@
-"""The console on a 390x844 phone and a 1366x768 laptop: no page scrolls sideways, the
-menu folds behind its button on the phone, entries read as cards there."""
+"""The console in Chromium on a 390x844 phone and a 1366x768 laptop, against a real server
+and broker: no page scrolls sideways, the menu folds behind its button on the phone and
+entries read as cards there, paging jumps and steps, an empty result says how to widen
+it, and a group of repeated alerts is acknowledged at once with a note."""
 
 from __future__ import annotations
 
@@ -135,3 +137,23 @@ def test_a_filter_that_matches_nothing_says_how_to_widen_it(screen, many):
     screen.get_by_test_id("widen-decision").click()
     expect(screen.get_by_test_id("entries-total")).to_have_text("130")
     assert sideways(screen) <= 0
+
+
+def test_bulk_acknowledge_with_a_note(screen, office, tmp_path):
+    gate = f"gate-fever-{screen.size}"
+    fevers = [entry_fields("deny", reasons=["fever"], temperature=38.1, pass_id="feedfacecafebeef",
+                           household="4-4-404") for _ in range(16)]
+    office.storage.store([Batch(SITE, gate, journal_entries(tmp_path, gate, fevers, site=SITE))])
+    screen.goto(office.console_url + "alerts")
+    group = screen.get_by_test_id("alert-row").filter(has_text=gate)
+    expect(group).to_have_count(1)
+    expect(group.get_by_test_id("alert-count")).to_have_text("共 16 次")
+    group.get_by_test_id("alert-check").check()
+    screen.get_by_test_id("alert-note").fill("已通知社区医生")
+    screen.get_by_test_id("alert-ack-checked").click()
+    expect(screen.get_by_test_id("notice")).to_have_text("已确认 16 条警报")
+    expect(screen.get_by_test_id("alert-row").filter(has_text=gate)).to_have_count(0)
+    assert sideways(screen) <= 0
+    screen.goto(office.console_url + "alerts?all=1")
+    expect(screen.get_by_test_id("alert-row").filter(has_text=gate).get_by_test_id("alert-state")) \
+        .to_contain_text("已通知社区医生")

@@ -69,9 +69,16 @@ const Console = (() => {
     every(cfg.refresh_ms, update);
   }
 
+  // Not while someone is choosing alerts or writing a note: their work would be lost.
+  function busyWithForm() {
+    const form = document.getElementById("alerts-form");
+    return Boolean(form && (form.querySelector("input[type=checkbox]:checked") ||
+                            (form.elements.note && form.elements.note.value.trim())));
+  }
+
   function reloadWhenAlertsChange(open) {
     document.addEventListener("console:alerts", (e) => {
-      if (e.detail.open !== open) window.location.reload();
+      if (e.detail.open !== open && !busyWithForm()) window.location.reload();
     });
   }
 
@@ -92,6 +99,15 @@ const Console = (() => {
     toggle.addEventListener("click", () => {
       const open = toggle.closest(".top").classList.toggle("open");
       toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
+  // A "select all" box checks every box of its name (the alerts' bulk acknowledge).
+  for (const all of document.querySelectorAll("[data-check-all]")) {
+    all.addEventListener("change", () => {
+      for (const box of document.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`)) {
+        box.checked = all.checked;
+      }
     });
   }
 
