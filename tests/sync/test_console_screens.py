@@ -397,3 +397,29 @@ def test_the_kiosks_learn_each_pass_holders_name_masked_only(client, console_app
     assert "张伟" not in str(published[-1])
     client.post(f"/console/passes/{p['pass_id']}/revoke", data={"csrf_token": t})
     assert published[-1]["holders"] == {"00000000000000ff": "赵*"}
+
+
+def test_a_households_page_shows_its_quarantines_visitors_and_last_30_days(client, console_app, storage, tmp_path):
+    con = console_app.extensions["console"]
+    con.store.import_residents([{"building": "8", "unit": "1", "room": "801", "name": "王芳", "phone": ""}])
+    visitor = {**entry_fields(), "credential": {"kind": "day_pass", "pass_id": "0a0b0c0d0e0f0a0b", "role": "visitor"},
+               "visitor": {"name": "李*", "going_to": "8-1-801"}}
+    elsewhere = {**visitor, "visitor": {"name": "赵*", "going_to": "8-1-8011"}}
+    items = [entry_fields(household="8-1-801") for _ in range(3)] + [entry_fields(household="9-9-999"), visitor,
+                                                                    elsewhere]
+    storage.store([Batch("demo-site", "gate-1", journal_entries(tmp_path, "gate-1", items))])
+    login(client, *VIEWER)
+    page = client.get("/console/households/8-1-801").get_data(as_text=True)
+    assert 'data-testid="household-entries-count">3<' in page
+    visits = page[page.index('data-testid="household-visits"'):page.index('data-testid="household-entries"')]
+    assert visits.count('data-testid="entry-row"') == 1 and "0a0b0c0d0e0f0a0b" in visits
+    assert "本户没有居家隔离记录" in page
+    # A lifted quarantine stays in the household's history.
+    from sync.server.console.store import ConsoleStore
+
+    store = ConsoleStore(storage)
+    qid = store.add_quarantine(household="8-1-801", resident_id=None, start=date.today().isoformat(),
+                               end=(date.today() + timedelta(days=7)).isoformat(), note="", by="alice")
+    store.lift_quarantine(qid, "alice")
+    page = client.get("/console/households/8-1-801").get_data(as_text=True)
+    assert page.count('data-testid="household-quarantine-row"') == 1 and "已解除" in page

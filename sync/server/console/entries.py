@@ -22,7 +22,7 @@ def _console():
     return current_app.extensions["console"]
 
 
-def _row(item: dict[str, Any], tz) -> dict[str, Any]:
+def entry_row(item: dict[str, Any], tz) -> dict[str, Any]:
     e = item["entry"]
     cred = e.get("credential") if isinstance(e.get("credential"), dict) else {}
     pass_id = cred.get("pass_id") if isinstance(cred.get("pass_id"), str) else ""
@@ -52,7 +52,7 @@ def _page(args) -> dict[str, Any]:
         items = con.store.entries_page(q, limit=size, after=after, before=before)
     if not items:  # a jump, the first page, or a cursor that no longer finds its rows
         items = con.store.entries_page(q, limit=size, offset=(page - 1) * size)
-    rows = [_row(item, con.tz) for item in items]
+    rows = [entry_row(item, con.tz) for item in items]
     return {"total": total, "page": page, "pages": pages, "size": size, "rows": rows,
             "first_key": cursor_of(items[0]) if items else None, "last_key": cursor_of(items[-1]) if items else None}
 
@@ -99,7 +99,7 @@ def detail(site: str, gate: str, seq: int):
         "issues": [i for i in issues if i["seq"] == seq],
     }
     chain["ok"] = chain["hash_ok"] and chain["linked"] and not chain["issues"]
-    return render_template("console/entry.html", item=item, row=_row(item, con.tz), chain=chain,
+    return render_template("console/entry.html", item=item, row=entry_row(item, con.tz), chain=chain,
                            body=json.dumps(item["entry"], ensure_ascii=False, indent=2, sort_keys=True))
 
 

@@ -332,6 +332,22 @@ class ConsoleStore:
             r["entry"] = json.loads(r.pop("body"))
         return rows
 
+    def visits_to(self, household: str, since_iso: str, limit: int = 200) -> list[dict]:
+        """Visitors' entries (day passes) whose visitor said they came to ``household``,
+        newest first. The household is only in the entry's body: the LIKE narrows the
+        rows, the parsed body decides."""
+        where = " WHERE ts >= ? AND credential_kind = 'day_pass' AND body LIKE ?"
+        cols = ", ".join(ENTRY_COLUMNS) + ", body"
+        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY ts DESC LIMIT {int(limit) * 4}",
+                          (since_iso, f"%{household}%"), ENTRY_COLUMNS + ("body",))
+        out = []
+        for r in rows:
+            r["entry"] = json.loads(r.pop("body"))
+            visitor = r["entry"].get("visitor") if isinstance(r["entry"].get("visitor"), dict) else {}
+            if visitor.get("going_to") == household:
+                out.append(r)
+        return out[:limit]
+
     def count_entries(self, query: EntryQuery) -> int:
         """How many entries the filters match; with none, the gates' own tallies (no scan)."""
         if not query.where()[0]:
