@@ -32,10 +32,10 @@ class VisitorError(ValueError):
 
 
 class VisitorAnswers(BaseModel):
-    """The registration questions; every answer is required."""
+    """The registration questions; every answer but the name is required."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=40)
+    name: str = Field("", max_length=40, description="Optional: typed only where a keyboard is attached")
     phone: str = Field(pattern=r"^\+?[0-9 -]{5,20}$")
     coming_from: str = Field(min_length=1, max_length=80, description="Where the visitor comes from")
     going_to: str = Field(min_length=1, max_length=80, description="Household or place visited")

@@ -13,18 +13,20 @@ from kiosk.credentials import mask_name
 from kiosk.web import backend, volunteer
 from kiosk.web.backend import Refused
 from kiosk.web.i18n import catalogue
+from sync import divisions
 
 log = logging.getLogger(__name__)
 bp = Blueprint("visitors", __name__, url_prefix="/visitors")
 
 TEXT_FIELDS = ("name", "phone", "id_number", "going_to", "coming_from", "heading_to")
+REQUIRED = ("phone", "id_number", "going_to", "coming_from", "heading_to")   # the name is optional: no keyboard
 _PHONE = re.compile(r"^1\d{10}$")
 _HOUSEHOLD = re.compile(r"^[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}$")
 
 
 def _form_errors(data: dict, t) -> dict[str, str]:
     """What the volunteer must fix before anything is recorded, per field."""
-    errors = {f: t("error.required") for f in TEXT_FIELDS if not str(data.get(f, "")).strip()}
+    errors = {f: t("error.required") for f in REQUIRED if not str(data.get(f, "")).strip()}
     phone = re.sub(r"[\s-]", "", str(data.get("phone", "")))
     if "phone" not in errors and not _PHONE.match(phone):
         errors["phone"] = t("error.phone")
@@ -41,9 +43,18 @@ def _form_errors(data: dict, t) -> dict[str, str]:
     return errors
 
 
+def households(registry) -> list[str]:
+    """Every building-unit-room the kiosk's registry names, for the household pickers."""
+    found = {k.household for k in registry.known_codes.values() if k.household}
+    found |= {q.household for q in registry.quarantine if q.household}
+    return sorted(h for h in found if _HOUSEHOLD.match(h))
+
+
 @bp.get("/new")
 def new():
-    return render_template("visitor_new.html", rt=current_app.extensions["kiosk"])
+    rt = current_app.extensions["kiosk"]
+    pickers = {"households": households(rt.gatekeeper.registry.current), "divisions": divisions.as_json()}
+    return render_template("visitor_new.html", rt=rt, pickers=pickers)
 
 
 @bp.post("/check-id")
@@ -65,7 +76,7 @@ def register():
         # Field names only: the values are a person's details.
         log.info("visitor form refused: %s", ", ".join(sorted(errors)))
         return jsonify({"error": "invalid", "fields": errors, "message": ""}), 400
-    answers = {f: str(data[f]).strip() for f in TEXT_FIELDS}
+    answers = {f: str(data.get(f, "")).strip() for f in TEXT_FIELDS}
     answers["phone"] = re.sub(r"[\s-]", "", answers["phone"])
     answers["contact"] = data["contact"] in ("yes", True)
     answers["symptoms"] = data["symptoms"] in ("yes", True)
@@ -95,5 +106,5 @@ def show_pass(pass_id: str):
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
     until = rt.gatekeeper.registry.current.rules.local(
         datetime.fromtimestamp(issued["valid_until"], timezone.utc)).strftime("%H:%M")
-    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=mask_name(issued["name"]),
+    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=mask_name(issued["name"]) or "",
                            household=issued["household"], until=until, risk=issued["declares_risk"])

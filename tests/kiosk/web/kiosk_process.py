@@ -27,7 +27,8 @@ REGISTRY = {"version": 7, "known_codes": {
 
 
 class KioskProcess:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, **sections: dict) -> None:
+        """``sections`` override the config's (``thermometer={"type": "serial", ...}``)."""
         self.workdir = workdir
         self.inbox = workdir / "inbox"
         self.port = free_port()
@@ -51,7 +52,7 @@ class KioskProcess:
             kiosk={"state_dir": "state"}, policy={"pairing_window_s": 1.5},
             ui={"port": self.port, "pin_hash": pin_hash, "quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
             mqtt={"enabled": False}, registry={"file": "registry.json"},
-            sim={"scenario": "scenario.toml", "inbox": "inbox"}))
+            **{"sim": {"scenario": "scenario.toml", "inbox": "inbox"}, **sections}))
 
     @property
     def journal_path(self) -> Path:
