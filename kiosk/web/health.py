@@ -59,7 +59,8 @@ def _sync(status: dict, t, backlog_warn: int) -> list[Item]:
         broker = Item("broker", "ok" if sync == "connected" else "info", text)
     else:
         broker = Item("broker", "warn", f"{text} · {t('status.unsent', n=backlog)}" if backlog else text)
-    return [broker, Item("backlog", "warn" if backlog >= backlog_warn else "info", str(backlog))]
+    level = "warn" if backlog >= backlog_warn else "info" if backlog else "ok"
+    return [broker, Item("backlog", level, str(backlog))]
 
 
 def _registry(status: dict, t) -> Item:

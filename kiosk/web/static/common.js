@@ -29,7 +29,7 @@ function renderHealth(status) {
     li.append(el("span", { class: "label" }, t("status." + i.key)));
     if (i.level !== "ok" || i.text !== t("status.ok")) li.append(el("span", { class: "text" }, i.text));
     return li;
-  }));
+  }), el("li", { class: "ok-summary", "data-testid": "health-ok-summary" }, t("status.others_ok")));
   const stops = status.items.filter((i) => i.level === "stop");
   const banner = document.getElementById("stop-banner");
   banner.hidden = stops.length === 0;
