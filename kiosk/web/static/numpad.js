@@ -15,6 +15,9 @@ function padTarget(pad) {
 function padPress(pad, key) {
   const input = padTarget(pad);
   if (!input || input.readOnly) return;
+  // A shared pad offers X for ID numbers; a phone field takes digits only.
+  const extra = PAD_EXTRA[input.dataset.pad || pad.dataset.padKeys || "digits"];
+  if ((key === "X" || key === ".") && key !== extra) return;
   const max = input.maxLength > 0 ? input.maxLength : 64;
   if (key === "back") input.value = input.value.slice(0, -1);
   else if (key === "clear") input.value = "";

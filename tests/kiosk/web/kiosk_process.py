@@ -52,7 +52,7 @@ class KioskProcess:
             kiosk={"state_dir": "state"}, policy={"pairing_window_s": 1.5},
             ui={"port": self.port, "pin_hash": pin_hash, "quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
             mqtt={"enabled": False}, registry={"file": "registry.json"},
-            **{"sim": {"scenario": "scenario.toml", "inbox": "inbox"}, **sections}))
+            **{"sim": {"scenario": "scenario.toml", "inbox": "inbox", "clock_synced": True}, **sections}))
 
     @property
     def journal_path(self) -> Path:

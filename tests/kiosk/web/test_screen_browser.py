@@ -16,6 +16,7 @@ from tests.kiosk.web.kiosk_process import PIN
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "test-artifacts"
 SMALL, LARGE = {"width": 800, "height": 480}, {"width": 1280, "height": 800}
+PORTRAIT = {"width": 720, "height": 1280}
 VISITOR_ID = "11010519491231002X"
 
 
@@ -191,7 +192,8 @@ def test_status_bar_says_what_is_wrong_in_plain_words(open_screen):
 
 
 def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
-    pages = {"800x480": open_screen(viewport=SMALL), "1280x800": open_screen(viewport=LARGE)}
+    pages = {"800x480": open_screen(viewport=SMALL), "1280x800": open_screen(viewport=LARGE),
+             "720x1280": open_screen(viewport=PORTRAIT)}
     kiosk.arrive(code="STRANGER-42", temperature_c=36.7)
     for p in pages.values():
         p.wait_for_selector('[data-testid="queue-item"]')
@@ -214,6 +216,11 @@ def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
     px = pages["800x480"].evaluate("""() => Object.fromEntries(['word', 'who', 'temp', 'reason'].map(k =>
         [k, parseFloat(getComputedStyle(document.querySelector('#verdict .' + k)).fontSize)]))""")
     assert px["word"] >= 64 and min(px["who"], px["temp"]) >= 34 and px["reason"] >= 28, px
+
+    # Portrait: the verdict full width on top, the preview and the queue below it.
+    tall = pages["720x1280"]
+    v, pv, q = (tall.locator(f'[data-testid="{k}"]').bounding_box() for k in ("verdict", "preview", "queue"))
+    assert v["width"] >= 0.9 * PORTRAIT["width"] and min(pv["y"], q["y"]) >= v["y"] + v["height"], (v, pv, q)
 
     # The stranger waiting in the queue is settled with a reason typed, not picked.
     page = pages["1280x800"]

@@ -10,10 +10,12 @@ import time
 
 import pytest
 
+from tests.conftest import REPO
 from tests.kiosk.web.kiosk_process import PIN, KioskProcess
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
+ARTIFACTS = REPO / "test-artifacts"
 SIZES = {"800x480": {"width": 800, "height": 480}, "720x1280": {"width": 720, "height": 1280}}
 TOUCH_PX = 56
 CONTROLS = "button, a[href], input:not([type=hidden]), select, textarea, [role=button]"
@@ -102,7 +104,8 @@ def test_every_volunteer_flow_has_touch_sized_controls(open_screen, kiosk, size)
     page.click('[data-testid="nav-visitor"]')
     page.wait_for_selector('[data-testid="visitor-pad"] [data-key="X"]')
     assert_touch_sized(page, "visitor form")
-    page.screenshot(path=str(kiosk.workdir / f"visitor-{size}.png"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"visitor-form-{size}.png"))
 
 
 def test_missed_cases_leave_the_queue_and_are_dismissed_as_gone(open_screen, kiosk):
@@ -180,7 +183,8 @@ def test_an_absent_thermometer_is_said_on_the_card_and_a_handheld_reading_admits
     assert page.is_hidden('[data-testid="stop-banner"]')
     assert page.get_attribute('[data-testid="health-thermometer"]', "data-level") == "warn"
     assert_touch_sized(page, "fault card")
-    page.screenshot(path=str(broken_kiosk.workdir / f"fault-{size}.png"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"screen-fault-{size}.png"))
 
     page.click('[data-testid="fault-handheld"]')
     page.wait_for_selector('[data-testid="handheld-pad"]')
