@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import waiting
 from tests.sync.procs import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,6 +112,15 @@ def test_demo_prints_working_urls_and_console_login():
 
         with urllib.request.urlopen(touch, timeout=5) as resp:
             assert resp.status == 200
+
+        # A healthy demo shows nothing amber or red: its registry was just issued and its
+        # clock counts as synchronised.
+        def status_items():
+            with urllib.request.urlopen(touch + "api/status", timeout=5) as resp:
+                return json.loads(resp.read())["items"]
+
+        waiting.wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 20,
+                           "every item of the demo's status bar ok")
         console = Console(server)
         console.log_in(name, password)
         assert name in console.get("console/entries").read().decode()
