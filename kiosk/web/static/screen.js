@@ -196,14 +196,14 @@ function timeText(e) {
 
 function queueRow(g) {
   const e = g.latest;
-  // The whole row is the tap target.
-  const li = el("li", { "data-testid": "queue-item", "data-id": e.id, "data-seq": e.seq, "data-count": g.ids.length,
-    role: "button", tabindex: "0", "aria-label": t("queue.open") + " " + rowText(e) });
-  li.append(el("span", { class: "time" }, timeText(e)));
-  li.append(el("span", { class: "what" }, rowText(e)));
-  if (g.ids.length > 1) li.append(el("span", { class: "count", "data-testid": "queue-repeat" }, "×" + g.ids.length));
-  li.addEventListener("click", () => openOverride(g));
-  li.addEventListener("keydown", (ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); openOverride(g); } });
+  const li = el("li", { "data-testid": "queue-item", "data-id": e.id, "data-seq": e.seq, "data-count": g.ids.length });
+  // The whole row is the tap target: one button filling the list item.
+  const b = el("button", { type: "button", class: "row", "data-testid": "queue-open" });
+  b.append(el("span", { class: "time" }, timeText(e)));
+  b.append(el("span", { class: "what" }, rowText(e)));
+  if (g.ids.length > 1) b.append(el("span", { class: "count", "data-testid": "queue-repeat" }, "×" + g.ids.length));
+  b.addEventListener("click", () => openOverride(g));
+  li.append(b);
   return li;
 }
 
