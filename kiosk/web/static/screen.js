@@ -71,9 +71,8 @@ function fitCard() {
 window.addEventListener("resize", fitCard);
 
 // -- the one place the card's message changes: spoken prompts hook in here ----------
-function announce(phrase, chime) {
-  if (window.kioskVoice && chime) window.kioskVoice.chime(chime);
-  if (window.kioskVoice) window.kioskVoice.say(phrase);
+function announce(phrase) {
+  if (window.kioskVoice) kioskVoice.say(phrase);
 }
 
 function fillCard(cls, symbol, word, lines) {
@@ -135,7 +134,7 @@ function showDecision(e) {
   lastPrompt = "show_code";
   idleTimer = setTimeout(() => { holdUntil = 0; setPrompt(lastPrompt); }, PAGE.hold_s * 1000);
   if (e.decision === "admit" || e.decision === "deny") beep(e.decision);
-  announce(e.decision === "refer" ? "wait_volunteer" : e.decision, e.decision === "refer" ? "refer" : null);
+  if (window.kioskVoice) kioskVoice.decision(e);   // the refer chime, then 请等待工作人员
 }
 
 // -- sounds: made here, no files; none in the configured quiet hours ---------------
@@ -369,6 +368,7 @@ source.addEventListener("prompt", (m) => {
     lastPrompt = p;
     verdict.querySelector(".next").textContent = t("verdict.next") + " " + t("prompt." + p);
     fitCard();
+    announce(p);
   } else {
     clearTimeout(idleTimer);
     setPrompt(p);   // a new person is in front: the last verdict is no longer theirs

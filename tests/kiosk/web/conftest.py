@@ -13,12 +13,8 @@ from werkzeug.security import generate_password_hash
 from kiosk import config
 from kiosk.runtime import KioskRuntime
 from kiosk.web import create_app
-from tests.kiosk.web.kiosk_process import KioskProcess
 
 PIN = "246810"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
 LARGE = {"width": 1280, "height": 800}
 
 
@@ -52,8 +48,17 @@ def csrf_token(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
+CHROMIUM = "/usr/bin/chromium"
+# As config/systemd/kiosk-browser.sh starts it: sounds play with nobody touching the screen.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
+
+
 @pytest.fixture(scope="module")
-def kiosk(tmp_path_factory):
+def kiosk_process(tmp_path_factory):
+    """A real `kiosk run` on simulated devices (tests/kiosk/web/kiosk_process.py)."""
+    from tests.kiosk.web.kiosk_process import KioskProcess
+
     k = KioskProcess(tmp_path_factory.mktemp("kiosk"))
     k.start()
     yield k
@@ -61,25 +66,31 @@ def kiosk(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium():
+    """Debian's Chromium, headless, through Playwright."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
+@pytest.fixture(scope="module")
+def kiosk(kiosk_process):
+    return kiosk_process
+
+
 @pytest.fixture
-def open_screen(browser, kiosk):
+def open_screen(chromium, kiosk):
     """Open the screen in a fresh browser context (no session: the PIN is asked again)."""
     contexts = []
 
     def _open(path: str = "/", viewport: dict = LARGE, at: datetime | None = None, on=None):
         on = on or kiosk
-        ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        ctx = chromium.new_context(viewport=viewport, locale="zh-CN")
         if at is not None:
             ctx.clock.set_fixed_time(at)
         contexts.append(ctx)
