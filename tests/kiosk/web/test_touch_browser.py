@@ -246,3 +246,13 @@ def test_no_serious_accessibility_violations(open_screen, kiosk, path):
         page.click(f'[data-testid="queue-item"][data-seq="{seq}"]')
         page.wait_for_selector('[data-testid="override-dialog"][open]')
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1024, 600), (1280, 800), (720, 1280)], ids="{0[0]}x{0[1]}".format)
+def test_the_floor_holds_at_every_supported_size(open_screen, size):
+    viewport = {"width": size[0], "height": size[1]}
+    for path in ("/", "/handheld/", "/visitors/new"):
+        page = open_screen(path, viewport=viewport)
+        page.wait_for_selector('[data-testid="health-camera"]', state="attached")
+        assert_touch_sized(page, path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
