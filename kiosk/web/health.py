@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 REGISTRY_STALE_S = 24 * 3600         # a registry older than a day may miss revocations
-LEVELS = ("ok", "info", "warn", "stop")
 _DEVICE_FAULTS = ("absent", "stale", "error")
 # A camera or gate relay that fails stops the gate; a thermometer does not (a handheld
 # reading stands in), so it is a warning, said on the big card.
 _FAULT_LEVEL = {"camera": "stop", "thermometer": "warn", "gate": "stop"}
-_SYNC_STATES = ("starting", "connecting", "connected", "auth_failed", "tls_failed", "unreachable", "stopped", "disabled")
+_SYNC_STATES = ("starting", "connecting", "connected", "auth_failed", "tls_failed", "unreachable", "stopped",
+                "disabled")
 
 
 @dataclass(frozen=True)

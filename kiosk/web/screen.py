@@ -37,8 +37,8 @@ def _sse(type_: str, data, id_: int | None = None) -> str:
 def index():
     rt, cat = _runtime(), catalogue()
     ui = rt.cfg.ui
-    page = {"sounds": ui.sounds, "quiet_hours": ui.quiet_hours, "hold_s": ui.verdict_hold_s, "queue_ttl_s": ui.queue_ttl_s,
-            "lang": cat.lang}
+    page = {"sounds": ui.sounds, "quiet_hours": ui.quiet_hours, "hold_s": ui.verdict_hold_s,
+            "queue_ttl_s": ui.queue_ttl_s, "lang": cat.lang}
     return render_template("screen.html", rt=rt, page=page)
 
 

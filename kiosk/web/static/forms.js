@@ -59,18 +59,21 @@ if (visitor) {
     const hidden = visitor.elements[fs.dataset.field];
     const split = PICKERS.households.map((h) => h.split("-"));
     const uniq = (xs) => [...new Set(xs)].sort((x, y) => x.localeCompare(y, undefined, { numeric: true }));
-    options(b, uniq(split.map((p) => p[0])).map((v) => [v, t("who.building", { building: v })]), t("visitor.building"));
+    const parts = (i, keep) => uniq(split.filter(keep).map((p) => p[i]));
+    options(b, parts(0, () => true).map((v) => [v, t("who.building", { building: v })]), t("visitor.building"));
     const update = () => {
       hidden.value = b.value && u.value && r.value ? `${b.value}-${u.value}-${r.value}` : "";
       recheck(fs.dataset.field);
     };
     b.addEventListener("change", () => {
-      options(u, uniq(split.filter((p) => p[0] === b.value).map((p) => p[1])).map((v) => [v, t("who.unit", { unit: v })]), t("visitor.unit"));
+      const units = parts(1, (p) => p[0] === b.value);
+      options(u, units.map((v) => [v, t("who.unit", { unit: v })]), t("visitor.unit"));
       options(r, [], t("visitor.room"));
       update();
     });
     u.addEventListener("change", () => {
-      options(r, uniq(split.filter((p) => p[0] === b.value && p[1] === u.value).map((p) => p[2])).map((v) => [v, v]), t("visitor.room"));
+      const rooms = parts(2, (p) => p[0] === b.value && p[1] === u.value);
+      options(r, rooms.map((v) => [v, v]), t("visitor.room"));
       update();
     });
     r.addEventListener("change", update);

@@ -256,3 +256,24 @@ def test_the_floor_holds_at_every_supported_size(open_screen, size):
         page.wait_for_selector('[data-testid="health-camera"]', state="attached")
         assert_touch_sized(page, path)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+
+
+def test_a_camera_or_gate_fault_is_said_on_the_card_with_a_banner(open_screen, kiosk):
+    page = open_screen(viewport=SIZES["800x480"])
+    page.wait_for_selector('[data-testid="health-camera"]', state="attached")
+    status = kiosk.status()
+    # The page's own status handler, fed what the kiosk reports when a part is gone
+    # (a simulated camera cannot be unplugged).
+    for device, key, words, banner in (("camera", "camera", "摄像头故障 — 请人工登记", "摄像头"),
+                                       ("relay", "gate", "闸门故障 — 请人工放行", "闸门")):
+        broken = {**status, "devices": {**status["devices"], device: "absent"}}
+        broken["items"] = [{**i, "level": "stop", "ok": False, "text": "未连接"} if i["key"] == key else i
+                           for i in status["items"]]
+        page.evaluate("renderStatus", broken)
+        assert page.inner_text('[data-testid="verdict-word"]') == words
+        assert page.inner_text('[data-testid="verdict-symbol"]') == "!"
+        assert page.is_hidden('[data-testid="fault-handheld"]')
+        assert banner in page.inner_text('[data-testid="stop-banner"]')
+    page.evaluate("renderStatus", status)
+    assert page.inner_text('[data-testid="verdict-word"]') == "请出示通行码"
+    assert page.is_hidden('[data-testid="stop-banner"]')
