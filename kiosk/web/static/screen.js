@@ -217,10 +217,15 @@ function missedRow(g) {
   return li;
 }
 
+let queueShown = "";
 function renderQueue(items) {
   queue = items;
   const groups = groupQueue(items);
   const live = groups.filter((g) => !isMissed(g)), missed = groups.filter(isMissed);
+  // Redraw only on a change: a row replaced under a gloved finger would lose the tap.
+  const shown = JSON.stringify([live, missed].map((gs) => gs.map((g) => g.ids)));
+  if (shown === queueShown) return;
+  queueShown = shown;
   document.getElementById("queue-count").textContent = live.length;
   document.getElementById("queue-empty").hidden = live.length > 0;
   queueList.replaceChildren(...live.map(queueRow));
