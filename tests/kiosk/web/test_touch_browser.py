@@ -256,6 +256,10 @@ def test_the_floor_holds_at_every_supported_size(open_screen, size):
         page.wait_for_selector('[data-testid="health-camera"]', state="attached")
         assert_touch_sized(page, path)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+        # No field calls up the system's on-screen keyboard: digits come from the page's
+        # pads, and free text (optional) only from a keyboard that is plugged in.
+        assert page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden])')]
+            .filter(e => e.inputMode !== 'none').map(e => e.name || e.id)""") == [], path
 
 
 def test_a_camera_or_gate_fault_is_said_on_the_card_with_a_banner(open_screen, kiosk):
