@@ -4,7 +4,6 @@ works, and every journaled entry reaches the server."""
 from __future__ import annotations
 
 import datetime
-import http.cookiejar
 import json
 import queue
 import re
@@ -12,14 +11,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests import waiting
-from tests.sync.procs import wait_until
+from tests.console_client import Console
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -80,28 +78,6 @@ class Demo:
         self.proc.stdout.close()
 
 
-class Console:
-    """The demo's community console as a volunteer's browser sees it: a cookie session,
-    and each form's CSRF token read from the page that carries the form."""
-
-    def __init__(self, server: str):
-        self.server = server
-        self.browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str):
-        return self.browser.open(self.server + path, timeout=5)
-
-    def post(self, path: str, form: dict[str, str]):
-        page = self.get(path).read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        return self.browser.open(self.server + path, data=urllib.parse.urlencode(form | {"csrf_token": token}).encode(),
-                                 timeout=5)
-
-    def log_in(self, name: str, password: str) -> None:
-        landing = self.post("console/login", {"name": name, "password": password})
-        assert "/console/login" not in landing.geturl(), "the printed console login was refused"
-
-
 def test_demo_prints_working_urls_and_console_login():
     demo = Demo("--seconds", "25")
     try:
@@ -119,8 +95,8 @@ def test_demo_prints_working_urls_and_console_login():
             with urllib.request.urlopen(touch + "api/status", timeout=5) as resp:
                 return json.loads(resp.read())["items"]
 
-        waiting.wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 20,
-                           "every item of the demo's status bar ok")
+        wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 20,
+                   "every item of the demo's status bar ok")
         console = Console(server)
         console.log_in(name, password)
         assert name in console.get("console/entries").read().decode()
@@ -164,8 +140,7 @@ def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
         days = {"from": (today - datetime.timedelta(days=1)).isoformat(), "to": (today + datetime.timedelta(days=1)).isoformat()}
         listed = console.post("console/quarantine", {"household": "3-2-501", **days}).read().decode()
         assert 'data-household="3-2-501"' in listed and "已下发" in listed
-        assert wait_until(lambda: registry_version() > before, 10), \
-            "the kiosk never received the registry with the quarantine"
+        wait_until(lambda: registry_version() > before, 10, "the kiosk to receive the registry with the quarantine")
         # The scenario opens with this resident's pass: once the third person is decided,
         # the pass has been out of sight longer than the debounce and shows as a new scan.
         demo.wait_for(r"^\s+#3\s", 20)

@@ -4,7 +4,8 @@ function of the runtime's status, so it is table-tested.
 
 Severity: ``stop`` for what stops the gate (a banner as well as the item), ``warn`` for
 what a volunteer should know about (amber), ``info`` for plain figures (grey), ``ok``.
-A server or broker outage is a warning, never a stop: the gate works on alone.
+A server or broker outage is a warning, never a stop: the gate works on alone. The
+screening mode is a grey badge, never a fault.
 """
 
 from __future__ import annotations
@@ -83,11 +84,19 @@ def _disk(status: dict, t) -> Item:
                 t(f"status.disk_{level}", free=disk.get("free_mb", 0), held=disk.get("held", 0)))
 
 
+def _screening(status: dict, t) -> list[Item]:
+    # The badge: the mode this gate decides by now, always shown (grey, so a narrow screen
+    # keeps it too), never a fault.
+    mode = status.get("screening")
+    return [Item("screening", "info", t(f"screening.{mode}"))] if mode else []
+
+
 def items(status: dict, t, backlog_warn: int = 100) -> list[dict]:
     """``status`` as built by ``KioskRuntime.status()``; ``t`` translates a catalogue key;
     ``backlog_warn`` is ``[ui] backlog_warn``."""
     synced = status.get("clock_synced")
     clock = Item("clock", "warn", t("status.clock_unsynced")) if synced is False \
         else Item("clock", "ok", t("status.clock_synced"))
-    out = [*_devices(status, t), *_sync(status, t, backlog_warn), _registry(status, t), _disk(status, t), clock]
+    out = [*_devices(status, t), *_sync(status, t, backlog_warn), _registry(status, t), _disk(status, t),
+           *_screening(status, t), clock]
     return [{**asdict(i), "ok": i.ok} for i in out]

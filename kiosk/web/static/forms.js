@@ -118,6 +118,7 @@ if (visitor) {
   activatePadInput(visitor.elements.phone);
 
   async function checkId() {
+    if (!idInput) return;   // not asked: the site's declaration in this screening mode
     const typed = idInput.value.trim().toUpperCase();
     if (!typed || typed.includes("*")) return;
     const r = await fetch("/visitors/check-id", {
@@ -135,19 +136,21 @@ if (visitor) {
       fieldError("id_number", body.message);
     }
   }
-  idInput.addEventListener("input", () => { if (idInput.value.length >= 18) checkId(); });
-  idInput.addEventListener("blur", checkId);
-  const unmask = () => {
-    if (idInput.classList.contains("masked")) { idInput.value = ""; idNumber = ""; idInput.classList.remove("masked"); }
-  };
-  idInput.addEventListener("focus", unmask);
-  idInput.addEventListener("pointerdown", unmask);
+  if (idInput) {
+    idInput.addEventListener("input", () => { if (idInput.value.length >= 18) checkId(); });
+    idInput.addEventListener("blur", checkId);
+    const unmask = () => {
+      if (idInput.classList.contains("masked")) { idInput.value = ""; idNumber = ""; idInput.classList.remove("masked"); }
+    };
+    idInput.addEventListener("focus", unmask);
+    idInput.addEventListener("pointerdown", unmask);
+  }
 
   visitor.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     if (!idNumber) await checkId();
     const data = Object.fromEntries(new FormData(visitor).entries());
-    data.id_number = idNumber || data.id_number;
+    if (idInput) data.id_number = idNumber || data.id_number;
     for (const e of visitor.querySelectorAll("[data-error-for]")) e.textContent = "";
     const r = await volunteerPost("/visitors/", data);
     if (r.ok) {

@@ -11,6 +11,7 @@ let idleTimer = null;
 let holdUntil = 0;          // a refer card stays up until then, or until the next verdict
 let lastPrompt = "show_code";
 let devices = {};
+let screening = "";   // the mode the gate decides by (off, record, enforce)
 let queue = [];
 let flashes = 0;
 
@@ -87,7 +88,8 @@ function fillCard(cls, symbol, word, lines) {
 function deviceFault() {
   if (DEVICE_FAULTS.includes(devices.camera)) return "camera";
   if (DEVICE_FAULTS.includes(devices.relay)) return "gate";
-  if (DEVICE_FAULTS.includes(devices.thermometer)) return "thermometer";
+  // Screening off needs no temperature: a thermometer down is only the status bar's amber.
+  if (DEVICE_FAULTS.includes(devices.thermometer) && screening !== "off") return "thermometer";
   return null;
 }
 
@@ -250,6 +252,7 @@ function renderStatus(s) {
   renderHealth(s);
   const before = deviceFault();
   devices = s.devices || {};
+  screening = s.screening || "";
   if (deviceFault() !== before && !verdict.dataset.decision) setPrompt(lastPrompt);
   const h = document.getElementById("handheld-waiting");
   h.hidden = !s.handheld;

@@ -144,6 +144,7 @@ def test_a_registered_visitor_gets_a_day_pass_that_then_admits(open_screen, kios
     v = entry["visitor"]
     assert (v["name"], v["going_to"], v["coming_from"], v["heading_to"]) == ("李华", "3-2-501", "北京市", "河南省 郑州市")
     assert v["id_masked"] == "110105********002X" and len(v["id_hash"]) == 64
+    assert (v["contact"], v["symptoms"], v["questions_version"]) == (False, False, 1)   # enforce: the full set
     # The ID number is nowhere on the kiosk's disk in clear.
     for f in (kiosk.workdir / "state").rglob("*"):
         assert not f.is_file() or VISITOR_ID.encode() not in f.read_bytes(), f
