@@ -64,7 +64,8 @@ class ServerRuntime:
             from sync.server.passes import load_or_create_key as load_pass_key
 
             init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish,
-                         pass_key=load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id))
+                         pass_key=load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id),
+                         broker_link=self.collector.link)
         self._http = BackgroundServer(app, name="http", host=http.host, port=http.port, threads=http.threads)
         self.http_url = f"http://{http.host}:{self._http.port}/"
         self._http.start()
