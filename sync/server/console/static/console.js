@@ -111,6 +111,16 @@ const Console = (() => {
     });
   }
 
+  // A table wider than a phone scrolls inside its box; a keyboard must reach it to scroll it.
+  const focusableWhenScrolling = () => {
+    for (const table of document.querySelectorAll("table.grid")) {
+      if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+      else table.removeAttribute("tabindex");
+    }
+  };
+  focusableWhenScrolling();
+  window.addEventListener("resize", focusableWhenScrolling);
+
   if (cfg.logged_in) alertBadge();
   const api = {liveEntries, reloadWhenAlertsChange, reloadEvery, t};
   // What this page starts, with its arguments: {"liveEntries": [url, page, base]}.
