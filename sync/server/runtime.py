@@ -40,10 +40,17 @@ class ServerRuntime:
         self.publisher = RegistryPublisher(self.storage, self.collector.link.client,
                                            load_or_create_key(cfg.registry_key_path), cfg.registry.key_id)
         self.collector.after_connect.append(self.publisher.republish)
+        from zoneinfo import ZoneInfo
+
+        from sync.server.notify import Notifier
+
+        self.notifier = Notifier(cfg.notify, tz=ZoneInfo(cfg.console.timezone))
+        self.collector.after_store.append(self.notifier.offer)
         self._http = None
         self.http_url: str | None = None
 
     def start(self) -> None:
+        self.notifier.start()
         self.collector.start()
         if self.cfg.http.enabled:
             self._start_http()
@@ -65,13 +72,14 @@ class ServerRuntime:
 
             init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish,
                          pass_key=load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id),
-                         broker_link=self.collector.link)
+                         broker_link=self.collector.link, notifier=self.notifier)
         self._http = BackgroundServer(app, name="http", host=http.host, port=http.port, threads=http.threads)
         self.http_url = f"http://{http.host}:{self._http.port}/"
         self._http.start()
 
     def stop(self) -> None:
         self.collector.stop()
+        self.notifier.stop()
         if self._http:
             self._http.stop()
         self.storage.close()

@@ -30,6 +30,7 @@ class Console:
     pass_key: Any = None            # sync.server.passes.SigningKey, or None: passes cannot be issued
     publish: Publish | None = None  # None: the registry cannot be published (no broker)
     broker_link: Any = None         # the collector's sync.link.Link: is this server on its broker?
+    notifier: Any = None            # sync.server.notify.Notifier: how pushing alerts to the chat goes
     tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,11 +52,11 @@ class Console:
 
 
 def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
-                 pass_key=None, publish: Publish | None = None, broker_link=None) -> Console:
+                 pass_key=None, publish: Publish | None = None, broker_link=None, notifier=None) -> Console:
     from sync.server.console import alerts, auth, csrf, entries, gates, households, i18n, quarantine, screening
 
     settings = settings or ConsoleSection()
-    con = Console(ConsoleStore(storage), settings, pass_key, publish, broker_link)
+    con = Console(ConsoleStore(storage), settings, pass_key, publish, broker_link, notifier)
     app.extensions["console"] = con
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.secure_cookies,

@@ -30,6 +30,14 @@ def broker_trouble() -> dict | None:
     return {"state": str(link.state), "error": link.last_error}
 
 
+def chat_targets() -> list[dict]:
+    """Each group-chat target and how its last push went (none configured: empty)."""
+    notifier = _console().notifier
+    if notifier is None:
+        return []
+    return [{"name": name, **state} for name, state in notifier.status.items()]
+
+
 def fleet() -> list[dict]:
     """Each gate's status, flattened for the table (what the kiosk last said, and when)."""
     now = time.time()
@@ -73,10 +81,11 @@ def hourly_chart(now: datetime | None = None) -> dict:
 @bp.get("/gates")
 @login_required
 def index():
-    return render_template("console/gates.html", gates=fleet(), chart=hourly_chart(), broker=broker_trouble())
+    return render_template("console/gates.html", gates=fleet(), chart=hourly_chart(), broker=broker_trouble(),
+                           chats=chat_targets())
 
 
 @bp.get("/gates/data")
 @login_required
 def data():
-    return jsonify(gates=fleet(), broker=broker_trouble())
+    return jsonify(gates=fleet(), broker=broker_trouble(), chats=chat_targets())
