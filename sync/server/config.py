@@ -15,6 +15,7 @@ from pydantic import Field
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.server.console.config import ConsoleSection
 from sync.server.notify.config import NotifySection
+from sync.server.report.config import ReportsSection
 
 __all__ = ["ServerConfig", "ConfigError", "load", "from_dict"]
 
@@ -73,11 +74,12 @@ class ServerConfig(Section):
     registry: RegistrySection = RegistrySection()
     console: ConsoleSection = ConsoleSection()
     notify: NotifySection = NotifySection()
+    reports: ReportsSection = ReportsSection()
 
     def resolve_paths(self, base: Path) -> None:
         resolve_relative(base, ((self.server, "state_dir"), (self.storage, "sqlite_path"), (self.mqtt, "ca_file"),
                                 (self.mqtt, "cert_file"), (self.mqtt, "key_file"), (self.registry, "key_file"),
-                                (self.console, "pass_key_file")))
+                                (self.console, "pass_key_file"), (self.reports, "folder")))
 
     @property
     def sqlite_path(self) -> Path:

@@ -46,11 +46,15 @@ class ServerRuntime:
 
         self.notifier = Notifier(cfg.notify, tz=ZoneInfo(cfg.console.timezone))
         self.collector.after_store.append(self.notifier.offer)
+        from sync.server.report.files import DailyReports
+
+        self.reports = DailyReports(self.storage, cfg)
         self._http = None
         self.http_url: str | None = None
 
     def start(self) -> None:
         self.notifier.start()
+        self.reports.start()
         self.collector.start()
         if self.cfg.http.enabled:
             self._start_http()
@@ -80,6 +84,7 @@ class ServerRuntime:
     def stop(self) -> None:
         self.collector.stop()
         self.notifier.stop()
+        self.reports.stop()
         if self._http:
             self._http.stop()
         self.storage.close()

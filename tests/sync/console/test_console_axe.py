@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")
 
 PAGES = ("entries", "entries?decision=refer&gate=nowhere", f"entries/{SITE}/gate-axe/1", "alerts", "alerts?all=1",
-         "gates", "households", "households/5-5-505", "quarantine", "screening", "users")
+         "gates", "households", "households/5-5-505", "quarantine", "screening", "users", "report")
 
 
 @pytest.fixture(scope="module")

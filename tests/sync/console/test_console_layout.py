@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-SCREENS = ("entries", "alerts", "gates", "households", "quarantine", "screening", "users")
+SCREENS = ("entries", "alerts", "gates", "households", "quarantine", "screening", "report", "users")
 
 
 @pytest.fixture(scope="module")
