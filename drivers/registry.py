@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from drivers.camera import Camera, OpenCVCamera
 from drivers.decoder import Decoder, PyzbarDecoder
+from drivers.reader import CodeReader
 from drivers.relay import GpioRelay, NoRelay, Relay
 from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer, build_protocol
 
@@ -33,9 +34,12 @@ class Devices:
     thermometer: Thermometer
     relay: Relay
     sim_parts: list[Any] = field(default_factory=list)   # far ends to stop at shutdown
+    readers: list[CodeReader] = field(default_factory=list)   # [[reader]] sections, in order
 
     def stop(self) -> None:
         self.camera.stop()
+        for reader in self.readers:
+            reader.stop()
         self.thermometer.stop()
         self.relay.close()
         for part in self.sim_parts:
@@ -134,6 +138,40 @@ RELAYS: dict[str, Callable[..., Relay]] = {
 }
 
 
+def _line_framer(r):
+    from drivers.scanner.lines import TERMINATORS, LineFramer, framing_bytes
+
+    return LineFramer(TERMINATORS[r.terminator], framing_bytes(r.prefix), framing_bytes(r.suffix))
+
+
+def _reader_serial(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.serial_scanner import SerialScanner
+
+    return SerialScanner(r.name, r.port, _line_framer(r), r.baudrate)
+
+
+def _reader_sim(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.lines import TERMINATORS, framing_bytes
+    from drivers.scanner.serial_scanner import SerialScanner
+    from drivers.sim.scanner import PtyScannerSim
+
+    w = _sim_world(cfg, cache)
+    far_end = PtyScannerSim(w.scenario, w.t0, terminator=TERMINATORS[r.terminator], prefix=framing_bytes(r.prefix),
+                            suffix=framing_bytes(r.suffix), loop=w.loop)
+    far_end.start()
+    cache.setdefault("sim_parts", []).append(far_end)
+    cache.setdefault("reader_sims", {})[r.name] = far_end
+    # The real serial reader opens the simulator's pty, as it would /dev/serial/by-id/...
+    return SerialScanner(r.name, far_end.port, _line_framer(r))
+
+
+#: Factories for [[reader]] sections: (cfg, section, cache) -> CodeReader.
+READERS: dict[str, Callable[..., CodeReader]] = {
+    "serial": _reader_serial,
+    "sim": _reader_sim,
+}
+
+
 def build_devices(cfg) -> Devices:
     cache: dict = {}
     devices = Devices(
@@ -141,8 +179,10 @@ def build_devices(cfg) -> Devices:
         decoder=DECODERS[cfg.decoder.type](cfg, cache),
         thermometer=THERMOMETERS[cfg.thermometer.type](cfg, cache),
         relay=RELAYS[cfg.relay.type](cfg, cache),
-        sim_parts=cache.get("sim_parts", []),
     )
+    devices.readers = [READERS[r.type](cfg, r, cache) for r in cfg.reader]
+    devices.sim_parts = cache.get("sim_parts", [])
     devices.sim_world = cache.get("world")          # type: ignore[attr-defined]
     devices.thermometer_sim = cache.get("thermometer_sim")  # type: ignore[attr-defined]
+    devices.reader_sims = cache.get("reader_sims", {})      # type: ignore[attr-defined]
     return devices

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -230,6 +230,36 @@ class DiskSection(Section):
     held_max: int = Field(5000, ge=10, le=1_000_000, description="Entries kept in memory while the disk is full, until it has room again")
 
 
+class _ReaderBase(Section):
+    name: str = Field("", description="Name in logs, doctor and entries (letters, digits, - _); "
+                      "empty: the type and its place in the list, e.g. serial-1")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _topic_safe(value) if value else value
+
+
+class _LineFraming(_ReaderBase):
+    terminator: Literal["cr", "lf", "crlf", "tab"] = Field(
+        "cr", description="What ends each code, as the module is set up (GM65/GM861 default: cr)")
+    prefix: str = Field("", max_length=16, description=r"Text the module sends before each code; \xNN for a control byte")
+    suffix: str = Field("", max_length=16, description=r"Text the module sends after each code, before the terminator")
+
+
+class SerialReaderSection(_LineFraming):
+    type: Literal["serial"]
+    port: str = Field(..., description="Serial port, ideally /dev/serial/by-id/...; or a pyserial URL")
+    baudrate: int = Field(9600, ge=300, le=921600, description="Serial speed, bits per second (GM65 default 9600)")
+
+
+class SimReaderSection(_LineFraming):
+    type: Literal["sim"]
+
+
+ReaderSection = Annotated[Union[SerialReaderSection, SimReaderSection], Field(discriminator="type")]
+
+
 class KioskConfig(Section):
     kiosk: KioskSection = KioskSection()
     camera: CameraSection = CameraSection()
@@ -243,6 +273,20 @@ class KioskConfig(Section):
     registry: RegistrySection = RegistrySection()
     sim: SimSection = SimSection()
     disk: DiskSection = DiskSection()
+    reader: list[ReaderSection] = Field(default_factory=list, description="Code readers beside the camera: "
+                                        "scanner modules, keyboard wedges, card readers ([[reader]] sections)")
+
+    @field_validator("reader")
+    @classmethod
+    def _reader_names(cls, readers: list) -> list:
+        seen = set()
+        for i, r in enumerate(readers, 1):
+            if not r.name:
+                r.name = f"{r.type}-{i}"
+            if r.name in seen:
+                raise ValueError(f"two readers are named {r.name!r}; give each its own name")
+            seen.add(r.name)
+        return readers
 
     def resolve_paths(self, base: Path) -> None:
         resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),
