@@ -165,10 +165,38 @@ def _reader_sim(cfg, r, cache) -> CodeReader:
     return SerialScanner(r.name, far_end.port, _line_framer(r))
 
 
+def _reader_evdev(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.wedge import EvdevReader
+
+    return EvdevReader(r.name, r.device)
+
+
+def _reader_evdev_replay(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.wedge import EventStreamReader
+
+    return EventStreamReader(r.name, str(r.source))
+
+
+def _reader_evdev_sim(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.wedge import EventStreamReader
+    from drivers.sim.wedge import FifoWedgeSim
+
+    w = _sim_world(cfg, cache)
+    far_end = FifoWedgeSim(w.scenario, w.t0, field="scanner", loop=w.loop)
+    far_end.start()
+    cache.setdefault("sim_parts", []).append(far_end)
+    cache.setdefault("reader_sims", {})[r.name] = far_end
+    # The same event-stream reader a recording is played through reads the simulator's FIFO.
+    return EventStreamReader(r.name, far_end.path)
+
+
 #: Factories for [[reader]] sections: (cfg, section, cache) -> CodeReader.
 READERS: dict[str, Callable[..., CodeReader]] = {
     "serial": _reader_serial,
     "sim": _reader_sim,
+    "evdev": _reader_evdev,
+    "evdev-replay": _reader_evdev_replay,
+    "evdev-sim": _reader_evdev_sim,
 }
 
 

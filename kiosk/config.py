@@ -257,7 +257,24 @@ class SimReaderSection(_LineFraming):
     type: Literal["sim"]
 
 
-ReaderSection = Annotated[Union[SerialReaderSection, SimReaderSection], Field(discriminator="type")]
+class EvdevReaderSection(_ReaderBase):
+    type: Literal["evdev"]
+    device: str = Field(..., description="The wedge's stable /dev/input/by-id/usb-...-event-kbd path "
+                        "(the kiosk's user must be in the 'input' group); grabbed for the kiosk alone")
+
+
+class EvdevReplayReaderSection(_ReaderBase):
+    type: Literal["evdev-replay"]
+    source: Path = Field(..., description="A file (played once) or FIFO of raw input events, as recorded "
+                         "from /dev/input/event*")
+
+
+class EvdevSimReaderSection(_ReaderBase):
+    type: Literal["evdev-sim"]
+
+
+ReaderSection = Annotated[Union[SerialReaderSection, SimReaderSection, EvdevReaderSection,
+                                EvdevReplayReaderSection, EvdevSimReaderSection], Field(discriminator="type")]
 
 
 class KioskConfig(Section):
@@ -292,6 +309,7 @@ class KioskConfig(Section):
         resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),
                                 (self.registry, "file"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
                                 (self.mqtt, "key_file")))
+        resolve_relative(base, [(r, "source") for r in self.reader if r.type == "evdev-replay"])
         self.speech.phrases = {name: path if path.is_absolute() else base / path
                                for name, path in self.speech.phrases.items()}
 

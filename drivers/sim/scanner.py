@@ -17,6 +17,7 @@ import tty
 from pathlib import Path
 
 from drivers.scanner.lines import encode
+from drivers.sim.showing import play
 
 
 class PtyScannerSim:
@@ -63,18 +64,8 @@ class PtyScannerSim:
         self._thread.start()
 
     def _run(self) -> None:
-        shown: set[tuple[int, int]] = set()
-        while not self._stop.wait(0.02):
-            if self.scenario is None:
-                continue
-            t = time.monotonic() - self.t0
-            lap = 0
-            if self.loop and self.scenario.duration_s > 0:
-                lap, t = divmod(t, self.scenario.duration_s)
-            who = self.scenario.at(t)
-            if who is not None and who.scanner and (int(lap), who.index) not in shown:
-                shown.add((int(lap), who.index))
-                self.show(who.scanner)
+        if self.scenario is not None:
+            play(self.scenario, self.t0, self.loop, "scanner", self.show, self._stop)
 
     def stop(self) -> None:
         self._stop.set()

@@ -32,7 +32,8 @@ expect = "refer"
 
 @pytest.fixture
 def make_cfg(tmp_path):
-    def make(scenario: str) -> config.KioskConfig:
+    def make(scenario: str, readers=({"type": "sim", "name": "gm65", "prefix": r"\x02", "terminator": "crlf"},)
+             ) -> config.KioskConfig:
         (tmp_path / "scenario.toml").write_text(scenario)
         (tmp_path / "registry.json").write_text(
             '{"version": 3, "known_codes": {"RES-1": {"household": "1-1-101"}, "RES-2": {}}}')
@@ -43,7 +44,7 @@ def make_cfg(tmp_path):
             "policy": {"pairing_window_s": 1.5},
             "registry": {"file": str(tmp_path / "registry.json")},
             "sim": {"scenario": str(tmp_path / "scenario.toml")},
-            "reader": [{"type": "sim", "name": "gm65", "prefix": r"\x02", "terminator": "crlf"}],
+            "reader": list(readers),
         })
     return make
 
@@ -90,3 +91,16 @@ at_s = 6
     entries = _run(cfg, 2)
     assert [e["credential"]["hash"] == entries[0]["credential"]["hash"] for e in entries] == [True, False]
     assert len(entries) == 2
+
+
+def test_a_keyboard_wedge_reads_through_the_same_decision(make_cfg):
+    cfg = make_cfg("""
+[defaults]
+start_s = 0.5
+
+[[person]]
+scanner = "RES-1"
+""", readers=[{"type": "evdev-sim", "name": "wedge"}])
+    entry, = _run(cfg, 1)
+    assert (entry["decision"], entry["credential"]["reader"]) == ("admit", "wedge")
+    assert entry["credential"]["code_type"] == "KEYBOARD"
