@@ -144,10 +144,28 @@ def _line_framer(r):
     return LineFramer(TERMINATORS[r.terminator], framing_bytes(r.prefix), framing_bytes(r.suffix))
 
 
+def _reads(r) -> dict:
+    """What a reader delivers: codes as they are, or card numbers in canonical form."""
+    if r.reads != "cards":
+        return {}
+    from drivers.cards import CardFormatError, normalise
+
+    def card(text: str) -> str | None:
+        try:
+            return normalise(text, r.card_format)
+        except CardFormatError:
+            return None
+    return {"code_type": "CARD", "normalise": card}
+
+
+def _scenario_field(r) -> str:
+    return "card" if r.reads == "cards" else "scanner"
+
+
 def _reader_serial(cfg, r, cache) -> CodeReader:
     from drivers.scanner.serial_scanner import SerialScanner
 
-    return SerialScanner(r.name, r.port, _line_framer(r), r.baudrate)
+    return SerialScanner(r.name, r.port, _line_framer(r), r.baudrate, **_reads(r))
 
 
 def _reader_sim(cfg, r, cache) -> CodeReader:
@@ -157,24 +175,24 @@ def _reader_sim(cfg, r, cache) -> CodeReader:
 
     w = _sim_world(cfg, cache)
     far_end = PtyScannerSim(w.scenario, w.t0, terminator=TERMINATORS[r.terminator], prefix=framing_bytes(r.prefix),
-                            suffix=framing_bytes(r.suffix), loop=w.loop)
+                            suffix=framing_bytes(r.suffix), loop=w.loop, field=_scenario_field(r))
     far_end.start()
     cache.setdefault("sim_parts", []).append(far_end)
     cache.setdefault("reader_sims", {})[r.name] = far_end
     # The real serial reader opens the simulator's pty, as it would /dev/serial/by-id/...
-    return SerialScanner(r.name, far_end.port, _line_framer(r))
+    return SerialScanner(r.name, far_end.port, _line_framer(r), **_reads(r))
 
 
 def _reader_evdev(cfg, r, cache) -> CodeReader:
     from drivers.scanner.wedge import EvdevReader
 
-    return EvdevReader(r.name, r.device)
+    return EvdevReader(r.name, r.device, **_reads(r))
 
 
 def _reader_evdev_replay(cfg, r, cache) -> CodeReader:
     from drivers.scanner.wedge import EventStreamReader
 
-    return EventStreamReader(r.name, str(r.source))
+    return EventStreamReader(r.name, str(r.source), **_reads(r))
 
 
 def _reader_evdev_sim(cfg, r, cache) -> CodeReader:
@@ -182,12 +200,12 @@ def _reader_evdev_sim(cfg, r, cache) -> CodeReader:
     from drivers.sim.wedge import FifoWedgeSim
 
     w = _sim_world(cfg, cache)
-    far_end = FifoWedgeSim(w.scenario, w.t0, field="scanner", loop=w.loop)
+    far_end = FifoWedgeSim(w.scenario, w.t0, field=_scenario_field(r), loop=w.loop)
     far_end.start()
     cache.setdefault("sim_parts", []).append(far_end)
     cache.setdefault("reader_sims", {})[r.name] = far_end
     # The same event-stream reader a recording is played through reads the simulator's FIFO.
-    return EventStreamReader(r.name, far_end.path)
+    return EventStreamReader(r.name, far_end.path, **_reads(r))
 
 
 #: Factories for [[reader]] sections: (cfg, section, cache) -> CodeReader.

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
+from drivers.cards import FORMATS as CARD_FORMATS
 from drivers.thermometer.protocols import ascii_line
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 
@@ -233,6 +234,16 @@ class DiskSection(Section):
 class _ReaderBase(Section):
     name: str = Field("", description="Name in logs, doctor and entries (letters, digits, - _); "
                       "empty: the type and its place in the list, e.g. serial-1")
+    reads: Literal["codes", "cards"] = Field("codes", description="codes: QR and barcode texts (a scanner); "
+                                             "cards: access-card numbers (an IC/NFC card reader)")
+    card_format: Literal[CARD_FORMATS] | None = Field(
+        None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (drivers/cards.py)")
+
+    @model_validator(mode="after")
+    def _cards_have_a_format(self):
+        if (self.reads == "cards") != (self.card_format is not None):
+            raise ValueError("a card reader (reads = \"cards\") needs card_format, and only a card reader has one")
+        return self
 
     @field_validator("name")
     @classmethod

@@ -11,22 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from drivers import cards
 from kiosk import idnumber, passes, visitors
 from kiosk.idnumber import IdNumber, IdNumberError
 from kiosk.passes import PassFormatError, SignedPass
 from kiosk.registry import Quarantine, Registry
 
 MAX_TEXT = 4096         # longer than any code we accept; the rest is never looked at
+CARD = "CARD"           # the code type a card reader's numbers arrive with
 
 
 @dataclass(frozen=True)
 class Credential:
-    kind: str                           # "pass" | "day_pass" | "id_number" | "code" | "malformed"
+    kind: str                           # "pass" | "day_pass" | "id_number" | "card" | "code" | "malformed"
     code_type: str = "QRCODE"
     signed: SignedPass | None = None
     day_pass: visitors.DayPass | None = None
     id_number: IdNumber | None = None
-    text: str | None = None             # a plain code's text; never journaled
+    text: str | None = None             # a plain code's text or a card's canonical number; never journaled
     error: str | None = None            # reason code when malformed
     detail: str | None = None
 
@@ -66,6 +68,9 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         text.encode("utf-8")
     except UnicodeEncodeError:      # lone surrogates: bytes that were never text
         return Credential("malformed", code_type, error="malformed_code", detail="not valid text")
+    if code_type == CARD:
+        # A card reader's text, already in canonical form (drivers/cards.py): never a pass.
+        return Credential("card", code_type, text=text.strip().upper())
     if passes.looks_like_pass(text):
         try:
             return Credential("pass", code_type, signed=passes.parse(text))
@@ -106,6 +111,8 @@ def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *
         n = cred.id_number
         rec = {"kind": "id_number", "hash": n.keyed_hash(secret), "masked": n.masked}
         return Assessment(cred, rec, ("id_number_unverified",), subject=rec["hash"], registry="unknown")
+    if cred.kind == "card":
+        return _assess_card(cred, registry, now, secret)
     if cred.kind == "code":
         digest = idnumber.keyed_hash(secret, "code:" + cred.text)
         rec = {"kind": "code", "code_type": cred.code_type, "hash": digest, "masked": mask_code(cred.text)}
@@ -161,6 +168,23 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
             problems.append("visitor_declared_risk")
     return Assessment(cred, rec, tuple(problems), role=p.role, household=p.household, subject=p.pass_id,
                       signature="ok", dates=dates, registry=status, quarantine=q, visitor=answers)
+
+
+def _assess_card(cred: Credential, registry: Registry, now: datetime, secret: bytes) -> Assessment:
+    digest = idnumber.keyed_hash(secret, "card:" + cred.text)
+    rec = {"kind": "card", "hash": digest, "masked": cards.mask(cred.text)}
+    known = registry.card(cred.text)
+    if known is None:
+        return Assessment(cred, rec, ("unknown_card",), subject=digest, registry="unknown")
+    rec.update(household=known.household, role=known.role)
+    if known.name:
+        rec["name_masked"] = mask_name(known.name)
+    if known.revoked:
+        return Assessment(cred, rec, ("revoked",), role=known.role, household=known.household, subject=digest,
+                          registry="revoked")
+    q = registry.quarantined(registry.rules.local(now).date(), household=known.household)
+    return Assessment(cred, rec, (), role=known.role, household=known.household, subject=digest,
+                      registry="known", quarantine=q)
 
 
 def _assess_day_pass(cred: Credential, now: datetime, secret: bytes,

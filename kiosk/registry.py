@@ -66,6 +66,13 @@ class KnownCode(_Strict):
                              "journals only its masked form")
 
 
+class KnownCard(_Strict):
+    household: str | None = None
+    role: Literal["resident", "staff", "visitor"] = "resident"
+    name: str | None = Field(None, max_length=40, description="the holder's masked name")
+    revoked: bool = Field(False, description="reported lost or taken back: denied at every gate")
+
+
 class Rules(_Strict):
     """The site's rules, pushed with the registry."""
 
@@ -118,8 +125,26 @@ class Registry(_Strict):
     known_codes: dict[str, KnownCode] = Field(default_factory=dict, description="plain ID code text -> who")
     holders: dict[str, str] = Field(default_factory=dict, description="pass id -> the holder's name; the kiosk "
                                     "shows and journals only its masked form (the pass itself holds no name)")
+    card_key: str | None = Field(None, description="base64 key of the cards' keyed hashes (sync/cards.py)")
+    cards: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a card's canonical "
+                                        "number -> whose it is; never the number itself")
     rules: Rules = Rules()
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @model_validator(mode="after")
+    def _card_key(self):
+        if self.cards and not self.card_key:
+            raise ValueError("cards need the card_key they are hashed with")
+        if self.card_key:
+            import base64
+            import binascii
+
+            try:
+                if len(base64.b64decode(self.card_key, validate=True)) < 16:
+                    raise ValueError
+            except (binascii.Error, ValueError):
+                raise ValueError("card_key is not a base64 key of at least 16 bytes") from None
+        return self
 
     @field_validator("trusted_keys")
     @classmethod
@@ -204,6 +229,11 @@ class Registry(_Strict):
 
     def lookup(self, text: str) -> KnownCode | None:
         return self.known_codes.get(text)
+
+    def card(self, canonical: str) -> KnownCard | None:
+        from sync.cards import digest
+
+        return self.cards.get(digest(self.card_key, canonical)) if self.card_key else None
 
     @cached_property
     def _quarantine_index(self) -> dict[tuple[str, str], list[Quarantine]]:

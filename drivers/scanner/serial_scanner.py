@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 
 
 class SerialScanner(CodeReader):
-    def __init__(self, name: str, port: str, framer: LineFramer, baudrate: int = 9600, *,
+    def __init__(self, name: str, port: str, framer: LineFramer, baudrate: int = 9600, *, code_type: str = "SCANNER",
+                 normalise: Callable[[str], str | None] = lambda text: text,
                  backoff_s: tuple[float, float] = (0.2, 2.0)) -> None:
         self.name, self.port, self.framer, self.baudrate = name, port, framer, baudrate
+        self.code_type, self.normalise = code_type, normalise
         self.backoff_s = backoff_s
         self.state = DeviceState.STARTING
-        self._counts = {"codes": 0, "opens": 0, "failed_opens": 0, "losses": 0}
+        self._counts = {"codes": 0, "refused": 0, "opens": 0, "failed_opens": 0, "losses": 0}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -87,9 +89,14 @@ class SerialScanner(CodeReader):
     def _session(self, port, on_code) -> None:
         while not self._stop.is_set():
             data = port.read(port.in_waiting or 1)
-            for text in self.framer.feed(data) if data else ():
+            for line in self.framer.feed(data) if data else ():
+                text = self.normalise(line)
+                if text is None:
+                    self._counts["refused"] += 1
+                    log.warning("reader %s: a line that is no code of this reader; dropped", self.name)
+                    continue
                 self._counts["codes"] += 1
                 try:
-                    on_code(ReaderCode(text, self.name))
+                    on_code(ReaderCode(text, self.name, self.code_type))
                 except Exception:
                     log.exception("reader %s: code handler failed", self.name)

@@ -2,8 +2,8 @@
 line protocol (``prefix + code + suffix + terminator``), so the kiosk's real serial
 reader and line framer run unchanged against it.
 
-It plays the scenario: a person with ``scanner = "..."`` holds that code under the
-module when they arrive, and the module sends it once, as a real one does (it re-sends
+It plays the scenario: a person with ``scanner = "..."`` (or ``card = "..."``, for a
+card reader) holds that code under the module when they arrive, and the module sends it once, as a real one does (it re-sends
 only when the code is taken away and shown again). ``show(text)`` sends a code at once.
 """
 
@@ -23,8 +23,8 @@ from drivers.sim.showing import play
 class PtyScannerSim:
     def __init__(self, scenario=None, t0: float | None = None, *, terminator: bytes = b"\r",
                  prefix: bytes = b"", suffix: bytes = b"", loop: bool = False,
-                 link_path: str | Path | None = None) -> None:
-        self.scenario, self.loop = scenario, loop
+                 link_path: str | Path | None = None, field: str = "scanner") -> None:
+        self.scenario, self.loop, self.field = scenario, loop, field
         self.t0 = time.monotonic() if t0 is None else t0
         self.framing = {"terminator": terminator, "prefix": prefix, "suffix": suffix}
         self.codes_sent = 0
@@ -65,7 +65,7 @@ class PtyScannerSim:
 
     def _run(self) -> None:
         if self.scenario is not None:
-            play(self.scenario, self.t0, self.loop, "scanner", self.show, self._stop)
+            play(self.scenario, self.t0, self.loop, self.field, self.show, self._stop)
 
     def stop(self) -> None:
         self._stop.set()

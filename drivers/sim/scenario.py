@@ -32,6 +32,9 @@ A scenario is TOML::
     [[person]]
     scanner = "RES-0003"   # shown to a scanner module ([[reader]] type "sim") instead of the camera
 
+    [[person]]
+    card = "0040856634"    # an access card held to the card readers (reads = "cards"), as they type it
+
 Times are seconds from the moment the simulated devices start.
 """
 
@@ -61,6 +64,7 @@ class _Person(BaseModel):
     code: str | None = None
     image: Path | None = None
     scanner: str | None = Field(None, min_length=1, max_length=4096)
+    card: str | None = Field(None, min_length=1, max_length=40)
     barcode: str | None = Field(None, pattern="^(qr|code128|ean13|code39)$")
     faults: str | None = None
     temperature_c: float | str | None = None
@@ -71,8 +75,8 @@ class _Person(BaseModel):
 
     @model_validator(mode="after")
     def _one_of(self):
-        if sum(v is not None for v in (self.code, self.image, self.scanner)) != 1:
-            raise ValueError("give exactly one of 'code', 'image' or 'scanner'")
+        if sum(v is not None for v in (self.code, self.image, self.scanner, self.card)) != 1:
+            raise ValueError("give exactly one of 'code', 'image', 'scanner' or 'card'")
         if isinstance(self.temperature_c, str) and self.temperature_c != "none":
             raise ValueError("temperature_c is a number in deg C or \"none\"")
         if self.faults is not None:
@@ -102,6 +106,7 @@ class Arrival:
     temperature_noise_c: float | None = None    # how far samples scatter; None: a steady reading
     faults: str | None = None        # a preset of drivers/sim/faults.py; None: clean
     scanner: str | None = None       # the text shown to the simulated scanner module, not the camera
+    card: str | None = None          # an access card's number as the simulated card readers type it
 
     @property
     def leaves_s(self) -> float:
@@ -155,6 +160,6 @@ class Scenario:
                 image = base / image
             show = p.show_s or d.show_s
             arrivals.append(Arrival(i, at, show, p.code, image, p.barcode or "qr", temp, p.expect,
-                                    p.temperature_noise_c, faults=p.faults, scanner=p.scanner))
+                                    p.temperature_noise_c, faults=p.faults, scanner=p.scanner, card=p.card))
             t = at + show + d.gap_s
         return cls(tuple(arrivals), source)

@@ -3,6 +3,8 @@ the camera: the real serial reader on the simulated scanner module's pty."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from drivers.sim.scenario import Scenario
@@ -104,3 +106,37 @@ scanner = "RES-1"
     entry, = _run(cfg, 1)
     assert (entry["decision"], entry["credential"]["reader"]) == ("admit", "wedge")
     assert entry["credential"]["code_type"] == "KEYBOARD"
+
+
+def test_access_cards_through_a_wedge_card_reader(make_cfg, tmp_path):
+    from sync.cards import new_card_key, registry_cards
+
+    key = new_card_key()
+    cfg = make_cfg("""
+[defaults]
+gap_s = 1.5
+show_s = 1.2
+start_s = 0.5
+
+[[person]]
+card = "0040856634"
+
+[[person]]
+card = "0040856635"
+
+[[person]]
+card = "0000000001"
+
+[[person]]
+card = "not a card"
+""", readers=[{"type": "evdev-sim", "name": "card-desk", "reads": "cards", "card_format": "dec10"}])
+    cfg.registry.file.write_text(json.dumps({"version": 4, "card_key": key, "cards": registry_cards(key, [
+        {"number": "026F6C3A", "household": "3-2-501", "name_masked": "张*"},
+        {"number": "00000001", "household": "1-1-101", "revoked": True}])}))
+    entries = _run(cfg, 3)
+    assert [(e["decision"], e["reasons"]) for e in entries] == [
+        ("admit", []), ("refer", ["unknown_card"]), ("deny", ["revoked"])]
+    first = entries[0]["credential"]
+    assert (first["kind"], first["masked"], first["household"], first["name_masked"], first["reader"]) == (
+        "card", "****6C3A", "3-2-501", "张*", "card-desk")
+    assert "0040856634" not in repr(entries) and "026F6C3A" not in repr(entries)

@@ -12,6 +12,7 @@ from kiosk.policy import OTHER_REASONS, SEVERITY, PolicyRules, decide
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorAnswers, VisitorBook
+from sync.cards import registry_cards
 from tests.kiosk.passkit import NOW, OTHER_KEY, SECRET, make_pass, registry
 
 OK = TemperatureResult("ok", 36.6)
@@ -22,6 +23,13 @@ MISREAD = TemperatureResult("misread", 31.0)
 NONE = TemperatureResult("none")
 QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}]
 ONE_DAY = [{"household": "3-2-501", "from": "2026-03-03", "to": "2026-03-03"}]
+CARD_KEY = "c2l0ZS1jYXJkLWtleS1mb3ItdGhlLXBvbGljeS10ZXN0"
+
+
+def cards(*bound: dict) -> dict:
+    """Registry content binding cards to households, as the console publishes it."""
+    return {"card_key": CARD_KEY, "cards": registry_cards(CARD_KEY, [
+        {"household": "3-2-501", "role": "resident", "name_masked": None, "revoked": False, **c} for c in bound])}
 
 
 @dataclass
@@ -35,6 +43,11 @@ class Case:
     remeasured: bool = True
     hours: dict | None = None
     now_shift: timedelta = timedelta(0)
+    code_type: str = "QRCODE"
+
+
+def card(number: str, **kw) -> Case:
+    return Case(number, code_type=credentials.CARD, **kw)
 
 
 CASES = {
@@ -96,6 +109,23 @@ CASES = {
     "hours wrap past midnight": (Case(make_pass(), hours={"resident": ("22:00", "13:00")}), "admit", (), False),
     "ID number typed by a volunteer": (Case("11010519491231002X"), "refer", ("id_number_unverified",), False),
     "mistyped ID number": (Case("110105194912310021"), "refer", ("invalid_id_number",), False),
+    "known access card": (card("026F6C3A", reg=cards({"number": "026F6C3A"})), "admit", (), False),
+    "known card through a narrower reader": (card("6F6C3A", reg=cards({"number": "12026F6C3A"})), "admit", (), False),
+    "unknown access card": (card("026F6C3B", reg=cards({"number": "026F6C3A"})), "refer", ("unknown_card",), False),
+    "card with no cards published": (card("026F6C3A"), "refer", ("unknown_card",), False),
+    "revoked (lost) card": (card("026F6C3A", reg=cards({"number": "026F6C3A", "revoked": True})),
+                            "deny", ("revoked",), False),
+    "card of a quarantined household leaving": (
+        card("026F6C3A", direction="out", reg={**cards({"number": "026F6C3A"}), "quarantine": QUARANTINE}),
+        "deny", ("quarantine_exit",), True),
+    "card passback": (card("026F6C3A", inside=True, reg=cards({"number": "026F6C3A"})), "refer", ("passback",), False),
+    "card outside its role's hours": (card("026F6C3A", reg=cards({"number": "026F6C3A", "role": "staff"}),
+                                           hours={"staff": ("06:00", "09:00")}), "deny", ("outside_hours",), False),
+    "two cards sharing a short form: refer": (
+        card("6F6C3A", reg=cards({"number": "026F6C3A"}, {"number": "AA6F6C3A", "household": "1-1-101"})),
+        "refer", ("unknown_card",), False),
+    "a card number is never read as a pass or ID number": (
+        card("11010519491231002X"), "refer", ("unknown_card",), False),
 }
 
 
@@ -104,7 +134,7 @@ def test_rule(name):
     case, decision, reasons, alert = CASES[name]
     reg = registry(**case.reg, **({"rules": {"hours": case.hours}} if case.hours else {}))
     now = NOW + case.now_shift
-    a = credentials.assess(credentials.parse(case.text), reg, now, SECRET, site="demo-site")
+    a = credentials.assess(credentials.parse(case.text, case.code_type), reg, now, SECRET, site="demo-site")
     d = decide(a, case.temp, direction=case.direction, now=now, rules=case.rules, site=reg.rules,
                inside_already=case.inside, remeasured=case.remeasured)
     assert (d.decision, d.reasons, d.alert) == (decision, reasons, alert)
