@@ -156,8 +156,10 @@ class EvdevReader(_WedgeReader):
     """A wedge device through python-evdev, grabbed for this kiosk alone."""
 
     def _open(self):
-        import evdev
-
+        try:
+            import evdev
+        except ImportError:
+            raise OSError("python-evdev is not installed: pip install '.[keyboard]' (Linux only)") from None
         try:
             device = evdev.InputDevice(self.path)
         except PermissionError:
