@@ -31,25 +31,33 @@ def digest(card_key: str, canonical: str) -> str:
     return hmac.new(base64.b64decode(card_key), ("card:" + canonical).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def registry_cards(card_key: str, cards) -> dict[str, dict]:
+def forms(card_key: str, canonical: str) -> dict[str, str]:
+    """The card's digest under each form a reader may type it in: width -> digest. The
+    console keeps these, never the number."""
+    return {str(len(tail)): digest(card_key, tail) for tail in tails(canonical)}
+
+
+def registry_cards(cards) -> dict[str, dict]:
     """The registry's ``cards``: digest -> {household, role, name?, revoked?} for every
-    form of every card. ``cards`` holds dicts with ``number`` (canonical), ``household``,
-    ``role``, ``name_masked`` and ``revoked``. A shorter form two cards share is left
-    out, so a narrow reader refers either card to a volunteer instead of guessing."""
-    by_form: dict[str, list[dict]] = {}
+    form of every card. ``cards`` holds dicts with ``forms`` (from ``forms``),
+    ``household``, and optionally ``role``, ``name_masked`` and ``revoked``. A shorter
+    form two cards share is left out, so a narrow reader refers either card to a
+    volunteer instead of guessing; a card's own full form always stands."""
+    by_digest: dict[str, list[tuple[bool, dict]]] = {}
     for card in cards:
-        for form in tails(card["number"]):
-            by_form.setdefault(form, []).append(card)
+        full = max(card["forms"], key=int)
+        for width, d in card["forms"].items():
+            by_digest.setdefault(d, []).append((width == full, card))
     out = {}
-    for form, holders in by_form.items():
-        exact = [c for c in holders if c["number"] == form]
+    for d, holders in by_digest.items():
+        exact = [c for is_full, c in holders if is_full]
         if len(holders) > 1 and not exact:
             continue
-        c = (exact or holders)[0]
+        c = (exact or [holders[0][1]])[0]
         entry = {"household": c["household"], "role": c.get("role") or "resident"}
         if c.get("name_masked"):
             entry["name"] = c["name_masked"]
         if c.get("revoked"):
             entry["revoked"] = True
-        out[digest(card_key, form)] = entry
+        out[d] = entry
     return out

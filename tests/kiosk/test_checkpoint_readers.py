@@ -109,7 +109,7 @@ scanner = "RES-1"
 
 
 def test_access_cards_through_a_wedge_card_reader(make_cfg, tmp_path):
-    from sync.cards import new_card_key, registry_cards
+    from sync.cards import forms, new_card_key, registry_cards
 
     key = new_card_key()
     cfg = make_cfg("""
@@ -130,9 +130,9 @@ card = "0000000001"
 [[person]]
 card = "not a card"
 """, readers=[{"type": "evdev-sim", "name": "card-desk", "reads": "cards", "card_format": "dec10"}])
-    cfg.registry.file.write_text(json.dumps({"version": 4, "card_key": key, "cards": registry_cards(key, [
-        {"number": "026F6C3A", "household": "3-2-501", "name_masked": "张*"},
-        {"number": "00000001", "household": "1-1-101", "revoked": True}])}))
+    cfg.registry.file.write_text(json.dumps({"version": 4, "card_key": key, "cards": registry_cards([
+        {"forms": forms(key, "026F6C3A"), "household": "3-2-501", "name_masked": "张*"},
+        {"forms": forms(key, "00000001"), "household": "1-1-101", "revoked": True}])}))
     entries = _run(cfg, 3)
     assert [(e["decision"], e["reasons"]) for e in entries] == [
         ("admit", []), ("refer", ["unknown_card"]), ("deny", ["revoked"])]

@@ -12,7 +12,7 @@ from kiosk.policy import OTHER_REASONS, SEVERITY, PolicyRules, decide
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorAnswers, VisitorBook
-from sync.cards import registry_cards
+from sync.cards import forms, registry_cards
 from tests.kiosk.passkit import NOW, OTHER_KEY, SECRET, make_pass, registry
 
 OK = TemperatureResult("ok", 36.6)
@@ -28,8 +28,9 @@ CARD_KEY = "c2l0ZS1jYXJkLWtleS1mb3ItdGhlLXBvbGljeS10ZXN0"
 
 def cards(*bound: dict) -> dict:
     """Registry content binding cards to households, as the console publishes it."""
-    return {"card_key": CARD_KEY, "cards": registry_cards(CARD_KEY, [
-        {"household": "3-2-501", "role": "resident", "name_masked": None, "revoked": False, **c} for c in bound])}
+    return {"card_key": CARD_KEY, "cards": registry_cards([
+        {"household": "3-2-501", "role": "resident", "revoked": False, **c, "forms": forms(CARD_KEY, c["number"])}
+        for c in bound])}
 
 
 @dataclass

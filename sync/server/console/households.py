@@ -96,7 +96,7 @@ def detail(hid: str):
     if household is None:
         abort(404)
     return render_template("console/household.html", household=household, residents=store.residents(household=hid),
-                           passes=store.passes(household=hid), now=time.time(),
+                           passes=store.passes(household=hid), now=time.time(), cards=store.cards(household=hid),
                            quarantines=[q for q in store.quarantines() if q["household"] == hid
                                         or q["resident_household"] == hid])
 
