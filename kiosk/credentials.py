@@ -156,6 +156,9 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
         problems.append("revoked")
     if site is not None and p.site != site:
         problems.append("wrong_site")
+    if not p.in_window(registry.rules.local(now)):
+        # A worker's weekly windows, in the site's time zone, checked offline like the dates.
+        problems.append("outside_hours")
     # Quarantine dates are the site's calendar days: at 07:00 in Shanghai it is still
     # yesterday in UTC, and a quarantine that began today must already hold.
     q = registry.quarantined(registry.rules.local(now).date(), household=p.household, pass_id=p.pass_id)

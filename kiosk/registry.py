@@ -61,14 +61,14 @@ class Quarantine(_Strict):
 
 class KnownCode(_Strict):
     household: str | None = None
-    role: Literal["resident", "staff", "visitor"] = "resident"
+    role: Literal["resident", "staff", "visitor", "worker"] = "resident"
     name: str | None = Field(None, max_length=40, description="the holder's name; the kiosk shows and "
                              "journals only its masked form")
 
 
 class KnownCard(_Strict):
     household: str | None = None
-    role: Literal["resident", "staff", "visitor"] = "resident"
+    role: Literal["resident", "staff", "visitor", "worker"] = "resident"
     name: str | None = Field(None, max_length=40, description="the holder's masked name")
     revoked: bool = Field(False, description="reported lost or taken back: denied at every gate")
 
@@ -77,7 +77,7 @@ class Rules(_Strict):
     """The site's rules, pushed with the registry."""
 
     timezone: str = Field("Asia/Shanghai", description="Local time zone for allowed hours")
-    hours: dict[Literal["resident", "staff", "visitor"], tuple[str, str]] = Field(
+    hours: dict[Literal["resident", "staff", "visitor", "worker"], tuple[str, str]] = Field(
         default_factory=dict, description="role -> (from, to) local HH:MM; a role not listed may pass at any hour")
     visitors_must_register: bool = Field(True, description="A visitor passes only once a volunteer registered them")
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk import credentials, i18n
+from kiosk import credentials, i18n, passes
 from kiosk.policy import OTHER_REASONS, SEVERITY, PolicyRules, decide
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
@@ -23,6 +23,7 @@ MISREAD = TemperatureResult("misread", 31.0)
 NONE = TemperatureResult("none")
 QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}]
 ONE_DAY = [{"household": "3-2-501", "from": "2026-03-03", "to": "2026-03-03"}]
+WEEKDAYS = passes.parse_windows("Mon-Fri 08:00-18:00")
 CARD_KEY = "c2l0ZS1jYXJkLWtleS1mb3ItdGhlLXBvbGljeS10ZXN0"
 
 
@@ -110,6 +111,17 @@ CASES = {
     "hours wrap past midnight": (Case(make_pass(), hours={"resident": ("22:00", "13:00")}), "admit", (), False),
     "ID number typed by a volunteer": (Case("11010519491231002X"), "refer", ("id_number_unverified",), False),
     "mistyped ID number": (Case("110105194912310021"), "refer", ("invalid_id_number",), False),
+    # NOW is Monday 2 March 2026, 12:00 in Shanghai (04:00 UTC).
+    "worker pass inside its window": (Case(make_pass(role="worker", windows=WEEKDAYS)), "admit", (), False),
+    "worker pass after its window": (Case(make_pass(role="worker", windows=WEEKDAYS), now_shift=timedelta(hours=7)),
+                                     "deny", ("outside_hours",), False),
+    "worker pass at the weekend": (Case(make_pass(role="worker", windows=WEEKDAYS), now_shift=timedelta(days=5)),
+                                   "deny", ("outside_hours",), False),
+    # 00:30 UTC Tuesday is 08:30 in Shanghai: the window is the site's, not UTC's.
+    "worker window in the site's time zone": (Case(make_pass(role="worker", windows=WEEKDAYS),
+                                                   now_shift=timedelta(hours=20.5)), "admit", (), False),
+    "worker pass past its end date": (Case(make_pass(role="worker", windows=WEEKDAYS), now_shift=timedelta(days=40)),
+                                      "deny", ("expired", "outside_hours"), False),
     "known access card": (card("026F6C3A", reg=cards({"number": "026F6C3A"})), "admit", (), False),
     "known card through a narrower reader": (card("6F6C3A", reg=cards({"number": "12026F6C3A"})), "admit", (), False),
     "unknown access card": (card("026F6C3B", reg=cards({"number": "026F6C3A"})), "refer", ("unknown_card",), False),
