@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.passes import ROLES, PassPayload, parse_windows, public_key_b64, sign
+from kiosk.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"
 QR_ERROR = "m"
@@ -97,6 +97,11 @@ def issue(key: SigningKey, *, site: str, household: str, role: str = "resident",
         return Issued(payload, sign(payload, key.key), label)
     except ValueError as exc:
         raise IssueError(str(exc)) from None
+
+
+def windows_of(text: str) -> list[str]:
+    """A pass's weekly times as people write them (none for a resident pass)."""
+    return [str(w) for w in parse(text).payload.windows]
 
 
 def qr(text: str):
