@@ -18,6 +18,7 @@ class ReaderCode:
     text: str                       # the code as the reader gave it, framing removed
     source: str                     # the reader's name ([[reader]] name)
     code_type: str = "SCANNER"      # what the journal calls it: the symbology is not reported
+    holder: str | None = None       # a masked name the reader knows (an ID card's): 张*
     t: float = field(default_factory=time.monotonic)   # monotonic time of arrival
 
 

@@ -208,6 +208,22 @@ def _reader_evdev_sim(cfg, r, cache) -> CodeReader:
     return EventStreamReader(r.name, far_end.path, **_reads(r))
 
 
+def _reader_idcard(cfg, r, cache) -> CodeReader:
+    from drivers.idcard.reader import IdCardReader
+    from drivers.idcard.sdk import SDKS
+
+    # The vendor library is loaded by the reader's thread, only when it starts.
+    return IdCardReader(r.name, lambda: SDKS[r.sdk](str(r.library), r.port), poll_s=r.poll_s)
+
+
+def _reader_idcard_sim(cfg, r, cache) -> CodeReader:
+    from drivers.idcard.reader import IdCardReader
+    from drivers.sim.idcard import ScenarioIdCardSdk
+
+    w = _sim_world(cfg, cache)
+    return IdCardReader(r.name, lambda: ScenarioIdCardSdk(w.scenario, w.t0, w.loop))
+
+
 #: Factories for [[reader]] sections: (cfg, section, cache) -> CodeReader.
 READERS: dict[str, Callable[..., CodeReader]] = {
     "serial": _reader_serial,
@@ -215,6 +231,8 @@ READERS: dict[str, Callable[..., CodeReader]] = {
     "evdev": _reader_evdev,
     "evdev-replay": _reader_evdev_replay,
     "evdev-sim": _reader_evdev_sim,
+    "idcard": _reader_idcard,
+    "idcard-sim": _reader_idcard_sim,
 }
 
 

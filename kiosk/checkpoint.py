@@ -34,6 +34,7 @@ class PendingScan:
     code: Code
     t: float
     source: str = "camera"                     # the camera or a [[reader]]'s name
+    holder: str | None = None                  # a masked name the reader gave (an ID card's)
     first: TemperatureResult | None = None     # set while re-measuring: the first reading
 
 
@@ -127,13 +128,13 @@ class Checkpoint:
             now = time.monotonic()
             scan = self.debouncer.feed([Code(read.code_type, read.text)], now, (1, 1))
             if scan is not None:
-                self._begin(scan, now, read.source, read.t)
+                self._begin(scan, now, read.source, read.t, read.holder)
 
-    def _begin(self, scan: Code, now: float, source: str, t: float | None = None) -> None:
+    def _begin(self, scan: Code, now: float, source: str, t: float | None = None, holder: str | None = None) -> None:
         if self._pending is not None:
             # The next person is already here: settle the previous one with what we have.
             self._settle(self._pending, now, force=True)
-        self._pending = PendingScan(scan, t or now, source)
+        self._pending = PendingScan(scan, t or now, source, holder)
         self.events.publish("scan", {"type": scan.type, "source": source})
         self.events.publish("prompt", {"prompt": "measure"})
 
@@ -156,13 +157,15 @@ class Checkpoint:
         j = self.gatekeeper.judge(pending.code.text, pending.code.type, temp, wall,
                                   remeasured=pending.first is not None)
         if j.decision.decision == "remeasure":
-            self._pending = PendingScan(pending.code, now, pending.source, first=temp)
+            self._pending = PendingScan(pending.code, now, pending.source, pending.holder, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
             self.events.publish("prompt", {"prompt": "remeasure"})
             return
         fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor)
         if pending.source != "camera":
             fields["credential"] = {**fields["credential"], "reader": pending.source}
+        if pending.holder and "name_masked" not in fields["credential"]:
+            fields["credential"] = {**fields["credential"], "name_masked": pending.holder}
         if handheld is not None:
             fields["operator"] = {"name": handheld.operator, "reason": "handheld temperature"}
         entry = self.disk.append(fields)

@@ -284,7 +284,21 @@ class EvdevSimReaderSection(_ReaderBase):
     type: Literal["evdev-sim"]
 
 
-ReaderSection = Annotated[Union[SerialReaderSection, SimReaderSection, EvdevReaderSection,
+class IdCardReaderSection(_ReaderBase):
+    type: Literal["idcard"]
+    sdk: Literal["termb", "sdtapi"] = Field(..., description="The reader's SDK family: termb (华视 China Vision) "
+                                            "or sdtapi (精伦 Jinglun)")
+    library: Path = Field(..., description="The vendor's Linux SDK library, e.g. /opt/cvr/libtermb.so; loaded "
+                          "only for this reader")
+    port: int = Field(1001, ge=1, le=9999, description="The SDK's port number: 1001-1016 USB, 1-16 serial")
+    poll_s: float = Field(0.3, gt=0, le=5, description="How often the reader is asked for a card, s")
+
+
+class IdCardSimReaderSection(_ReaderBase):
+    type: Literal["idcard-sim"]
+
+
+ReaderSection = Annotated[Union[IdCardReaderSection, IdCardSimReaderSection, SerialReaderSection, SimReaderSection, EvdevReaderSection,
                                 EvdevReplayReaderSection, EvdevSimReaderSection], Field(discriminator="type")]
 
 
@@ -320,7 +334,8 @@ class KioskConfig(Section):
         resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),
                                 (self.registry, "file"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
                                 (self.mqtt, "key_file")))
-        resolve_relative(base, [(r, "source") for r in self.reader if r.type == "evdev-replay"])
+        resolve_relative(base, [(r, "source") for r in self.reader if r.type == "evdev-replay"]
+                         + [(r, "library") for r in self.reader if r.type == "idcard"])
         self.speech.phrases = {name: path if path.is_absolute() else base / path
                                for name, path in self.speech.phrases.items()}
 

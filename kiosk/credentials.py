@@ -19,6 +19,7 @@ from kiosk.registry import Quarantine, Registry
 
 MAX_TEXT = 4096         # longer than any code we accept; the rest is never looked at
 CARD = "CARD"           # the code type a card reader's numbers arrive with
+IDCARD = "IDCARD"       # ... and an ID card reader's
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         text.encode("utf-8")
     except UnicodeEncodeError:      # lone surrogates: bytes that were never text
         return Credential("malformed", code_type, error="malformed_code", detail="not valid text")
+    if code_type == IDCARD:
+        # An ID card reader's number: an ID number or nothing, never a pass or a plain code.
+        try:
+            return Credential("id_number", code_type, id_number=idnumber.parse(text))
+        except IdNumberError as exc:
+            return Credential("malformed", code_type, error="invalid_id_number", detail=str(exc))
     if code_type == CARD:
         # A card reader's text, already in canonical form (drivers/cards.py): never a pass.
         return Credential("card", code_type, text=text.strip().upper())

@@ -441,6 +441,8 @@ _READER_HINTS = {
              "-event-kbd); the kiosk's user must be in the 'input' group (`sudo usermod -aG input kiosk`), and "
              "no other program may grab the device",
     "evdev-replay": "check [[reader]] source: a file or FIFO of recorded input events",
+    "idcard": "check [[reader]] sdk, library (the vendor's Linux SDK, e.g. libtermb.so) and port (1001 for the "
+              "first USB reader); the kiosk's user needs access to the reader's USB device (the vendor's udev rule)",
 }
 
 
@@ -471,9 +473,11 @@ def check_readers(ctx: Context) -> list[Check]:
             state, stats = reader.state.value, reader.stats()
         finally:
             reader.stop()
-        where = getattr(r, "port", None) or getattr(r, "device", None) or getattr(r, "source", None) or "the simulator"
+        where = (getattr(r, "port", None) if r.type == "serial" else None) or getattr(r, "device", None) or \
+            getattr(r, "source", None) or getattr(r, "library", None) or "the simulator"
         if state != "ok":
-            results.append(Check(name, "fail", f"cannot open {where} ({state})", _READER_HINTS.get(r.type, "")))
+            why = getattr(reader, "last_error", None) or state
+            results.append(Check(name, "fail", f"cannot open {where} ({why})", _READER_HINTS.get(r.type, "")))
         elif sim is not None and not codes:
             results.append(Check(name, "fail", f"{where} opened, but the test code did not come back",
                                  "check terminator, prefix and suffix against the module's setup"))

@@ -140,3 +140,18 @@ card = "not a card"
     assert (first["kind"], first["masked"], first["household"], first["name_masked"], first["reader"]) == (
         "card", "****6C3A", "3-2-501", "张*", "card-desk")
     assert "0040856634" not in repr(entries) and "026F6C3A" not in repr(entries)
+
+
+def test_an_id_card_on_the_reader_is_referred_and_kept_only_hashed_and_masked(make_cfg):
+    cfg = make_cfg("""
+[defaults]
+start_s = 0.5
+
+[[person]]
+idcard = "11010519491231002X"
+""", readers=[{"type": "idcard-sim", "name": "id-reader"}])
+    entry, = _run(cfg, 1)
+    cred = entry["credential"]
+    assert (entry["decision"], entry["reasons"]) == ("refer", ["id_number_unverified"])
+    assert (cred["kind"], cred["masked"], cred["reader"]) == ("id_number", "110105********002X", "id-reader")
+    assert "11010519491231002X" not in repr(entry)

@@ -60,7 +60,7 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("readers,message", [
     ([{"type": "serial"}], "missing required key 'reader.0.serial.port'"),
-    ([{"type": "nfc"}], "does not match any of the expected tags: 'serial', 'sim', 'evdev'"),
+    ([{"type": "nfc"}], "does not match any of the expected tags: 'idcard', 'idcard-sim', 'serial', 'sim'"),
     ([{"type": "sim", "baud": 9600}], "unknown key 'reader.0.sim.baud'"),
     ([{"type": "sim", "terminator": "etx"}], "key 'reader.0.sim.terminator'"),
     ([{"type": "sim", "name": "a"}, {"type": "sim", "name": "a"}], "two readers are named 'a'"),
