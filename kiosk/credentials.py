@@ -117,7 +117,7 @@ def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *
     if cred.kind == "id_number":
         n = cred.id_number
         rec = {"kind": "id_number", "hash": n.keyed_hash(secret), "masked": n.masked}
-        return Assessment(cred, rec, ("id_number_unverified",), subject=rec["hash"], registry="unknown")
+        return _known_holder(cred, rec, registry.id_holder(n.number), ("id_number_unverified",), registry, now)
     if cred.kind == "card":
         return _assess_card(cred, registry, now, secret)
     if cred.kind == "code":
@@ -181,19 +181,25 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
 
 
 def _assess_card(cred: Credential, registry: Registry, now: datetime, secret: bytes) -> Assessment:
-    digest = idnumber.keyed_hash(secret, "card:" + cred.text)
-    rec = {"kind": "card", "hash": digest, "masked": cards.mask(cred.text)}
-    known = registry.card(cred.text)
+    rec = {"kind": "card", "hash": idnumber.keyed_hash(secret, "card:" + cred.text), "masked": cards.mask(cred.text)}
+    return _known_holder(cred, rec, registry.card(cred.text), ("unknown_card",), registry, now)
+
+
+def _known_holder(cred: Credential, rec: dict, known, unknown: tuple[str, ...], registry: Registry,
+                  now: datetime) -> Assessment:
+    """A card or ID number the registry binds to a household, by keyed hash: then the
+    household's checks, as for a pass; unknown, ``unknown``; revoked, denied."""
+    subject = rec["hash"]
     if known is None:
-        return Assessment(cred, rec, ("unknown_card",), subject=digest, registry="unknown")
+        return Assessment(cred, rec, unknown, subject=subject, registry="unknown")
     rec.update(household=known.household, role=known.role)
     if known.name:
         rec["name_masked"] = mask_name(known.name)
     if known.revoked:
-        return Assessment(cred, rec, ("revoked",), role=known.role, household=known.household, subject=digest,
+        return Assessment(cred, rec, ("revoked",), role=known.role, household=known.household, subject=subject,
                           registry="revoked")
     q = registry.quarantined(registry.rules.local(now).date(), household=known.household)
-    return Assessment(cred, rec, (), role=known.role, household=known.household, subject=digest,
+    return Assessment(cred, rec, (), role=known.role, household=known.household, subject=subject,
                       registry="known", quarantine=q)
 
 

@@ -128,22 +128,27 @@ class Registry(_Strict):
     card_key: str | None = Field(None, description="base64 key of the cards' keyed hashes (sync/cards.py)")
     cards: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a card's canonical "
                                         "number -> whose it is; never the number itself")
+    id_key: str | None = Field(None, description="base64 key of the residents' ID numbers' keyed hashes, where "
+                               "the site opts in (README: Resident ID cards)")
+    id_numbers: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a resident's ID "
+                                             "number -> their household; never the number itself")
     rules: Rules = Rules()
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
     @model_validator(mode="after")
-    def _card_key(self):
-        if self.cards and not self.card_key:
-            raise ValueError("cards need the card_key they are hashed with")
-        if self.card_key:
-            import base64
-            import binascii
+    def _keys_of_hashes(self):
+        import base64
+        import binascii
 
-            try:
-                if len(base64.b64decode(self.card_key, validate=True)) < 16:
-                    raise ValueError
-            except (binascii.Error, ValueError):
-                raise ValueError("card_key is not a base64 key of at least 16 bytes") from None
+        for key, hashed in (("card_key", "cards"), ("id_key", "id_numbers")):
+            if getattr(self, hashed) and not getattr(self, key):
+                raise ValueError(f"{hashed} need the {key} they are hashed with")
+            if getattr(self, key):
+                try:
+                    if len(base64.b64decode(getattr(self, key), validate=True)) < 16:
+                        raise ValueError
+                except (binascii.Error, ValueError):
+                    raise ValueError(f"{key} is not a base64 key of at least 16 bytes") from None
         return self
 
     @field_validator("trusted_keys")
@@ -234,6 +239,12 @@ class Registry(_Strict):
         from sync.cards import digest
 
         return self.cards.get(digest(self.card_key, canonical)) if self.card_key else None
+
+    def id_holder(self, number: str) -> KnownCard | None:
+        """Whose ID number this is, where the site publishes its residents' (opt-in)."""
+        from sync.cards import keyed_digest
+
+        return self.id_numbers.get(keyed_digest(self.id_key, "id:", number)) if self.id_key else None
 
     @cached_property
     def _quarantine_index(self) -> dict[tuple[str, str], list[Quarantine]]:

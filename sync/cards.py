@@ -28,7 +28,13 @@ def new_card_key() -> str:
 
 
 def digest(card_key: str, canonical: str) -> str:
-    return hmac.new(base64.b64decode(card_key), ("card:" + canonical).encode("ascii"), hashlib.sha256).hexdigest()
+    return keyed_digest(card_key, "card:", canonical)
+
+
+def keyed_digest(key_b64: str, domain: str, text: str) -> str:
+    """HMAC-SHA256 of ``domain + text`` under a base64 site key: how the registry names a
+    card (``card:``) or, where a site opts in, a resident's ID number (``id:``)."""
+    return hmac.new(base64.b64decode(key_b64), (domain + text).encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def forms(card_key: str, canonical: str) -> dict[str, str]:

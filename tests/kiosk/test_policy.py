@@ -12,7 +12,7 @@ from kiosk.policy import OTHER_REASONS, SEVERITY, PolicyRules, decide
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorAnswers, VisitorBook
-from sync.cards import forms, registry_cards
+from sync.cards import forms, keyed_digest, registry_cards
 from tests.kiosk.passkit import NOW, OTHER_KEY, SECRET, make_pass, registry
 
 OK = TemperatureResult("ok", 36.6)
@@ -25,6 +25,12 @@ QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}
 ONE_DAY = [{"household": "3-2-501", "from": "2026-03-03", "to": "2026-03-03"}]
 WEEKDAYS = passes.parse_windows("Mon-Fri 08:00-18:00")
 CARD_KEY = "c2l0ZS1jYXJkLWtleS1mb3ItdGhlLXBvbGljeS10ZXN0"
+
+
+def id_numbers(*numbers: str) -> dict:
+    """Registry content where the site publishes residents' ID numbers, keyed-hashed."""
+    return {"id_key": CARD_KEY, "id_numbers": {keyed_digest(CARD_KEY, "id:", n): {"household": "3-2-501"}
+                                               for n in numbers}}
 
 
 def cards(*bound: dict) -> dict:
@@ -111,6 +117,15 @@ CASES = {
     "hours wrap past midnight": (Case(make_pass(), hours={"resident": ("22:00", "13:00")}), "admit", (), False),
     "ID number typed by a volunteer": (Case("11010519491231002X"), "refer", ("id_number_unverified",), False),
     "mistyped ID number": (Case("110105194912310021"), "refer", ("invalid_id_number",), False),
+    "ID card of a resident the site publishes": (Case("11010519491231002X", code_type=credentials.IDCARD,
+                                                      reg=id_numbers("11010519491231002X")), "admit", (), False),
+    "ID card of a quarantined resident leaving": (
+        Case("11010519491231002X", code_type=credentials.IDCARD, direction="out",
+             reg={**id_numbers("11010519491231002X"), "quarantine": QUARANTINE}), "deny", ("quarantine_exit",), True),
+    "ID card nobody published": (Case("11010519491231002X", code_type=credentials.IDCARD,
+                                      reg=id_numbers("110101199003074477")), "refer", ("id_number_unverified",), False),
+    "an ID card reader's garbled number": (Case("11010519491231002", code_type=credentials.IDCARD), "refer",
+                                           ("invalid_id_number",), False),
     # NOW is Monday 2 March 2026, 12:00 in Shanghai (04:00 UTC).
     "worker pass inside its window": (Case(make_pass(role="worker", windows=WEEKDAYS)), "admit", (), False),
     "worker pass after its window": (Case(make_pass(role="worker", windows=WEEKDAYS), now_shift=timedelta(hours=7)),
