@@ -22,7 +22,7 @@ from kiosk.events import EventBus
 from kiosk.handheld import SENSOR as HANDHELD_SENSOR
 from kiosk.handheld import HandheldReadings
 from kiosk.journal import Journal
-from kiosk.gatekeeper import Gatekeeper
+from kiosk.gatekeeper import Gatekeeper, policy_rules
 from kiosk.temperature import TemperatureResult, TemperatureTracker
 from kiosk.watchdog import Watchdog
 
@@ -136,15 +136,20 @@ class Checkpoint:
             self._settle(self._pending, now, force=True)
         self._pending = PendingScan(scan, t or now, source, holder)
         self.events.publish("scan", {"type": scan.type, "source": source})
-        self.events.publish("prompt", {"prompt": "measure"})
+        if self.gatekeeper.screening().needs_temperature:
+            self.events.publish("prompt", {"prompt": "measure"})
 
     def _settle(self, pending: PendingScan, now: float, force: bool = False) -> None:
         window = self.cfg.policy.pairing_window_s
+        screening = self.gatekeeper.screening()
+        # The office may change the skin-to-body offset at any time; a float set is atomic.
+        self.temps.offset_c = screening.offset_c
         handheld = self.handheld.take(pending.t) if pending.first is None else None
         if handheld is not None:
             temp, sensor = handheld.result(), HANDHELD_SENSOR
         else:
-            temp = self.temps.for_scan(pending.t, now, window, final=force,
+            # Screening off: decide at once with whatever reading is already there.
+            temp = self.temps.for_scan(pending.t, now, window, final=force or not screening.needs_temperature,
                                        after=pending.first.settled_t if pending.first else None)
             sensor = self.cfg.thermometer.protocol
         if temp.status == "pending":
@@ -155,13 +160,14 @@ class Checkpoint:
             temp = pending.first        # they stepped away: the first reading stands
         wall = datetime.now(timezone.utc)
         j = self.gatekeeper.judge(pending.code.text, pending.code.type, temp, wall,
-                                  remeasured=pending.first is not None)
+                                  remeasured=pending.first is not None,
+                                  rules=policy_rules(screening, self.cfg.policy))
         if j.decision.decision == "remeasure":
             self._pending = PendingScan(pending.code, now, pending.source, pending.holder, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
             self.events.publish("prompt", {"prompt": "remeasure"})
             return
-        fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor)
+        fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor, screening.mode)
         if pending.source != "camera":
             fields["credential"] = {**fields["credential"], "reader": pending.source}
         if pending.holder and "name_masked" not in fields["credential"]:
@@ -180,10 +186,11 @@ class Checkpoint:
         log.info("seq %s: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")
 
 
-def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str) -> dict:
+def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str, screening: str) -> dict:
     a = j.assessment
     return {
         "direction": direction,
+        "screening": screening,
         "credential": a.record,
         "temperature": temp.as_record(sensor),
         "decision": j.decision.decision,
