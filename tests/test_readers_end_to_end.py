@@ -25,9 +25,9 @@ CARD_TYPED, CARD = "0040856634", "026F6C3A"
 ID_NUMBER = "11010519491231002X"
 SCENARIO = f"""
 [defaults]
-gap_s = 1.2
-show_s = 1.2
-start_s = 0.5
+gap_s = 1.5
+show_s = 2.0
+start_s = 2.0   # a serial port drops what came before it was opened, as a real one does
 
 [[person]]
 code = "RES-0001"

@@ -16,7 +16,7 @@ SCENARIO = """
 [defaults]
 gap_s = 1.5
 show_s = 1.2
-start_s = 0.5
+start_s = 2.0   # a serial port drops what came before it was opened, as a real one does
 
 [[person]]
 scanner = "RES-1"
