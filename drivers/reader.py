@@ -13,6 +13,10 @@ from typing import Callable
 from drivers.state import DeviceState
 
 
+#: Code types of what is not a code at all: an access card's canonical number, an ID card's number.
+CARD, IDCARD = "CARD", "IDCARD"
+
+
 @dataclass(frozen=True)
 class ReaderCode:
     text: str                       # the code as the reader gave it, framing removed

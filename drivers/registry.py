@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from drivers.camera import Camera, OpenCVCamera
 from drivers.decoder import Decoder, PyzbarDecoder
-from drivers.reader import CodeReader
+from drivers.reader import CARD, CodeReader
 from drivers.relay import GpioRelay, NoRelay, Relay
 from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer, build_protocol
 
@@ -155,7 +155,7 @@ def _reads(r) -> dict:
             return normalise(text, r.card_format)
         except CardFormatError:
             return None
-    return {"code_type": "CARD", "normalise": card}
+    return {"code_type": CARD, "normalise": card}
 
 
 def _scenario_field(r) -> str:

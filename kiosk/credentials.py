@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from drivers import cards
+from drivers.reader import CARD, IDCARD
 from kiosk import idnumber, passes, visitors
 from kiosk.idnumber import IdNumber, IdNumberError
 from kiosk.passes import PassFormatError, SignedPass
 from kiosk.registry import Quarantine, Registry
 
 MAX_TEXT = 4096         # longer than any code we accept; the rest is never looked at
-CARD = "CARD"           # the code type a card reader's numbers arrive with
-IDCARD = "IDCARD"       # ... and an ID card reader's
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import threading
 from typing import Callable
 
 from drivers.idcard.sdk import IdCardError, IdCardSdk
-from drivers.reader import CodeReader, ReaderCode
+from drivers.reader import IDCARD, CodeReader, ReaderCode
 from drivers.state import DeviceState
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,6 @@ class IdCardReader(CodeReader):
                 continue
             self._counts["cards"] += 1
             try:
-                on_code(ReaderCode(card.number, self.name, "IDCARD", holder=card.name_masked))
+                on_code(ReaderCode(card.number, self.name, IDCARD, holder=card.name_masked))
             except Exception:
                 log.exception("reader %s: code handler failed", self.name)

@@ -30,6 +30,14 @@ function whoText(e) {
   return parts.join(" · ");
 }
 
+function credentialText(c) {
+  // What the person showed, in words: an access card, an ID number, a pass ... and which reader.
+  const parts = [t("kind." + (c.kind || "code"))];
+  if (c.masked) parts.push(c.masked);
+  if (c.reader) parts.push(t("kind.reader", { reader: c.reader }));
+  return parts.join(" · ");
+}
+
 function tempText(e) {
   const tp = e.temperature || {};
   if (tp.value_c == null) return t("temp.none");
@@ -153,7 +161,7 @@ function openOverride(e) {
     ["detail.seq", "#" + e.seq],
     ["detail.time", new Date(e.ts).toLocaleString(PAGE.lang === "zh" ? "zh-CN" : "en-GB")],
     ["detail.household", whoText(e)],
-    ["detail.code", (e.credential || {}).code_type || (e.credential || {}).kind || ""],
+    ["detail.code", credentialText(e.credential || {})],
     ["detail.temperature", tempText(e)],
     ["detail.reasons", reasonLine(e)],
   ];
