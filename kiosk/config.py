@@ -237,6 +237,16 @@ class DiskSection(Section):
 class _ReaderBase(Section):
     name: str = Field("", description="Name in logs, doctor and entries (letters, digits, - _); "
                       "empty: the type and its place in the list, e.g. serial-1")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _topic_safe(value) if value else value
+
+
+class _CodeReaderBase(_ReaderBase):
+    """A reader that types text: a scanner, or a card reader that types card numbers."""
+
     reads: Literal["codes", "cards"] = Field("codes", description="codes: QR and barcode texts (a scanner); "
                                              "cards: access-card numbers (an IC/NFC card reader)")
     card_format: Literal[CARD_FORMATS] | None = Field(
@@ -248,13 +258,8 @@ class _ReaderBase(Section):
             raise ValueError("a card reader (reads = \"cards\") needs card_format, and only a card reader has one")
         return self
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _topic_safe(value) if value else value
 
-
-class _LineFraming(_ReaderBase):
+class _LineFraming(_CodeReaderBase):
     terminator: Literal["cr", "lf", "crlf", "tab"] = Field(
         "cr", description="What ends each code, as the module is set up (GM65/GM861 default: cr)")
     prefix: str = Field("", max_length=16, description=r"Text the module sends before each code; \xNN for a control byte")
@@ -271,19 +276,19 @@ class SimReaderSection(_LineFraming):
     type: Literal["sim"]
 
 
-class EvdevReaderSection(_ReaderBase):
+class EvdevReaderSection(_CodeReaderBase):
     type: Literal["evdev"]
     device: str = Field(..., description="The wedge's stable /dev/input/by-id/usb-...-event-kbd path "
                         "(the kiosk's user must be in the 'input' group); grabbed for the kiosk alone")
 
 
-class EvdevReplayReaderSection(_ReaderBase):
+class EvdevReplayReaderSection(_CodeReaderBase):
     type: Literal["evdev-replay"]
     source: Path = Field(..., description="A file (played once) or FIFO of raw input events, as recorded "
                          "from /dev/input/event*")
 
 
-class EvdevSimReaderSection(_ReaderBase):
+class EvdevSimReaderSection(_CodeReaderBase):
     type: Literal["evdev-sim"]
 
 

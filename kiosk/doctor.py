@@ -467,7 +467,7 @@ def check_readers(ctx: Context) -> list[Check]:
                 time.sleep(0.05)
             sim = ctx.cache.get("reader_sims", {}).get(r.name)
             if sim is not None and reader.state.value == "ok":
-                sim.show(PROBE_CARDS[r.card_format] if r.reads == "cards" else PROBE_TEXT)
+                sim.show(PROBE_CARDS[r.card_format] if getattr(r, "reads", "") == "cards" else PROBE_TEXT)
                 while time.monotonic() < deadline + 3 and not codes:
                     time.sleep(0.05)
             state, stats = reader.state.value, reader.stats()
@@ -483,7 +483,8 @@ def check_readers(ctx: Context) -> list[Check]:
                                  "check terminator, prefix and suffix against the module's setup"))
         else:
             seen = f"; read {len(codes)} code(s)" if codes else "; show it a code while the kiosk runs to see it read"
-            results.append(Check(name, "ok", f"{where} is open ({r.reads}){seen}", figures=stats))
+            results.append(Check(name, "ok", f"{where} is open ({getattr(r, 'reads', 'ID cards')}){seen}",
+                                 figures=stats))
     return results
 
 
