@@ -108,7 +108,7 @@ def detail(hid: str):
     history = [q for q in store.quarantines(current_only=False) if q["household"] == hid
                or q["resident_household"] == hid]
     return render_template("console/household.html", household=household, residents=store.residents(household=hid),
-                           passes=store.passes(household=hid), now=time.time(),
+                           passes=store.passes(household=hid), now=time.time(), cards=store.cards(household=hid),
                            quarantines=[q for q in history if not q["lifted_at"]], history=history,
                            recent=[entry_row(e, con.tz) for e in recent], recent_max=RECENT_MAX,
                            recent_days=RECENT_DAYS,
@@ -181,6 +181,8 @@ def revoke(pass_id: str):
 def print_sheet():
     import segno
 
+    from sync.server.passes import windows_of
+
     store = _console().store
     building = request.args.get("building") or None
     if not building:
@@ -188,5 +190,6 @@ def print_sheet():
     cards = []
     for p in store.passes(building=building, active_only=True):
         qr = segno.make(p["text"], error="m")
-        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version})
+        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version,
+                      "windows": windows_of(p["text"])})
     return render_template("console/print.html", building=building, cards=cards)
