@@ -24,13 +24,41 @@ SERVER_STATE=/var/lib/community-server
 BROKER_DIR=/etc/mosquitto/checkpoint
 MARK="# gate-checkpoint: the kiosk's touchscreen"
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() {
+    cat <<'EOF'
+usage: sudo scripts/install.sh kiosk|server|doctor|uninstall [options]
+
+  kiosk       this machine becomes a gate kiosk
+    --site SITE --gate GATE     this kiosk's site and gate (required)
+    --direction in|out          which way people pass (default: in)
+    --broker-toml FILE          its [mqtt] section, SITE.GATE.toml from the server's operator (required)
+    --ca FILE                   the site's CA certificate, ca.crt (when the section turns TLS on)
+    --cert FILE --key FILE      its client certificate and key, when the operator made them
+    --relay-pin N               a gate relay on this BCM pin
+    --camera PATH               default: the first /dev/v4l/by-id camera, else /dev/video0
+    --thermometer-port PATH     default: a USB-serial adapter (udev rule), else the Pi's UART
+    --protocol NAME             gy-mcu90614 (default), modbus-rtu or ascii
+    --desktop labwc|wayfire|x11 default: the session the desktop logs in to
+    --desktop-user USER         default: the user the desktop logs in as
+  server      this machine becomes the community server
+    --hostname NAME             the name kiosks reach it by (required)
+    --kiosk SITE/GATE           a kiosk's broker account (repeat)
+  doctor      kiosk doctor, as the service runs it
+  uninstall   remove what was installed; the state directories stay
+    --purge                     remove them too, and the users
+
+  --dry-run          print what would change, change nothing
+  --root DIR         install into DIR instead of / (or INSTALL_ROOT=DIR)
+  --skip-packages    no apt-get, no .venv (they must be there already)
+EOF
+    exit "${1:-0}"
+}
 say() { printf 'install: %s\n' "$*"; }
 die() { printf 'install: error: %s\n' "$*" >&2; exit 2; }
 
 # ---------------------------------------------------------------- arguments
 MODE="${1:-}"; [ $# -gt 0 ] && shift
-case "$MODE" in kiosk|server|uninstall|doctor) ;; -h|--help|"") usage 0 ;; *) usage 2 ;; esac
+case "$MODE" in kiosk|server|uninstall|doctor) ;; -h|--help) usage 0 ;; *) usage 2 >&2 ;; esac
 ROOT="${INSTALL_ROOT:-/}"; DRY=0; SKIP_PACKAGES=0; PURGE=0
 SITE=""; GATE=""; DIRECTION="in"; BROKER_TOML=""; CA=""; CERT=""; KEY=""; RELAY_PIN=""
 CAMERA=""; THERMO_PORT=""; PROTOCOL="gy-mcu90614"; DESKTOP=""; DESKTOP_USER="${SUDO_USER:-}"
