@@ -93,6 +93,7 @@ LIVE=0                             # the running system is the target and system
 PREFIX=(); [ -n "$R" ] && PREFIX=(--prefix "$ROOT")
 [ "$(id -u)" -eq 0 ] || [ "$DRY" -eq 1 ] || die "run it as root (sudo), or with --dry-run"
 CHANGES=0
+REBOOT=0   # a setting that the next boot applies was changed
 
 # ---------------------------------------------------------------- small effects
 # Each change goes through one of these, which report it, skip it under --dry-run, and
@@ -121,13 +122,17 @@ ids() {   # user:group as numbers from the target's own files (they may not exis
     echo "$u:$g"
 }
 
+WROTE=0   # whether the last put() changed its file
+
 put() {   # put PATH OWNER GROUP MODE, the content on stdin
     local path="$R$1" mode="$4" own tmp
     own="$(ids "$2" "$3")"
     tmp="$(mktemp)"; cat > "$tmp"
+    WROTE=0
     if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c '%u:%g %a' "$path")" = "$own ${mode#0}" ]; then
         say "unchanged $1"; rm -f "$tmp"; return
     fi
+    WROTE=1
     changed "write $1 ($2:$3 $mode)"
     if [ "$DRY" -eq 0 ]; then
         mkdir -p "$(dirname "$path")"
@@ -152,6 +157,10 @@ remove() {
 
 live() {   # live CMD...: only on the running system (not into --root, not without systemd)
     if [ "$LIVE" -eq 1 ]; then run "$@"; else say "skipped (not the live system): $*"; fi
+}
+
+if_wrote() {   # if_wrote CMD...: after a put() that changed its file, on the running system
+    [ "$WROTE" -eq 0 ] || live "$@"
 }
 
 # ---------------------------------------------------------------- detection
@@ -200,6 +209,10 @@ packages() {   # packages PKG...: the Debian packages, then .venv with the proje
     # --system-site-packages: gpiozero and lgpio come from Debian on a Pi.
     if [ -x "$VENV/bin/kiosk" ] && [ ! "$APP/pyproject.toml" -nt "$VENV/.installed-run" ]; then
         say "unchanged $VENV"
+        if [ -n "$RELAY_PIN" ] && grep -q "include-system-site-packages = false" "$VENV/pyvenv.cfg"; then
+            say "warning: $VENV cannot see Debian's gpiozero and lgpio; for the relay make it again:"
+            say "  sudo rm -rf $VENV && sudo $0 kiosk ... (the same answers)"
+        fi
     else
         run env VENV_OPTS=--system-site-packages "$APP/scripts/setup.sh" run
     fi
@@ -228,15 +241,15 @@ raspi() {   # raspi SETTING VALUE: through raspi-config, only when not already s
     local now
     if ! command -v raspi-config >/dev/null; then say "raspi-config not found: set $1 to $2 yourself"; return; fi
     now="$(raspi-config nonint "get_$1" 2>/dev/null || echo unknown)"
-    if [ "$now" = "$2" ]; then say "unchanged raspi-config $1 = $2"; else run raspi-config nonint "do_$1" "$2"; fi
+    if [ "$now" = "$2" ]; then say "unchanged raspi-config $1 = $2"; return; fi
+    run raspi-config nonint "do_$1" "$2"
+    REBOOT=1
 }
 
 unit() {   # unit NAME: the unit from config/systemd with this checkout's paths, enabled
-    local name="$1" before after
-    before="$(cat "$R/etc/systemd/system/$name" 2>/dev/null || true)"
+    local name="$1"
     sed "s#/opt/gate-checkpoint#$APP#g" "$APP/config/systemd/$name" | put "/etc/systemd/system/$name" root root 0644
-    after="$(cat "$R/etc/systemd/system/$name" 2>/dev/null || true)"
-    [ "$before" = "$after" ] || live systemctl daemon-reload
+    if_wrote systemctl daemon-reload
     if [ -L "$R/etc/systemd/system/multi-user.target.wants/$name" ]; then
         say "unchanged: $name enabled"
     elif [ -n "$R" ]; then
@@ -252,6 +265,7 @@ upkeep() {   # the journald cap, for both
 [Journal]
 SystemMaxUse=100M
 EOF
+    if_wrote systemctl restart systemd-journald.service
 }
 
 toml_value() { sed -n "s/^$1 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" "$2" | head -1; }
@@ -293,15 +307,12 @@ thermometer_port() {   # sets PORT; sets up the udev rule or the Pi's UART on th
 }
 
 udev_rule() {
-    local before; before="$(cat "$R/etc/udev/rules.d/99-thermometer.rules" 2>/dev/null || true)"
     put /etc/udev/rules.d/99-thermometer.rules root root 0644 <<EOF
 # Written by scripts/install.sh for the adapter it found: /dev/thermometer, whatever ttyUSBn it gets.
 SUBSYSTEM=="tty", ATTRS{idVendor}=="$1", ATTRS{idProduct}=="$2", SYMLINK+="thermometer", GROUP="dialout", MODE="0660"
 EOF
-    if [ "$before" != "$(cat "$R/etc/udev/rules.d/99-thermometer.rules" 2>/dev/null || true)" ]; then
-        live udevadm control --reload
-        live udevadm trigger --subsystem-match=tty
-    fi
+    if_wrote udevadm control --reload
+    if_wrote udevadm trigger --subsystem-match=tty
 }
 
 camera_source() {   # --camera, else the first camera's stable by-id path, else /dev/video0
@@ -386,6 +397,7 @@ time_sync() {   # NTP: the internet's pool first, the community server when that
 [Time]
 FallbackNTP=0.debian.pool.ntp.org 1.debian.pool.ntp.org 2.debian.pool.ntp.org 3.debian.pool.ntp.org $server
 EOF
+    if_wrote systemctl restart systemd-timesyncd.service
 }
 
 memory_limit_note() {
@@ -455,6 +467,7 @@ browser() {   # autostart, blanking and automatic login, for the desktop found
         say "unchanged: the desktop logs in by itself"
     elif command -v raspi-config >/dev/null; then
         run raspi-config nonint do_boot_behaviour B4
+        REBOOT=1
     else
         say "raspi-config not found: make the desktop log in automatically yourself"
     fi
@@ -483,6 +496,7 @@ finish() {
     if [ "$DRY" -eq 1 ]; then say "dry run: $CHANGES change(s) would be made, none made"
     elif [ "$CHANGES" -eq 0 ]; then say "unchanged: everything was already installed"
     else say "done: $CHANGES change(s)"; fi
+    [ "$REBOOT" -eq 0 ] || say "reboot to apply the serial port and desktop settings: sudo reboot"
 }
 
 install_kiosk() {
@@ -535,9 +549,13 @@ install_server() {
     if [ "$DRY" -eq 1 ] && [ ! -f "$R$BROKER_DIR/server-mqtt.toml" ]; then
         say "would write $ETC/server.toml from $BROKER_DIR/server-mqtt.toml"
     else
-        local before; before="$(cat "$R/etc/mosquitto/mosquitto.conf" 2>/dev/null || true)"
+        local conf="$R/etc/mosquitto/mosquitto.conf"
+        if [ -f "$conf" ] && ! grep -q "community-server broker-config" "$conf" && [ ! -e "$conf.debian" ]; then
+            changed "keep Debian's /etc/mosquitto/mosquitto.conf as mosquitto.conf.debian"
+            [ "$DRY" -eq 1 ] || cp -p "$conf" "$conf.debian"
+        fi
         put /etc/mosquitto/mosquitto.conf root root 0644 < "$R$BROKER_DIR/mosquitto.conf"
-        [ "$before" = "$(cat "$R/etc/mosquitto/mosquitto.conf")" ] || service restart mosquitto.service
+        if_wrote systemctl restart mosquitto.service
         { printf '# Written by scripts/install.sh; see config/server.toml for every key.\n[server]\nstate_dir = "%s"\n\n' "$SERVER_STATE"
           cat "$R$BROKER_DIR/server-mqtt.toml"; } | checked_config "$ETC/server.toml" root community community-server
     fi
@@ -551,9 +569,12 @@ allow 192.168.0.0/16
 allow fc00::/7
 local stratum 10
 EOF
+    if_wrote systemctl restart chrony.service
     upkeep
     [ "$CHANGES" -gt 0 ] && service restart community-server.service || service start community-server.service
     say "kiosk files: $BROKER_DIR/kiosks/SITE.GATE.toml and $BROKER_DIR/tls/ca.crt (give each kiosk's installer its own)"
+    say "the console listens on 127.0.0.1:8090 ([http] in $ETC/server.toml); add its first user with:"
+    say "  sudo $VENV/bin/community-server add-user NAME --role admin --config $ETC/server.toml"
     finish
 }
 

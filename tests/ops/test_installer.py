@@ -138,6 +138,7 @@ def test_kiosk_install_on_a_fresh_pi_then_again_changes_nothing(tmp_path, model,
     pi = Pi(tmp_path, model)
     first = pi.install(*pi.kiosk_args())
     assert f"detected: {model}" in first.stdout and "detected desktop: labwc" in first.stdout
+    assert "reboot to apply" in first.stdout
 
     kiosk, kiosk_group = pi.id_of("kiosk"), pi.id_of("kiosk", "group")
     groups = {line.split(":")[0] for line in (pi.root / "etc/group").read_text().splitlines()
@@ -261,6 +262,9 @@ def test_a_wrong_answer_is_refused_before_anything_is_written(tmp_path, change, 
 def test_server_install_makes_the_broker_accounts_and_its_config(tmp_path):
     pi = Pi(tmp_path, "")
     (pi.root / "proc/device-tree/model").unlink()
+    debian = pi.root / "etc/mosquitto/mosquitto.conf"
+    debian.parent.mkdir(parents=True)
+    debian.write_text("include_dir /etc/mosquitto/conf.d\n")
     pi.install("server", "--hostname", "gate-server.local", "--kiosk", "east/gate-1", "--kiosk", "east/gate-2")
     community = pi.id_of("community", "group")
     config = tomllib.loads((pi.root / "etc/gate-checkpoint/server.toml").read_text())
@@ -273,6 +277,7 @@ def test_server_install_makes_the_broker_accounts_and_its_config(tmp_path):
     assert pi.owner_mode("/etc/mosquitto/checkpoint/kiosks/east.gate-2.toml")[2] == 0o600
     conf = (pi.root / "etc/mosquitto/mosquitto.conf").read_text()
     assert "password_file /etc/mosquitto/checkpoint/passwords" in conf and str(pi.root) not in conf
+    assert (pi.root / "etc/mosquitto/mosquitto.conf.debian").read_text() == "include_dir /etc/mosquitto/conf.d\n"
     unit = parse_unit(pi.root / "etc/systemd/system/community-server.service")["Service"]
     assert unit["User"] == ["community"] and unit["ExecStart"][0].startswith(f"{REPO}/.venv/bin/community-server run")
     assert "allow 192.168.0.0/16" in (pi.root / "etc/chrony/conf.d/gate-checkpoint.conf").read_text()
