@@ -87,6 +87,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 ROOT="$(cd "$ROOT" 2>/dev/null && pwd)" || die "--root: no such directory"
+case "$DESKTOP" in ""|labwc|wayfire|x11) ;; *) die "--desktop is labwc, wayfire or x11, not '$DESKTOP'" ;; esac
 R="${ROOT%/}"                      # prefix for paths on the target: "" for the real system
 LIVE=0                             # the running system is the target and systemd runs it
 [ -z "$R" ] && [ -d /run/systemd/system ] && LIVE=1
@@ -271,7 +272,7 @@ EOF
 toml_value() { sed -n "s/^$1 *= *\"\{0,1\}\([^\"]*\)\"\{0,1\} *$/\1/p" "$2" | head -1; }
 
 checked_config() {   # checked_config PATH OWNER GROUP PROGRAM: stdin validated, then put
-    local tmp; tmp="$(mktemp --suffix=.toml)"; cat > "$tmp"
+    local tmp out; tmp="$(mktemp --suffix=.toml)"; cat > "$tmp"
     if ! out="$("$VENV/bin/$4" run --config "$tmp" --check-config 2>&1)"; then
         rm -f "$tmp"; die "the config made from your answers is refused: ${out//$tmp/$1}"
     fi
@@ -334,7 +335,9 @@ check_kiosk_answers() {
     case "$DIRECTION" in in|out) ;; *) die "--direction is in or out, not '$DIRECTION'" ;; esac
     [ -n "$BROKER_TOML" ] || die "kiosk needs --broker-toml SITE.GATE.toml (from the community server's operator)"
     local f; for f in "$BROKER_TOML" $CA $CERT $KEY; do [ -r "$f" ] || die "cannot read $f"; done
-    grep -q '^\[mqtt\]' "$BROKER_TOML" || die "$BROKER_TOML: no [mqtt] section"
+    # One [mqtt] table and nothing else: the installer adds its lines at the end of it.
+    [ "$(grep -c -E '^[[:space:]]*\[' "$BROKER_TOML")" = 1 ] && grep -q '^\[mqtt\]' "$BROKER_TOML" \
+        || die "$BROKER_TOML: expected one [mqtt] section (as broker-config writes it) and nothing else"
     if grep -q -E '^[[:space:]]*ca_file' "$BROKER_TOML" && [ -z "$CA" ]; then
         die "$BROKER_TOML turns TLS on (ca_file): give the site's CA certificate with --ca ca.crt"
     fi
@@ -457,7 +460,6 @@ browser() {   # autostart, blanking and automatic login, for the desktop found
             target="$home/.config/autostart/kiosk-browser.desktop"
             user_dirs "$user" "$group" "$home/.config" "$home/.config/autostart"
             sed "s#/opt/gate-checkpoint#$APP#g" "$APP/config/systemd/kiosk-browser.desktop" | put "$target" "$user" "$group" 0644 ;;
-        *) die "--desktop is labwc, wayfire or x11, not '$kind'" ;;
     esac
     for f in $(autostart_files "$home"); do [ "$f" = "$target" ] || drop_launcher "$f" "$user" "$group"; done
     # Blanking: raspi-config knows each desktop's way (labwc's is a swayidle line in the

@@ -127,6 +127,7 @@ def test_uninstall_keeps_the_journal_unless_purged(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (lambda text: text.replace('host = "gate-server.local"', 'host = "127.0.0.1"'), "would connect to itself"),
     (lambda text: text, "give the site's CA certificate with --ca"),
+    (lambda text: text + '[kiosk]\nsite = "west"\n', "expected one [mqtt] section"),
 ])
 def test_a_wrong_answer_is_refused_before_anything_is_written(tmp_path, change, message):
     pi = Pi(tmp_path, PI5)

@@ -74,8 +74,9 @@ def test_installer_modes_and_options_are_the_ones_it_takes(tmp_path):
                               capture_output=True, text=True, cwd=REPO, timeout=60)
 
     flags = {"--dry-run", "--purge", "--skip-packages"}
+    values = {"--root": str(root), "--desktop": "labwc"}
     for option in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text))):
-        proc = run(option) if option in flags else run(option, "x" if option != "--root" else str(root))
+        proc = run(option) if option in flags else run(option, values.get(option, "x"))
         assert proc.returncode == 0 and "unknown option" not in proc.stderr, (option, proc.stderr)
     proc = run("--no-such-option")
     assert proc.returncode == 2 and "unknown option --no-such-option" in proc.stderr
