@@ -407,7 +407,7 @@ memory_limit_note() {
     if grep -qw memory "$R/sys/fs/cgroup/cgroup.controllers" 2>/dev/null; then
         say "memory cgroup: on, the unit's MemoryHigh/MemoryMax apply"
     else
-        say "memory cgroup: off (Raspberry Pi kernels boot with it disabled), so the unit's MemoryHigh/MemoryMax do nothing;"
+        say "memory cgroup: off here (Raspberry Pi kernels boot with it off), so the unit's MemoryHigh/MemoryMax do nothing;"
         say "  to turn them on add cgroup_enable=memory to /boot/firmware/cmdline.txt and reboot"
     fi
 }
