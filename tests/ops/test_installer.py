@@ -167,3 +167,15 @@ def test_server_install_makes_the_broker_accounts_and_its_config(tmp_path):
     before = pi.snapshot()
     again = pi.install("server", "--hostname", "gate-server.local", "--kiosk", "east/gate-1")
     assert pi.snapshot() == before and "unchanged: everything was already installed" in again.stdout, again.stdout
+
+
+def test_server_uninstall_keeps_the_accounts_and_the_entries(tmp_path):
+    pi = Pi(tmp_path, PI4)
+    pi.install("server", "--hostname", "gate-server.local", "--kiosk", "east/gate-1")
+    (pi.root / "var/lib/community-server/server.sqlite3").write_bytes(b"entries")
+    pi.install("uninstall")
+    for gone in ("etc/systemd/system/community-server.service", "etc/gate-checkpoint",
+                 "etc/chrony/conf.d/gate-checkpoint.conf", "etc/systemd/journald.conf.d/gate-checkpoint.conf"):
+        assert not (pi.root / gone).exists(), gone
+    assert (pi.root / "var/lib/community-server/server.sqlite3").read_bytes() == b"entries"
+    assert (pi.root / "etc/mosquitto/checkpoint/kiosks/east.gate-1.toml").is_file()
