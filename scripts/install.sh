@@ -22,7 +22,6 @@ ETC=/etc/gate-checkpoint
 KIOSK_STATE=/var/lib/gate-checkpoint
 SERVER_STATE=/var/lib/community-server
 BROKER_DIR=/etc/mosquitto/checkpoint
-MARK="# gate-checkpoint: the kiosk's touchscreen"
 
 usage() {
     cat <<'EOF'
@@ -450,11 +449,11 @@ browser() {   # autostart, blanking and automatic login, for the desktop found
         wayfire)
             target="$home/.config/wayfire.ini"
             user_dirs "$user" "$group" "$home/.config"
-            awk -v line="kiosk-browser = $LAUNCHER" '
+            { cat "$R$target" 2>/dev/null || true; } | awk -v line="kiosk-browser = $LAUNCHER" '
                 /kiosk-browser\.sh/ { next }
                 { print }
                 /^\[autostart\][[:space:]]*$/ { print line; done = 1 }
-                END { if (!done) { print ""; print "[autostart]"; print line } }' "$R$target" 2>/dev/null \
+                END { if (!done) { print ""; print "[autostart]"; print line } }' \
                 | put "$target" "$user" "$group" 0644 ;;
         x11)
             target="$home/.config/autostart/kiosk-browser.desktop"

@@ -86,6 +86,8 @@ def test_each_desktop_starts_the_browser_from_one_place(tmp_path, desktop, place
     old.write_text("wlr-randr --output HDMI-A-1 --on\n/opt/gate-checkpoint/config/systemd/kiosk-browser.sh &\n")
     if desktop == "wayfire":
         (pi.root / "home/pi/.config/wayfire.ini").write_text("[core]\nplugins = autostart\n\n[autostart]\npanel = wf-panel-pi\n")
+    else:
+        assert not (pi.root / "home/pi/.config/autostart").exists()   # made by the installer, for pi
     pi.install(*pi.kiosk_args())
     assert pi.launcher_places() == [place]
     assert old.read_text() == "wlr-randr --output HDMI-A-1 --on\n"
@@ -94,6 +96,7 @@ def test_each_desktop_starts_the_browser_from_one_place(tmp_path, desktop, place
         assert f"[autostart]\nkiosk-browser = {LAUNCHER}\npanel = wf-panel-pi\n" in text and "[core]" in text
     else:
         assert f"Exec={LAUNCHER}" in text
+        assert pi.owner_mode("/home/pi/.config/autostart")[:2] == (PI_UID, PI_UID)
     before = pi.snapshot()
     pi.install(*pi.kiosk_args())
     assert pi.snapshot() == before
@@ -179,3 +182,9 @@ def test_server_uninstall_keeps_the_accounts_and_the_entries(tmp_path):
         assert not (pi.root / gone).exists(), gone
     assert (pi.root / "var/lib/community-server/server.sqlite3").read_bytes() == b"entries"
     assert (pi.root / "etc/mosquitto/checkpoint/kiosks/east.gate-1.toml").is_file()
+
+
+def test_wayfire_without_its_ini_gets_an_autostart_section(tmp_path):
+    pi = Pi(tmp_path, PI4, desktop="wayfire")
+    pi.install(*pi.kiosk_args())
+    assert (pi.root / "home/pi/.config/wayfire.ini").read_text() == f"\n[autostart]\nkiosk-browser = {LAUNCHER}\n"
