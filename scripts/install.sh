@@ -479,14 +479,14 @@ service() {   # service ACTION NAME: the running system's service, not a change 
     if [ "$LIVE" -eq 1 ] && [ "$DRY" -eq 0 ]; then say "systemctl $1 $2"; systemctl "$1" "$2"; fi
 }
 
-run_doctor() {   # as the unit runs the kiosk: user kiosk, in its state directory (lgpio writes there)
+run_doctor() {   # as the unit runs the kiosk: user kiosk (the doctor works in the state directory)
     if [ -n "$R" ] || [ "$DRY" -eq 1 ]; then say "kiosk doctor: skipped (--root or --dry-run)"; return 0; fi
     local was_active=0
     # The camera and the serial port open only once: the running kiosk steps aside meanwhile.
     if [ "$LIVE" -eq 1 ] && systemctl -q is-active kiosk.service; then was_active=1; service stop kiosk.service; fi
     say "kiosk doctor:"
     local rc=0
-    (cd "$KIOSK_STATE" && runuser -u kiosk -- "$VENV/bin/kiosk" doctor --config "$ETC/kiosk.toml") || rc=$?
+    runuser -u kiosk -- "$VENV/bin/kiosk" doctor --config "$ETC/kiosk.toml" || rc=$?
     [ "$was_active" -eq 1 ] && service start kiosk.service
     if [ "$rc" -eq 0 ]; then say "kiosk doctor: the gate is ready"
     else say "kiosk doctor: something would stop the gate (the lines above say what); fix it and run: sudo $0 doctor"; fi

@@ -304,3 +304,22 @@ def test_a_damaged_registry_file_is_named_and_fails(tmp_path):
     assert results["registry"].status == "fail" and str(damaged) in results["registry"].summary
     # The time zone is still checked, against the default rules' zone.
     assert results["timezone"].status in ("ok", "warn") and "Asia/Shanghai" in results["timezone"].summary
+
+
+def test_checks_run_in_the_state_directory_as_the_service_does(tmp_path, monkeypatch):
+    # lgpio makes its pipe files in the current directory: started from a checkout the
+    # kiosk user cannot write, the relay check failed where the service worked.
+    config = write_config(tmp_path)
+    elsewhere = tmp_path / "checkout"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    seen = []
+
+    def check_where(ctx):
+        seen.append(Path.cwd())
+        return doctor.Check("where", "ok", str(Path.cwd()))
+
+    monkeypatch.setattr(doctor, "CHECKS", [check_where])
+    doctor.run(config)
+    assert seen == [tmp_path / "state"]
+    assert Path.cwd() == elsewhere
