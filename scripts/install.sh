@@ -224,8 +224,10 @@ ensure_user() {   # ensure_user NAME HOME GROUP...: a system user in the groups 
         if [ -n "$(gid_of "$g")" ]; then want+=("$g"); else say "group $g: not on this system, skipped"; fi
     done
     if [ -z "$(uid_of "$name")" ]; then
+        local groups=()
+        [ "${#want[@]}" -eq 0 ] || groups=(--groups "$(IFS=,; echo "${want[*]}")")
         run useradd "${PREFIX[@]}" --system --user-group --no-create-home --home-dir "$home" \
-            --shell /usr/sbin/nologin ${want[*]:+--groups "$(IFS=,; echo "${want[*]}")"} "$name"
+            --shell /usr/sbin/nologin "${groups[@]}" "$name"
         return
     fi
     local missing=()
