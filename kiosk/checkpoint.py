@@ -159,6 +159,6 @@ def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str) -> dic
         "reasons": list(j.decision.reasons),
         "alert": j.decision.alert,
         "operator": None,
-        "visitor": a.visitor.model_dump(exclude_none=True) if a.visitor else None,
+        "visitor": a.visitor_record(),
         "ref": None,
     }

@@ -41,6 +41,7 @@ SEVERITY: dict[str, str] = {
     "invalid_id_number": REFER,
     "id_number_unverified": REFER,
     "visitor_unregistered": REFER,
+    "visitor_self_registered": REFER,
     "no_temperature": REFER,
     "misread_temperature": REFER,
 }

@@ -1,4 +1,4 @@
-"""Issuing community passes: the signing side of the format in kiosk/passes.py.
+"""Issuing community passes: the signing side of the format in sync/passes.py.
 
 ``community-server issue-pass`` makes one pass, or a batch from a CSV/XLSX list of
 households, as pass text, PNG/SVG/PDF QR images and a printable HTML sheet. The pass
@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.passes import ROLES, PassPayload, public_key_b64, sign
+from sync.passes import ROLES, PassPayload, public_key_b64, sign
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"
 QR_ERROR = "m"
