@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from kiosk import visitors
 from kiosk.registry import Quarantine, Registry
-from sync import idnumber, passes
+from sync import divisions, idnumber, passes
 from sync.idnumber import IdNumber, IdNumberError
 from sync.passes import PassFormatError, SignedPass, VisitorClaims, mask_name
 
@@ -54,7 +54,10 @@ class Assessment:
         """What the journal entry's ``visitor`` holds."""
         if self.visitor is not None:
             return self.visitor.model_dump(exclude_none=True)
-        return self.claims.as_record() if self.claims else None
+        if self.claims is None:
+            return None
+        # The origin in words, so the volunteer's queue reads it without a lookup.
+        return {**self.claims.as_record(), "origin_name": divisions.describe(self.claims.origin)}
 
     def as_json(self) -> dict:
         return {

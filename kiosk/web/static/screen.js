@@ -18,6 +18,7 @@ function whoText(e) {
   const c = e.credential || {};
   const parts = [];
   const visitor = e.visitor;
+  if (visitor && visitor.self_registered) return selfRegisteredText(visitor, c);
   if (visitor || c.role === "visitor") {
     parts.push(t("who.visitor"));
     if (visitor && visitor.name) parts.push(maskName(visitor.name));
@@ -28,6 +29,15 @@ function whoText(e) {
   const household = c.household || (visitor && (visitor.household || visitor.going_to));
   if (household) parts.push(formatHousehold(household));
   return parts.join(" · ");
+}
+
+// A visitor who declared on their phone: what the volunteer checks before one tap.
+function selfRegisteredText(v, c) {
+  const answers = v.contact || v.symptoms
+    ? [v.contact && t("visitor.contact"), v.symptoms && t("visitor.symptoms")].filter(Boolean).join("、")
+    : t("visitor.no_risk");
+  return [t("who.visitor") + " " + (v.name_masked || ""), c.household && formatHousehold(c.household),
+    v.origin_name || v.origin, answers, t("visitor.self_registered")].filter(Boolean).join(" · ");
 }
 
 function tempText(e) {
@@ -120,8 +130,21 @@ function renderQueue(items) {
     const b = el("button", { type: "button", "data-testid": "queue-open" }, t("queue.open"));
     b.addEventListener("click", () => openOverride(e));
     li.append(b);
+    if (oneTapConfirm(e)) {
+      const ok = el("button", { type: "button", "data-testid": "queue-confirm" }, t("queue.confirm"));
+      ok.addEventListener("click", () => volunteerPost(`/referrals/${e.id}/override`,
+        { decision: "admit", reason: t("override.self_registered") }));
+      li.append(ok);
+    }
     return li;
   }));
+}
+
+// Only a risk-free self-registered visitor whose only reason is the site's "refer" rule.
+function oneTapConfirm(e) {
+  const v = e.visitor;
+  return e.decision === "refer" && v && v.self_registered && !v.contact && !v.symptoms
+    && (e.reasons || []).every((r) => r === "visitor_self_registered");
 }
 
 function renderToday(c) {
