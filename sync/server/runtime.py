@@ -90,6 +90,7 @@ class ServerRuntime:
         cfg, state = self.cfg, self.cfg.server.state_dir
         registrar = make_registrar(self.storage, pass_key, cfg.visitors, site=cfg.console.site,
                                    timezone_name=cfg.console.timezone, id_key=session_secret(state / "visitor-id-key"))
+        app.extensions["visitor_settings"] = cfg.visitors     # the console's posters print its address
         target = app
         if cfg.visitors.listen_address is not None:
             target = Flask("visitor_page")

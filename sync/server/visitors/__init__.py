@@ -28,10 +28,10 @@ def make_registrar(storage, pass_key, settings: VisitorsSection, *, site: str, t
                    id_key: bytes) -> Registrar:
     """The registrar on the server's storage: households from the console's tables."""
     from sync.server.console.store import ConsoleStore
-    from sync.server.visitors.store import DeclarationStore
+    from sync.server.visitors.store import DeclarationStore, InvitationStore
 
     return Registrar(DeclarationStore(storage), ConsoleStore(storage), pass_key, settings, site=site,
-                     timezone_name=timezone_name, id_key=id_key)
+                     timezone_name=timezone_name, id_key=id_key, invitations=InvitationStore(storage))
 
 
 def init_visitor_page(app: Flask, registrar: Registrar, form_key: bytes) -> VisitorPage:

@@ -53,7 +53,13 @@ def _render_form(status: int = 200, errors: dict | None = None, values: dict | N
 
 @bp.get("/")
 def form():
-    return _render_form()
+    window = _page().registrar.invitation(request.args.get("i"))
+    if request.args.get("i") and window is None:
+        return _render_form(message=i18n.translator(_lang())("error.invitation"))
+    if window is None:
+        return _render_form()
+    building, unit, room = window.household.split("-")
+    return _render_form(values={"building": building, "unit": unit, "room": room, "invitation": window.invitation})
 
 
 @bp.post("/")
@@ -66,13 +72,17 @@ def submit():
         log.warning("visitor form refused from %s: no valid form token", client_ip())
         return _render_form(400, message=t("error.csrf"))
     values = {k: request.form.get(k, "")[:LIMITS[k]] for k in LIMITS if k != "id_number"}
+    values["invitation"] = request.form.get("invitation", "")[:32]
     try:
         page.registrar.check_rate(client_ip())
         declaration, errors = read_form(request.form)
         if errors:
             log.info("visitor form refused: %s", ", ".join(sorted(errors)))     # field names only
             return _render_form(400, errors, values, t("error.fix_fields"))
-        issued = page.registrar.register(declaration)
+        window = page.registrar.invitation(request.form.get("invitation"))
+        if request.form.get("invitation") and window is None:
+            return _render_form(400, {}, values, t("error.invitation"))
+        issued = page.registrar.register(declaration, window)
     except Refused as exc:
         return _render_form(429 if exc.reason == "rate_limited" else 400, {}, values, t(f"error.{exc.reason}"))
     return redirect(url_for("visitor_page.show_pass", pass_id=issued.pass_id, lang=_lang()), 303)

@@ -5,6 +5,7 @@ tests drive the same code the page does."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -19,7 +20,7 @@ from sync.passes import PassPayload, VisitorClaims, mask_name, sign
 from sync.server.visitors.config import VisitorsSection
 from sync.server.visitors.questions import Declaration
 from sync.server.visitors.ratelimit import RateLimit
-from sync.server.visitors.store import DeclarationStore
+from sync.server.visitors.store import DeclarationStore, InvitationStore
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Window:
     not_before: int
     expires: int
     invitation: str | None = None
+    household: str | None = None    # an invitation's, which the visitor cannot change
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ class Issued:
 
 class Registrar:
     def __init__(self, declarations: DeclarationStore, households, pass_key, settings: VisitorsSection, *,
-                 site: str, timezone_name: str, id_key: bytes) -> None:
+                 site: str, timezone_name: str, id_key: bytes, invitations: InvitationStore | None = None) -> None:
         self.declarations, self.households, self.pass_key = declarations, households, pass_key
+        self.invitations = invitations
         self.settings, self.site, self.tz, self.id_key = settings, site, ZoneInfo(timezone_name), id_key
         self.per_ip = RateLimit(settings.per_ip_per_hour)
         self.per_phone = RateLimit(settings.per_phone_per_hour)
@@ -66,6 +69,8 @@ class Registrar:
 
     def register(self, d: Declaration, window: Window | None = None) -> Issued:
         """Sign and store; the caller has already counted the address (``check_rate``)."""
+        if window is not None and window.household:
+            d = dataclasses.replace(d, household=window.household)
         if not self.per_phone.allow(hmac.new(self.id_key, d.phone.encode(), hashlib.sha256).hexdigest()):
             log.warning("visitor registration refused: rate limit for one phone number")
             raise Refused("rate_limited")
@@ -87,6 +92,13 @@ class Registrar:
         log.info("visitor registered: pass %s for %s%s", payload.pass_id, d.household,
                  " (declared risk)" if d.declares_risk else "")
         return Issued(payload.pass_id, text, d.household, window.expires, claims.name_masked, d.declares_risk)
+
+    def invitation(self, token: str | None) -> Window | None:
+        """The window and household an invitation link fixes, while it holds."""
+        inv = self.invitations.valid(token) if token and self.invitations else None
+        if inv is None:
+            return None
+        return Window(int(inv["not_before"]), int(inv["expires"]), token, inv["household"])
 
     def today(self, now: datetime | None = None) -> Window:
         local = (now or datetime.now(timezone.utc)).astimezone(self.tz)

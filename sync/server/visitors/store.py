@@ -58,3 +58,43 @@ class DeclarationStore:
         with self.storage._write() as cur:
             cur.execute(self.storage._sql("DELETE FROM visitor_declarations WHERE created_at < ?"), (cutoff,))
             return cur.rowcount
+
+
+class InvitationStore:
+    """Links an admin made for a household's expected visitor: the household and the
+    window are fixed by the link, the visitor fills in the rest."""
+
+    SCHEMA = """CREATE TABLE IF NOT EXISTS visitor_invitations (
+        token TEXT PRIMARY KEY, household TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL,
+        expires DOUBLE PRECISION NOT NULL, created_by TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)"""
+    COLUMNS = ("token", "household", "not_before", "expires", "created_by", "created_at")
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        with storage._write() as cur:
+            cur.execute(self.SCHEMA)
+
+    def add(self, token: str, household: str, not_before: float, expires: float, by: str) -> None:
+        with self.storage._write() as cur:
+            cur.execute(self.storage._sql("INSERT INTO visitor_invitations VALUES (?, ?, ?, ?, ?, ?)"),
+                        (token, household, not_before, expires, by, time.time()))
+
+    def valid(self, token: str, now: float | None = None) -> dict[str, Any] | None:
+        """The invitation, while it has not run out."""
+        rows = self._select("WHERE token = ? AND expires > ?", [token, now or time.time()])
+        return rows[0] if rows else None
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        return self._select(f"ORDER BY created_at DESC LIMIT {int(limit)}", [])
+
+    def purge(self, older_than_s: float, now: float | None = None) -> int:
+        with self.storage._write() as cur:
+            cur.execute(self.storage._sql("DELETE FROM visitor_invitations WHERE expires < ?"),
+                        ((now or time.time()) - older_than_s,))
+            return cur.rowcount
+
+    def _select(self, tail: str, params: list) -> list[dict[str, Any]]:
+        with self.storage._read() as cur:
+            cur.execute(self.storage._sql(f"SELECT {', '.join(self.COLUMNS)} FROM visitor_invitations {tail}"),
+                        params)
+            return [dict(zip(self.COLUMNS, r)) for r in cur.fetchall()]
