@@ -136,3 +136,12 @@ def test_the_retention_purge_removes_old_declarations_keeps_entries_and_is_audit
     assert [e["pass_id"] for e in storage.iter_entries(EntryQuery())] == [old_id]
     log = audit.audit_log(action="visitor_declarations_purged")
     assert log[0]["detail"] == {"removed": 1, "retention_days": 28}
+
+
+@pytest.mark.parametrize("visitor_settings", [VisitorsSection(per_ip_per_hour=1, trusted_proxies=1)])
+def test_behind_a_proxy_the_limit_counts_the_forwarded_address(visitor_app, phone, fill):
+    phone.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.1"
+    assert fill(ip="10.0.0.1").status_code == 303
+    assert fill(ip="10.0.0.1", phone="13900139000").status_code == 429
+    phone.environ_base["HTTP_X_FORWARDED_FOR"] = "spoofed, 198.51.100.2"   # only the proxy's own hop counts
+    assert fill(ip="10.0.0.1", phone="13700137000").status_code == 303
