@@ -44,6 +44,7 @@ def test_a_filled_form_gives_a_signed_pass_for_today_bound_to_site_and_household
     pass_id, row = _pass_of(visitor_app, fill(contact="no", symptoms="no"))
     page = phone.get(f"/v/p/{pass_id}?lang=zh").get_data(as_text=True)
     assert "<svg" in page and "张*" in page and "3-2-501" in page and "截图" in page
+    assert "<script" not in page and " style=" not in page and "张伟" not in page
     p = passes.parse(row["pass_text"])
     assert passes.signature_ok(p, pass_key.key.public_key())
     assert (p.payload.role, p.payload.site, p.payload.household) == ("visitor", "demo-site", "3-2-501")
