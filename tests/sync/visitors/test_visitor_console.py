@@ -12,9 +12,10 @@ import pytest
 import segno
 
 from sync import passes
+from sync.schema import Batch
 from sync.server.console.store import ConsoleStore
 from sync.server.visitors.config import VisitorsSection
-from tests.sync.console_fixtures import login, token
+from tests.sync.console_fixtures import entry_fields, journal_entries, login, token
 from tests.sync.visitors.conftest import ADMIN, VIEWER
 
 
@@ -41,6 +42,20 @@ def test_only_admins_see_declarations_and_each_view_is_audited(visitor_app, fill
     log = ConsoleStore(storage).audit_log()
     assert [(a["actor"], a["action"]) for a in log[:2]] == [("alice", "view_declaration"), ("alice", "view_declarations")]
     assert log[0]["detail"] == {"pass_id": pass_id}
+
+
+def test_an_entry_made_with_the_pass_links_admins_to_the_declaration(visitor_app, fill, storage, tmp_path):
+    pass_id = _registered(fill)
+    entries = journal_entries(tmp_path, "east", [entry_fields(decision="refer", pass_id=pass_id)])
+    storage.store([Batch(site="demo-site", gate="east", entries=entries)])
+    admin, viewer = visitor_app.test_client(), visitor_app.test_client()
+    login(admin, *ADMIN)
+    login(viewer, *VIEWER)
+    page = admin.get("/console/entries/demo-site/east/1").get_data(as_text=True)
+    assert f'href="/console/visitors/{pass_id}" data-testid="detail-declaration"' in page
+    assert 'data-testid="detail-declaration"' not in viewer.get("/console/entries/demo-site/east/1").get_data(as_text=True)
+    detail = admin.get(f"/console/visitors/{pass_id}").get_data(as_text=True)
+    assert "east #1" in detail
 
 
 def test_the_export_is_audited_and_its_cells_are_inert(visitor_app, fill, storage):
