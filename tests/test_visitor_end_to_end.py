@@ -91,6 +91,13 @@ def fill_in_on_the_phone(browser, url: str, qr_png: Path) -> str:
     try:
         page = ctx.new_page()
         page.goto(url)
+        # Mobile first: nothing wider than the phone, every tap target at least 44 px high.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        small = page.evaluate("""[...document.querySelectorAll(
+            'input:not([type=radio]):not([type=hidden]), select, button, .yesno label, header .lang')]
+            .map((e) => [e.name || e.textContent.trim(), e.getBoundingClientRect().height])
+            .filter(([, h]) => h < 44)""")
+        assert small == [], small
         page.fill('[data-testid="field-name"]', "张伟")
         page.fill('[data-testid="field-phone"]', "13800138000")
         for part, value in (("building", "3"), ("unit", "2"), ("room", "501")):
