@@ -31,15 +31,6 @@ function whoText(e) {
   return parts.join(" · ");
 }
 
-// A visitor who declared on their phone: what the volunteer checks before one tap.
-function selfRegisteredText(v, c) {
-  const answers = v.contact || v.symptoms
-    ? [v.contact && t("visitor.contact"), v.symptoms && t("visitor.symptoms")].filter(Boolean).join("、")
-    : t("visitor.no_risk");
-  return [t("who.visitor") + " " + (v.name_masked || ""), c.household && formatHousehold(c.household),
-    v.origin_name || v.origin, answers, t("visitor.self_registered")].filter(Boolean).join(" · ");
-}
-
 function tempText(e) {
   const tp = e.temperature || {};
   if (tp.value_c == null) return t("temp.none");
@@ -130,21 +121,8 @@ function renderQueue(items) {
     const b = el("button", { type: "button", "data-testid": "queue-open" }, t("queue.open"));
     b.addEventListener("click", () => openOverride(e));
     li.append(b);
-    if (oneTapConfirm(e)) {
-      const ok = el("button", { type: "button", "data-testid": "queue-confirm" }, t("queue.confirm"));
-      ok.addEventListener("click", () => volunteerPost(`/referrals/${e.id}/override`,
-        { decision: "admit", reason: t("override.self_registered") }));
-      li.append(ok);
-    }
     return li;
   }));
-}
-
-// Only a risk-free self-registered visitor whose only reason is the site's "refer" rule.
-function oneTapConfirm(e) {
-  const v = e.visitor;
-  return e.decision === "refer" && v && v.self_registered && !v.contact && !v.symptoms
-    && (e.reasons || []).every((r) => r === "visitor_self_registered");
 }
 
 function renderToday(c) {
@@ -240,3 +218,40 @@ source.addEventListener("prompt", (m) => {
   }
 });
 setPrompt("show_code");
+
+// -- visitors who registered on their own phones -------------------------------------
+// The queue row says what the volunteer checks (masked name, household, origin, the two
+// answers), and a risk-free one, referred only by the site's rule, is let in with one tap.
+function selfRegisteredText(v, c) {
+  const answers = v.contact || v.symptoms
+    ? [v.contact && t("visitor.contact"), v.symptoms && t("visitor.symptoms")].filter(Boolean).join("、")
+    : t("visitor.no_risk");
+  return [t("who.visitor") + " " + (v.name_masked || ""), c.household && formatHousehold(c.household),
+    v.origin_name || v.origin, answers, t("visitor.self_registered")].filter(Boolean).join(" · ");
+}
+
+function oneTapConfirm(e) {
+  const v = e && e.visitor;
+  return Boolean(e && e.decision === "refer" && v && v.self_registered && !v.contact && !v.symptoms
+    && (e.reasons || []).every((r) => r === "visitor_self_registered"));
+}
+
+function addConfirmButtons(items) {
+  const byId = new Map(items.map((e) => [e.id, e]));
+  for (const li of queueList.querySelectorAll('[data-testid="queue-item"]')) {
+    const e = byId.get(li.dataset.id);
+    if (!oneTapConfirm(e)) continue;
+    const ok = el("button", { type: "button", "data-testid": "queue-confirm" }, t("queue.confirm"));
+    ok.addEventListener("click", (ev) => {
+      ev.stopPropagation();   // the row itself opens the full dialog
+      volunteerPost(`/referrals/${e.id}/override`, { decision: "admit", reason: t("override.self_registered") });
+    });
+    li.append(ok);
+  }
+}
+
+const renderQueueRows = renderQueue;
+renderQueue = function (items) {
+  renderQueueRows(items);
+  addConfirmButtons(items);
+};
