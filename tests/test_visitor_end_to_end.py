@@ -63,14 +63,24 @@ def server(tmp_path, broker):
 def kiosk(tmp_path, broker, server):
     _, key, _ = server
     (tmp_path / "kiosk").mkdir()
-    k = KioskProcess(tmp_path / "kiosk", kiosk={"site": SITE, "gate": GATE},
-                     mqtt={"enabled": True, "port": broker.port})
+    k = KioskProcess(tmp_path / "kiosk")
+    joined_up(k.config, f'site = "{SITE}"\ngate = "{GATE}"', broker.port)
     # The site's registry as the server would push it: its pass key trusted, visitors referred.
     (k.workdir / "registry.json").write_text(json.dumps({"version": 1, "site": SITE,
                                                          "trusted_keys": key.registry_entry()}))
     k.start()
     yield k
     k.stop()
+
+
+def joined_up(config: Path, kiosk_keys: str, broker_port: int) -> None:
+    """The test kiosk's config, at this site and gate and sending to the broker."""
+    text = config.read_text()
+    for old, new in (('[kiosk]\nstate_dir = "state"\n', f'[kiosk]\nstate_dir = "state"\n{kiosk_keys}\n'),
+                     ("[mqtt]\nenabled = false\n", f"[mqtt]\nenabled = true\nport = {broker_port}\n")):
+        assert old in text, f"the test kiosk's config no longer has {old!r}"
+        text = text.replace(old, new)
+    config.write_text(text)
 
 
 @pytest.fixture

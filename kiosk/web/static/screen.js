@@ -241,7 +241,7 @@ function addConfirmButtons(items) {
   for (const li of queueList.querySelectorAll('[data-testid="queue-item"]')) {
     const e = byId.get(li.dataset.id);
     if (!oneTapConfirm(e)) continue;
-    const ok = el("button", { type: "button", "data-testid": "queue-confirm" }, t("queue.confirm"));
+    const ok = el("button", { type: "button", class: "admit", "data-testid": "queue-confirm" }, t("queue.confirm"));
     ok.addEventListener("click", (ev) => {
       ev.stopPropagation();   // the row itself opens the full dialog
       volunteerPost(`/referrals/${e.id}/override`, { decision: "admit", reason: t("override.self_registered") });

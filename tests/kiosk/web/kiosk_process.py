@@ -27,8 +27,7 @@ REGISTRY = {"version": 7, "known_codes": {
 
 
 class KioskProcess:
-    def __init__(self, workdir: Path, **sections: dict) -> None:
-        """``sections`` add to the generated config's sections, e.g. ``mqtt={"port": ...}``."""
+    def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.inbox = workdir / "inbox"
         self.port = free_port()
@@ -48,14 +47,11 @@ class KioskProcess:
         self.quiet_from, quiet_to = now + timedelta(hours=6), now + timedelta(hours=8)
         # pbkdf2 with few rounds: the test measures the screen, not the hash's cost.
         pin_hash = generate_password_hash(PIN, method="pbkdf2:sha256:1000")
-        config = dict(
+        self.config.write_text(kiosk_toml(
             kiosk={"state_dir": "state"}, policy={"pairing_window_s": 1.5},
             ui={"port": self.port, "pin_hash": pin_hash, "quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
             mqtt={"enabled": False}, registry={"file": "registry.json"},
-            sim={"scenario": "scenario.toml", "inbox": "inbox"})
-        for name, values in sections.items():
-            config[name] = {**config.get(name, {}), **values}
-        self.config.write_text(kiosk_toml(**config))
+            sim={"scenario": "scenario.toml", "inbox": "inbox"}))
 
     @property
     def journal_path(self) -> Path:
