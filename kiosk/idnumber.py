@@ -1,8 +1,5 @@
-"""Moved to ``sync/idnumber.py``: the contract both ends share lives in sync/. This name
-stays an alias of that module (the same object, so patching either patches both)."""
+"""Chinese resident ID numbers: the contract lives in ``sync.idnumber`` (the server
+masks them too); this name stays for the kiosk's imports."""
 
-import sys
-
-from sync import idnumber as _moved
-
-sys.modules[__name__] = _moved
+from sync.idnumber import (IdNumber, IdNumberError, check_digit, find_in_text, keyed_hash,  # noqa: F401
+                           looks_like_id_number, mask, mask_in_text, parse)

@@ -1,6 +1,6 @@
 """Chinese resident ID numbers (GB 11643-1999): check, mask, and keyed hash.
 
-The number is never kept in clear on the kiosk: it is matched by an HMAC with the
+Shared by the kiosk and the server. The number is never kept in clear: it is matched by an HMAC with the
 kiosk's own secret and shown masked (110101********123X).
 """
 
@@ -68,6 +68,23 @@ def find_in_text(text: str) -> list[str]:
         except IdNumberError:
             pass
     return found
+
+
+def mask_in_text(text: str) -> tuple[str, int]:
+    """``text`` with every valid ID number in it masked, and how many there were: for
+    free text (a name, a reason, a place) that must never keep one in clear. Pure."""
+    count = 0
+
+    def _masked(m: re.Match) -> str:
+        nonlocal count
+        try:
+            number = parse(m.group()).number
+        except IdNumberError:
+            return m.group()
+        count += 1
+        return mask(number)
+
+    return _INSIDE.sub(_masked, text or ""), count
 
 
 def mask(number: str) -> str:
