@@ -80,6 +80,7 @@ def test_an_invitation_fixes_household_and_window_and_marks_the_pass(visitor_app
     tok = link.split("i%3D")[1] if "i%3D" in link else link.split("i=")[1]
     form = phone.get(f"/v/?i={tok}").get_data(as_text=True)
     assert 'data-testid="invited"' in form and 'value="501"' in form
+    assert f'href="/v/?i={tok}&amp;lang=en"' in form          # the language switch keeps the invitation
     # The visitor cannot move the invitation to another household.
     pass_id = _registered(fill, invitation=tok, building="9", unit="9", room="909")
     row = visitor_app.extensions["visitor_page"].registrar.declarations.get(pass_id)
