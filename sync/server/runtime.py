@@ -99,7 +99,8 @@ class ServerRuntime:
                                               threads=cfg.http.threads)
             self.visitor_url = f"http://{host}:{self._visitor_http.port}/v/"
         init_visitor_page(target, registrar, session_secret(state / "visitor-form-key"))
-        self._purger = Purger(registrar.declarations, registrar.households.audit, cfg.visitors.retention_days)
+        self._purger = Purger(registrar.declarations, registrar.households.audit, cfg.visitors.retention_days,
+                              invitations=registrar.invitations)
         self._purger.start()
 
     def stop(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -132,11 +133,15 @@ def test_the_retention_purge_removes_old_declarations_keeps_entries_and_is_audit
     entries = journal_entries(tmp_path, "east", [entry_fields(pass_id=old_id)])
     storage.store([Batch(site="demo-site", gate="east", entries=entries)])
     audit = ConsoleStore(storage)
-    assert purge(declarations, audit.audit, 28) == 1
+    invitations = visitor_app.extensions["visitor_page"].registrar.invitations
+    invitations.add("old", "3-2-501", time.time() - 40 * 86400, time.time() - 30 * 86400, "alice")
+    invitations.add("recent", "3-2-501", time.time() - 3 * 86400, time.time() - 2 * 86400, "alice")
+    assert purge(declarations, audit.audit, 28, invitations=invitations) == 1
+    assert [i["token"] for i in invitations.recent()] == ["recent"]
     assert declarations.get(old_id) is None and declarations.get(new_id) is not None
     assert [e["pass_id"] for e in storage.iter_entries(EntryQuery())] == [old_id]
     log = audit.audit_log(action="visitor_declarations_purged")
-    assert log[0]["detail"] == {"removed": 1, "retention_days": 28}
+    assert log[0]["detail"] == {"removed": 1, "invitations_removed": 1, "retention_days": 28}
 
 
 @pytest.mark.parametrize("visitor_settings", [VisitorsSection(per_ip_per_hour=1, trusted_proxies=1)])
