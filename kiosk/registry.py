@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kiosk.configfile import ConfigError, model_from_dict
+from sync.screening import Declaration, Screening
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ class Rules(_Strict):
     invited_visitors: Literal["admit", "refer"] = Field(
         "refer", description="The same, for a visitor who came through a household's invitation link")
     visitors_must_register: bool = Field(True, description="A visitor passes only once a volunteer registered them")
+    screening: Screening = Field(Screening(), description="Epidemic screening: mode, fever threshold, re-measure, "
+                                 "skin-to-body offset (sync/screening.py)")
+    visitor_questions: Declaration = Field(Declaration(), description="What a visitor declares, per mode, versioned")
 
     @field_validator("hours")
     @classmethod
