@@ -86,7 +86,7 @@ def main() -> int:
         def submit_to_pass(i: int) -> None:
             r = client.post("/v/", data={"csrf_token": token, "name": "张伟", "phone": f"139{i:08d}",
                                          "building": str(i % 40 + 1), "unit": "2", "room": "501",
-                                         "province": "410000", "origin": "410100", "going_to": "探亲",
+                                         "province": "410000", "origin": "410100", "heading_to": "探亲",
                                          "contact": "no", "symptoms": "no"})
             assert r.status_code == 303, r.status_code
             assert client.get(r.headers["Location"]).status_code == 200

@@ -114,7 +114,7 @@ def fill_in_on_the_phone(browser, url: str, qr_png: Path) -> str:
             page.fill(f'[data-testid="field-{part}"]', value)
         page.select_option('[data-testid="field-province"]', "410000")
         page.select_option('[data-testid="field-origin"]', "410100")
-        page.fill('[data-testid="field-going_to"]', "探亲")
+        page.fill('[data-testid="field-heading_to"]', "探亲")
         page.check('[data-testid="field-contact"] input[value="no"]')
         page.check('[data-testid="field-symptoms"] input[value="no"]')
         assert "28天" in page.inner_text('[data-testid="consent"]')

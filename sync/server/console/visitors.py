@@ -17,7 +17,7 @@ from sync.server.storage import EntryQuery
 from sync.server.visitors.store import DeclarationStore, InvitationStore
 
 bp = Blueprint("visitors_admin", __name__, template_folder="templates")
-EXPORT_COLUMNS = ("pass_id", "created_at", "household", "name", "phone", "origin", "origin_name", "going_to",
+EXPORT_COLUMNS = ("pass_id", "created_at", "household", "name", "phone", "origin", "origin_name", "heading_to",
                   "contact", "symptoms", "id_masked", "invitation", "not_before", "expires")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,7 +1,11 @@
 """The questions a visitor answers on their phone, in one place: the form, its checks
 and its limits. Pure; ``read_form`` returns a ``Declaration`` or the fields to fix.
 
-The two health questions have no default: a visitor must pick yes or no.
+The two health questions have no default: a visitor must pick yes or no. The names
+are sync/screening.py's question ids (``heading_to``, ``contact``, ``symptoms``,
+``id_number``), with its ``going_to`` asked as building, unit and room and its
+``coming_from`` as a GB/T 2260 code (``origin``), so the page can follow the site's
+versioned question set per screening mode; today it asks them all.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from sync import divisions, idnumber
 
 #: Every field the form sends, and the longest value kept (characters).
 LIMITS = {"name": 40, "phone": 11, "building": 8, "unit": 8, "room": 8, "province": 6, "origin": 6,
-          "going_to": 80, "contact": 3, "symptoms": 3, "id_number": 18}
+          "heading_to": 80, "contact": 3, "symptoms": 3, "id_number": 18}
 HEALTH = ("contact", "symptoms")
 _PHONE = re.compile(r"^1\d{10}$")
 _PART = re.compile(r"^[0-9A-Za-z]{1,8}$")
@@ -25,7 +29,7 @@ class Declaration:
     phone: str
     household: str          # building-unit-room
     origin: str             # GB/T 2260 code of the city (or municipality)
-    going_to: str
+    heading_to: str
     contact: bool
     symptoms: bool
     id_number: str | None   # normalised; hashed and masked before it is kept
@@ -39,7 +43,7 @@ def read_form(form) -> tuple[Declaration | None, dict[str, str]]:
     """(declaration, {}) or (None, {field: error key})."""
     raw = {k: str(form.get(k, "")).strip() for k in LIMITS}
     errors = {k: "too_long" for k, v in raw.items() if len(v) > LIMITS[k]}
-    for k in ("name", "phone", "building", "unit", "room", "origin", "going_to"):
+    for k in ("name", "phone", "building", "unit", "room", "origin", "heading_to"):
         if not raw[k] and k not in errors:
             errors[k] = "required"
     if "phone" not in errors and not _PHONE.match(raw["phone"]):
@@ -61,7 +65,7 @@ def read_form(form) -> tuple[Declaration | None, dict[str, str]]:
     if errors:
         return None, errors
     return Declaration(raw["name"], raw["phone"], f"{raw['building']}-{raw['unit']}-{raw['room']}", raw["origin"],
-                       raw["going_to"], raw["contact"] == "yes", raw["symptoms"] == "yes", id_number), {}
+                       raw["heading_to"], raw["contact"] == "yes", raw["symptoms"] == "yes", id_number), {}
 
 
 def _is_city(code: str) -> bool:

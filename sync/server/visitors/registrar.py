@@ -85,7 +85,7 @@ class Registrar:
         ident = idnumber.IdNumber(d.id_number) if d.id_number else None
         self.declarations.add({
             "pass_id": payload.pass_id, "site": self.site, "household": d.household, "name": d.name,
-            "phone": d.phone, "origin": d.origin, "going_to": d.going_to, "contact": int(d.contact),
+            "phone": d.phone, "origin": d.origin, "heading_to": d.heading_to, "contact": int(d.contact),
             "symptoms": int(d.symptoms), "id_hash": ident.keyed_hash(self.id_key) if ident else None,
             "id_masked": ident.masked if ident else None, "invitation": window.invitation, "pass_text": text,
             "not_before": window.not_before, "expires": window.expires, "created_at": time.time()})

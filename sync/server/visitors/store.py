@@ -14,13 +14,13 @@ from sync.server.storage import Storage
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS visitor_declarations (
         pass_id TEXT PRIMARY KEY, site TEXT NOT NULL, household TEXT NOT NULL,
-        name TEXT NOT NULL, phone TEXT NOT NULL, origin TEXT NOT NULL, going_to TEXT NOT NULL,
+        name TEXT NOT NULL, phone TEXT NOT NULL, origin TEXT NOT NULL, heading_to TEXT NOT NULL,
         contact INTEGER NOT NULL, symptoms INTEGER NOT NULL, id_hash TEXT, id_masked TEXT,
         invitation TEXT, pass_text TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL,
         created_at DOUBLE PRECISION NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS visitor_declarations_at ON visitor_declarations (created_at)",
 ]
-COLUMNS = ("pass_id", "site", "household", "name", "phone", "origin", "going_to", "contact", "symptoms",
+COLUMNS = ("pass_id", "site", "household", "name", "phone", "origin", "heading_to", "contact", "symptoms",
            "id_hash", "id_masked", "invitation", "pass_text", "not_before", "expires", "created_at")
 
 

@@ -61,7 +61,7 @@ def fill(phone):
         page = phone.get(f"/v/?lang={lang}{query}")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
         data = {"csrf_token": token, "lang": lang, "name": "张伟", "phone": "13800138000", "building": "3",
-                "unit": "2", "room": "501", "province": "410000", "origin": "410100", "going_to": "探亲",
+                "unit": "2", "room": "501", "province": "410000", "origin": "410100", "heading_to": "探亲",
                 "contact": "no", "symptoms": "no", "id_number": ""}
         data.update(changes)
         return phone.post(f"/v/?lang={lang}", data={k: v for k, v in data.items() if v is not None},

@@ -53,7 +53,7 @@ def test_a_filled_form_gives_a_signed_pass_for_today_bound_to_site_and_household
     end = datetime.fromtimestamp(p.payload.expires + 1, ZoneInfo("Asia/Shanghai"))
     assert (end.hour, end.minute) == (0, 0)            # valid to the end of the site's day
     # The full declaration stays on the server, under the pass id.
-    assert (row["name"], row["phone"], row["going_to"]) == ("张伟", "13800138000", "探亲")
+    assert (row["name"], row["phone"], row["heading_to"]) == ("张伟", "13800138000", "探亲")
 
 
 def test_risk_answers_are_told_to_see_the_volunteer_and_the_kiosk_never_admits(visitor_app, fill, phone, pass_key):
@@ -92,10 +92,10 @@ def test_an_unknown_household_is_told_to_check_the_address_and_nothing_else(visi
 
 
 def test_every_field_has_a_size_limit(visitor_app, fill):
-    r = fill(name="张" * 41, going_to="x" * 81)
+    r = fill(name="张" * 41, heading_to="x" * 81)
     html = r.get_data(as_text=True)
-    assert r.status_code == 400 and 'data-testid="error-name"' in html and 'data-testid="error-going_to"' in html
-    assert fill(going_to="x" * 9000).status_code == 413
+    assert r.status_code == 400 and 'data-testid="error-name"' in html and 'data-testid="error-heading_to"' in html
+    assert fill(heading_to="x" * 9000).status_code == 413
 
 
 def test_a_post_without_the_forms_token_is_refused(visitor_app, phone):
