@@ -16,7 +16,7 @@ import pytest
 from sync.server.console.store import ConsoleStore
 from sync.server.passes import load_or_create_key
 from sync.server.storage.sqlite import SQLiteStorage
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port
 from tests.kiosk.web.kiosk_process import PIN, KioskProcess
 from tests.sync.procs import ServerProcess, write_server_config
 from tests.waiting import wait_until
@@ -26,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
+ARTIFACTS = REPO / "test-artifacts"
 SITE, GATE = "demo-site", "east"
 
 
@@ -125,6 +126,8 @@ def fill_in_on_the_phone(browser, url: str, qr_png: Path) -> str:
         assert box["y"] + box["height"] <= PHONE["height"] and box["width"] >= 300, box
         assert page.inner_text('[data-testid="pass-name"]') == "张*"
         page.locator('[data-testid="pass-qr"] svg').screenshot(path=str(qr_png))
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "visitor-pass-390x844.png"))
         return page.get_attribute('[data-testid="pass"]', "data-pass-id")
     finally:
         ctx.close()
@@ -139,7 +142,15 @@ def confirm_with_one_tap(browser, kiosk, seq: int) -> None:
         text = row.inner_text()
         for words in ("访客 张*", "河南省 郑州市", "无接触、无症状"):
             assert words in text, text
-        row.query_selector('[data-testid="queue-confirm"]').click()
+        # Gloves: the confirm button is a full-size control, and the row's words are all visible.
+        page.screenshot(path=str(ARTIFACTS / "visitor-queue-800x480.png"))
+        button = row.query_selector('[data-testid="queue-confirm"]')
+        box = button.bounding_box()
+        assert box["width"] >= 56 and box["height"] >= 56, box
+        panel = page.locator(".queue").bounding_box()
+        assert box["y"] + box["height"] <= panel["y"] + panel["height"], (box, panel)    # no scrolling to reach it
+        assert row.evaluate("r => [...r.querySelectorAll('.what')].every((w) => w.scrollWidth <= w.clientWidth + 1)")
+        button.click()
         page.wait_for_selector('[data-testid="pin-dialog"][open]')     # the volunteer signs in once
         page.fill('[data-testid="pin-input"]', PIN)
         page.fill('[data-testid="pin-operator"]', "王志愿")

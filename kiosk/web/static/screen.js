@@ -393,7 +393,7 @@ function selfRegisteredText(v, c) {
     ? [v.contact && t("visitor.contact"), v.symptoms && t("visitor.symptoms")].filter(Boolean).join("、")
     : t("visitor.no_risk");
   return [t("who.visitor") + " " + (v.name_masked || ""), c.household && formatHousehold(c.household),
-    v.origin_name || v.origin, answers, t("visitor.self_registered")].filter(Boolean).join(" · ");
+    v.origin_name || v.origin, answers].filter(Boolean).join(" · ");
 }
 
 function oneTapConfirm(e) {
@@ -406,10 +406,11 @@ function addConfirmButtons(items) {
   const byId = new Map(items.map((e) => [e.id, e]));
   for (const li of queueList.querySelectorAll('[data-testid="queue-item"]')) {
     const e = byId.get(li.dataset.id);
+    if (!(e && e.visitor && e.visitor.self_registered)) continue;
+    li.classList.add("declared");     // all of what they declared shows, on two lines if need be
     if (!oneTapConfirm(e)) continue;
     const ok = el("button", { type: "button", class: "admit", "data-testid": "queue-confirm" }, t("queue.confirm"));
-    ok.addEventListener("click", (ev) => {
-      ev.stopPropagation();   // the row itself opens the full dialog
+    ok.addEventListener("click", () => {
       volunteerPost(`/referrals/${e.id}/override`, { decision: "admit", reason: t("override.self_registered") });
     });
     li.append(ok);
