@@ -72,7 +72,7 @@ def main() -> int:
                              "11010519491231002X" if i % 3 == 0 else None) for i in range(n)]
         w = registrar.today()
         payloads = [PassPayload("p1", "visitor", w.not_before, w.expires, f"{i:016x}", "demo-site", "3-2-501",
-                                VisitorClaims("张*", "410100", False, False)) for i in range(n)]
+                                visitor=VisitorClaims("张*", "410100", False, False)) for i in range(n)]
         for p in payloads[:50]:             # warm up both paths
             key.key.sign(b"CP1" + p.encode())
         registrar.register(decls[0])

@@ -41,11 +41,18 @@ function whoText(e) {
 // The kind of code in words: 通行证, 访客码, 身份证号, 二维码, 条形码.
 function codeText(e) {
   const c = e.credential || {};
+  if (c.reader && c.kind === "code") return t("code.scanned");   // a reader does not say the symbology
   if (c.kind === "code" || c.kind === "malformed") {
     return t(c.code_type === "QRCODE" || !c.code_type ? "code.qr" : "code.barcode");
   }
   const s = WORDS["code." + c.kind];
   return typeof s === "string" ? s : "";
+}
+
+// In the override details: the kind in words, its masked form, and the reader that read it.
+function credentialText(e) {
+  const c = e.credential || {};
+  return [codeText(e), c.masked, c.reader && t("code.reader", { reader: c.reader })].filter(Boolean).join(" · ");
 }
 
 function tempText(e) {
@@ -281,7 +288,7 @@ function openOverride(g) {
     ["detail.seq", "#" + e.seq + (g.ids.length > 1 ? " ×" + g.ids.length : "")],
     ["detail.time", new Date(e.ts).toLocaleString(PAGE.lang === "zh" ? "zh-CN" : "en-GB")],
     ["detail.household", whoText(e)],
-    ["detail.code", codeText(e)],
+    ["detail.code", credentialText(e)],
     ["detail.temperature", tempText(e)],
     ["detail.reasons", reasonLine(e)],
   ];

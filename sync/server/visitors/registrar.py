@@ -80,7 +80,7 @@ class Registrar:
         window = window or self.today()
         claims = VisitorClaims(mask_name(d.name), d.origin, d.contact, d.symptoms, invited=window.invitation is not None)
         payload = PassPayload(self.pass_key.key_id, "visitor", window.not_before, window.expires,
-                              secrets.token_hex(8), self.site, d.household, claims)
+                              secrets.token_hex(8), self.site, d.household, visitor=claims)
         text = sign(payload, self.pass_key.key)
         ident = idnumber.IdNumber(d.id_number) if d.id_number else None
         self.declarations.add({
