@@ -1,4 +1,4 @@
-"""The self-registered visitor's pass (format version 2): round trip, size, forgery."""
+"""The self-registered visitor's pass (format version 3): round trip, size, forgery."""
 
 from __future__ import annotations
 
@@ -50,3 +50,12 @@ def test_a_declaration_that_cannot_go_into_a_pass_is_refused(bad, match):
     kw = dict(role="visitor", visitor=CLAIMS) | bad
     with pytest.raises(ValueError, match=match):
         make_pass(**kw)
+
+
+def test_a_worker_pass_and_a_visitor_pass_keep_their_own_versions():
+    from sync.passes import Window
+
+    worker = passes.parse(make_pass(role="worker", windows=(Window(0b11111, 32, 72),)))
+    visitor = passes.parse(make_pass(role="visitor", visitor=CLAIMS))
+    assert (worker.signed_bytes[0], visitor.signed_bytes[0]) == (passes.WINDOWS_VERSION, passes.VISITOR_FORMAT_VERSION)
+    assert worker.payload.visitor is None and visitor.payload.windows == ()
