@@ -333,6 +333,43 @@ def test_speech_turned_off_is_skipped(tmp_path):
     assert check.status == "skip" and "[speech] enabled = false" in check.summary
 
 
+READERS_TOML = """
+[[reader]]
+type = "sim"
+name = "gm65"
+terminator = "crlf"
+
+[[reader]]
+type = "evdev-sim"
+name = "cards"
+reads = "cards"
+card_format = "wiegand26"
+
+[[reader]]
+type = "serial"
+name = "unplugged"
+port = "{missing}"
+
+[[reader]]
+type = "evdev"
+name = "wedge"
+device = "{missing}-event-kbd"
+"""
+
+
+def test_each_reader_is_checked_and_a_missing_one_named(tmp_path):
+    path = write_config(tmp_path)
+    missing = tmp_path / "usb-nothing-here"
+    path.write_text(path.read_text() + READERS_TOML.format(missing=missing))
+    results = by_name(doctor.run(path, seconds=0.3))
+    assert results["reader gm65"].status == "ok" and "read 1 code" in results["reader gm65"].summary
+    assert results["reader cards"].status == "ok" and "(cards)" in results["reader cards"].summary
+    unplugged = results["reader unplugged"]
+    assert unplugged.status == "fail" and str(missing) in unplugged.summary and "dialout" in unplugged.hint
+    wedge = results["reader wedge"]
+    assert wedge.status == "fail" and "'input' group" in wedge.hint and "/dev/input/by-id/" in wedge.hint
+
+
 def test_checks_run_in_the_state_directory_as_the_service_does(tmp_path, monkeypatch):
     # lgpio makes its pipe files in the current directory: started from a checkout the
     # kiosk user cannot write, the relay check failed where the service worked.
