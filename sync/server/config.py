@@ -16,6 +16,7 @@ from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, 
 from sync.server.console.config import ConsoleSection
 from sync.server.notify.config import NotifySection
 from sync.server.report.config import ReportsSection
+from sync.server.visitors.config import VisitorsSection
 
 __all__ = ["ServerConfig", "ConfigError", "load", "from_dict"]
 
@@ -75,6 +76,7 @@ class ServerConfig(Section):
     console: ConsoleSection = ConsoleSection()
     notify: NotifySection = NotifySection()
     reports: ReportsSection = ReportsSection()
+    visitors: VisitorsSection = VisitorsSection()
 
     def resolve_paths(self, base: Path) -> None:
         resolve_relative(base, ((self.server, "state_dir"), (self.storage, "sqlite_path"), (self.mqtt, "ca_file"),
