@@ -8,7 +8,6 @@ import time
 
 from kiosk import config
 from kiosk.runtime import KioskRuntime
-from tests.kiosk.test_diskguard import fill, small_disk  # noqa: F401 - the fixture
 
 SCENARIO = """
 [defaults]
@@ -28,7 +27,7 @@ temperature_c = 36.9
 """
 
 
-def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk):  # noqa: F811
+def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk, fill_disk):
     (tmp_path / "scenario.toml").write_text(SCENARIO)
     (tmp_path / "registry.json").write_text(
         '{"version": 3, "known_codes": {"RES-1": {}, "RES-2": {}, "STAFF-9": {"role": "staff"}}}')
@@ -44,7 +43,7 @@ def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk):  # noqa: F81
     rt = KioskRuntime(cfg)
     events = rt.events.subscribe()
     rt.start()
-    filler = fill(small_disk)
+    filler = fill_disk()
     decisions, disk_states = [], []
     try:
         deadline = time.monotonic() + 25

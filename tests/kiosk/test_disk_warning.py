@@ -13,7 +13,6 @@ import paho.mqtt.client as mqtt
 from kiosk import config
 from kiosk.runtime import KioskRuntime
 from sync import topics
-from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
 
 SCENARIO = """
 [defaults]
@@ -24,7 +23,7 @@ temperature_c = 36.6
 """
 
 
-def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp_path, small_disk, broker):  # noqa: F811
+def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp_path, small_disk, broker):
     (tmp_path / "scenario.toml").write_text(SCENARIO)
     (tmp_path / "registry.json").write_text('{"version": 2, "known_codes": {"RES-1": {}}}')
     # The 1 MiB disk is below the 5 MB warning from the start, and far from full.
