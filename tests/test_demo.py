@@ -17,8 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.waiting import wait_until
 
-from tests.sync.procs import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -154,8 +154,7 @@ def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
         days = {"from": (today - datetime.timedelta(days=1)).isoformat(), "to": (today + datetime.timedelta(days=1)).isoformat()}
         listed = console.post("console/quarantine", {"household": "3-2-501", **days}).read().decode()
         assert 'data-household="3-2-501"' in listed and "已下发" in listed
-        assert wait_until(lambda: registry_version() > before, 10), \
-            "the kiosk never received the registry with the quarantine"
+        wait_until(lambda: registry_version() > before, 30, "the kiosk never received the registry with the quarantine")
         # The scenario opens with this resident's pass: once the third person is decided,
         # the pass has been out of sight longer than the debounce and shows as a new scan.
         demo.wait_for(r"^\s+#3\s", 20)

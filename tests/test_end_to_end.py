@@ -18,7 +18,8 @@ from kiosk import config as kiosk_config
 from kiosk.demo import DEMO_DIR
 from kiosk.runtime import KioskRuntime
 from tests.conftest import free_port
-from tests.sync.procs import ServerProcess, wait_until, write_server_config
+from tests.sync.procs import ServerProcess, write_server_config
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -52,15 +53,15 @@ def test_twenty_people_reach_the_server_once_despite_a_server_kill(tmp_path, bro
     rt.start()
     try:
         # Let a few entries through, then cut the server down without warning.
-        assert wait_until(lambda: rt.journal.acked_seq() >= 4, 40), "first entries never acknowledged"
+        wait_until(lambda: rt.journal.acked_seq() >= 4, 40, "first entries never acknowledged")
         server.kill()
         killed_at = rt.journal.last_seq()
-        assert wait_until(lambda: rt.journal.last_seq() >= killed_at + 3, 30)
+        wait_until(lambda: rt.journal.last_seq() >= killed_at + 3, 30, "rt.journal.last_seq() >= killed_at + 3")
         assert rt.journal.backlog() > 0, "entries were acknowledged while the server was down"
         server.start()
 
-        assert wait_until(lambda: rt.journal.last_seq() >= 20, scenario.duration_s + 30)
-        assert wait_until(lambda: rt.journal.backlog() == 0, 30), f"backlog stuck at {rt.journal.backlog()}"
+        wait_until(lambda: rt.journal.last_seq() >= 20, scenario.duration_s + 30, "rt.journal.last_seq() >= 20")
+        wait_until(lambda: rt.journal.backlog() == 0, 30, lambda: f"backlog stuck at {rt.journal.backlog()}")
         entries = list(rt.journal.iter_all())
     finally:
         rt.stop()

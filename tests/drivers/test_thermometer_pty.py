@@ -11,7 +11,7 @@ from drivers.sim.thermometer import PtyThermometerSim
 from drivers.state import DeviceState
 from drivers.thermometer import SerialThermometer
 from drivers.thermometer.protocols import build
-from tests.sync.procs import wait_until
+from tests.waiting import wait_until
 
 PROTOCOLS = ["gy-mcu90614", "gy-query", "modbus-rtu", "ascii"]
 

@@ -247,7 +247,7 @@ port = {http_port}
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
                 return conn.execute("SELECT count(*) FROM entries").fetchone()[0]
 
-        assert wait_until(lambda: stored() == 2, 40), kio.output() + srv.output()
+        wait_until(lambda: stored() == 2, 40, lambda: "stored() == 2, then " + str(kio.output() + srv.output()))
         with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/", timeout=10) as r:
             assert r.status == 200
     finally:

@@ -24,7 +24,8 @@ from sync.server import config as server_config
 from sync.server.broker_setup import KioskId, hash_password, security_lines, write_broker_config
 from sync.server.runtime import ServerRuntime
 from tests.conftest import REPO, free_port
-from tests.sync.procs import journal_entries, wait_until
+from tests.sync.procs import journal_entries
+from tests.waiting import wait_until
 
 
 def test_password_hash_format_is_mosquittos():
@@ -76,7 +77,7 @@ def test_each_kiosk_writes_only_as_itself(tmp_path, secured):
         ob = Outbox(kiosk_cfg(conf, broker.port, "s1.g1"), site="s1", gate="g1",
                     journal_path=tmp_path / "g1.sqlite3")
         ob.start()
-        assert wait_until(lambda: journal.backlog() == 0, 15), ob.state
+        wait_until(lambda: journal.backlog() == 0, 30, lambda: f"the backlog to drain (link {ob.state})")
 
         # Gate 2's kiosk, with its own valid credentials, tries to write as gate 1.
         forged = Journal(tmp_path / "forged.sqlite3", site="s1", gate="g1")
@@ -100,7 +101,8 @@ def test_each_kiosk_writes_only_as_itself(tmp_path, secured):
             rows = db.execute("SELECT seq, hash FROM entries ORDER BY seq").fetchall()
         assert rows == [(e["seq"], e["hash"]) for e in journal.iter_all()]
         # The forged "offline" never landed; the kiosk's own goodbye did.
-        assert wait_until(lambda: server.storage.gates()[0]["status"]["state"] == "stopped", 5)
+        wait_until(lambda: server.storage.gates()[0]["status"]["state"] == "stopped", 30,
+                   "the kiosk's last will (state stopped) on the server")
     finally:
         server.stop()
 
@@ -127,7 +129,7 @@ def test_the_outbox_says_why_it_cannot_connect(tmp_path, secured, over, state, c
     ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "j.sqlite3")
     ob.start()
     try:
-        assert wait_until(lambda: ob.state == state, 10), ob.state
+        wait_until(lambda: ob.state == state, 30, lambda: f"the link to say {state} (it says {ob.state})")
         assert ob.link.last_error
         # The log says it in words, with the broker's address.
         line = next(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
@@ -152,7 +154,8 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
     ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
     ob.start()
     try:
-        assert wait_until(lambda: journal.backlog() == 0, 15), (ob.state, ob.link.last_error)
+        wait_until(lambda: journal.backlog() == 0, 30,
+                   lambda: f"the backlog to drain (link {ob.state}, last error {ob.link.last_error})")
         # Gate 2's certificate names gate 2: writing as gate 1 is dropped by the ACL.
         forged = Journal(tmp_path / "forged.sqlite3", site="s1", gate="g1")
         journal_entries(300, forged)
@@ -162,7 +165,7 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
                   keyfile=str(clients / "s1.g2.key"))
         c.connect("127.0.0.1", broker.cert_port)
         c.loop_start()
-        assert wait_until(c.is_connected, 5)
+        wait_until(c.is_connected, 30, "the client to connect")
         c.publish(topics.ENTRIES.format("s1", "g1"), schema.encode_batch("s1", "g1", forged.entries_after(200, 100)),
                   qos=1).wait_for_publish(timeout=5)
         c.loop_stop()
@@ -185,7 +188,7 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
                     site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
         ob.start()
         try:
-            assert wait_until(lambda: ob.state == LinkState.TLS_FAILED, 10), ob.state
+            wait_until(lambda: ob.state == LinkState.TLS_FAILED, 30, lambda: f"the link to say TLS failed (it says {ob.state})")
             time.sleep(1.0)
             assert ob.state != LinkState.CONNECTED and ob.link.last_error
         finally:
@@ -214,8 +217,8 @@ def test_the_written_mosquitto_conf_runs_and_shuts_anonymous_out(tmp_path):
     with open(tmp_path / "mosquitto.stderr", "wb") as err:
         proc = subprocess.Popen([MOSQUITTO, "-c", str(conf / "run.conf")], stdout=subprocess.DEVNULL, stderr=err)
     try:
-        assert wait_until(lambda: _listening(port) and _listening(cert_port), 10), \
-            (tmp_path / "mosquitto.stderr").read_text()
+        wait_until(lambda: _listening(port) and _listening(cert_port), 30,
+                   lambda: "Mosquitto to listen on both ports; it said " + (tmp_path / "mosquitto.stderr").read_text())
         import tomllib
 
         creds = json.loads((conf / "credentials.json").read_text())
@@ -237,7 +240,7 @@ def test_the_written_mosquitto_conf_runs_and_shuts_anonymous_out(tmp_path):
         c.tls_set(ca_certs=kiosk["ca_file"], certfile=kiosk["cert_file"], keyfile=kiosk["key_file"])
         c.connect("127.0.0.1", cert_port)
         c.loop_start()
-        assert wait_until(c.is_connected, 5)
+        wait_until(c.is_connected, 30, "the client to connect")
         c.loop_stop()
         c.disconnect()
     finally:
@@ -284,12 +287,12 @@ def test_a_kiosk_reads_only_its_own_ack_and_its_sites_registry(tmp_path, secured
     server.connect("127.0.0.1", broker.port)
     server.loop_start()
     try:
-        assert wait_until(lambda: kiosk.is_connected() and server.is_connected(), 5)
+        wait_until(lambda: kiosk.is_connected() and server.is_connected(), 30, "both clients to connect")
         time.sleep(0.3)
         for topic in (topics.ACK.format("s1", "g1"), topics.ACK.format("s1", "g2"),
                       topics.REGISTRY.format("s1"), topics.REGISTRY.format("s2")):
             server.publish(topic, schema.encode_ack(1), qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: len(got) >= 2, 5)
+        wait_until(lambda: len(got) >= 2, 30, "two messages")
         time.sleep(0.5)
         assert sorted(got) == [topics.ACK.format("s1", "g2"), topics.REGISTRY.format("s1")]
     finally:
