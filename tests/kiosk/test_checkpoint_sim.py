@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from drivers.sim.scenario import Scenario
 from kiosk import config
 from kiosk.runtime import KioskRuntime
+from tests.waiting import wait_until
 
 SCENARIO = """
 [defaults]
@@ -68,9 +68,8 @@ def test_scenario_people_get_expected_decisions_and_are_journaled(kiosk_cfg):
     rt = KioskRuntime(kiosk_cfg)
     rt.start()
     try:
-        deadline = time.monotonic() + scenario.duration_s + 5
-        while rt.journal.last_seq() < len(scenario.arrivals) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: rt.journal.last_seq() >= len(scenario.arrivals), scenario.duration_s + 60,
+                   lambda: f"an entry for each of {len(scenario.arrivals)} people (got {rt.journal.last_seq()})")
         entries = list(rt.journal.iter_all())
         relay_pulses = len(rt.devices.relay.pulses)
     finally:
@@ -91,8 +90,13 @@ def test_journal_chain_holds_after_a_run(kiosk_cfg):
 
     rt = KioskRuntime(kiosk_cfg)
     rt.start()
-    time.sleep(3.5)
-    rt.stop()
+    try:
+        wait_until(lambda: rt.journal.last_seq() >= 2, 60, "two entries")
+    finally:
+        rt.stop()
     j = Journal(kiosk_cfg.journal_path, site="demo-site", gate="gate-1")
-    assert j.last_seq() >= 1
-    assert j.verify() is None
+    try:
+        assert j.last_seq() >= 2
+        assert j.verify() is None
+    finally:
+        j.close()

@@ -15,6 +15,7 @@ from kiosk.journal import Journal
 from kiosk.registry import RegistryStore
 from kiosk.runtime import KioskRuntime
 from kiosk.temperature import TemperatureResult
+from tests.waiting import wait_until
 
 
 def test_demo_scenario_decisions_hold_offline(repo, tmp_path):
@@ -58,12 +59,9 @@ def test_demo_scenario_played_on_simulated_devices(repo, tmp_path):
     })
     rt = KioskRuntime(cfg)
     rt.start()
-    import time
-
     try:
-        deadline = time.monotonic() + scenario.duration_s + 8
-        while rt.journal.last_seq() < len(scenario.arrivals) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: rt.journal.last_seq() >= len(scenario.arrivals), scenario.duration_s + 60,
+                   lambda: f"an entry for each of {len(scenario.arrivals)} people (got {rt.journal.last_seq()})")
         entries = list(rt.journal.iter_all())
         pulses = len(rt.devices.relay.pulses)
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.request
 
 import paho.mqtt.client as mqtt
@@ -13,6 +12,7 @@ import paho.mqtt.client as mqtt
 from kiosk import config
 from kiosk.runtime import KioskRuntime
 from sync import topics
+from tests.waiting import wait_until
 
 SCENARIO = """
 [defaults]
@@ -59,9 +59,7 @@ def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp
         item = next(i for i in screen["items"] if i["key"] == "disk")
         assert not item["ok"] and "storage low" in item["text"] and "MB free" in item["text"]
 
-        deadline = time.monotonic() + 15
-        while rt.journal.last_seq() < 1 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: rt.journal.last_seq() >= 1, 30, "the entry journaled")
         assert [e["decision"] for e in rt.journal.iter_all()] == ["admit"]    # journaled, not held
         assert len(rt.devices.relay.pulses) == 1
     finally:
