@@ -10,6 +10,7 @@ seqs, same hashes), none twice, and nothing is left waiting on the kiosk.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -69,7 +70,7 @@ def test_twenty_people_reach_the_server_once_despite_a_server_kill(tmp_path, bro
 
     assert [e["decision"] for e in entries] == [a.expect for a in scenario.arrivals]
     assert [e["seq"] for e in entries] == list(range(1, 21))
-    with sqlite3.connect(server_db) as db:
+    with closing(sqlite3.connect(server_db)) as db:
         stored = db.execute("SELECT seq, hash FROM entries WHERE site='demo-site' AND gate='gate-1' "
                             "ORDER BY seq").fetchall()
     assert stored == [(e["seq"], e["hash"]) for e in entries]

@@ -12,6 +12,7 @@ from drivers.sim.thermometer import PtyThermometerSim
 from drivers.thermometer import SerialThermometer
 from kiosk import config
 from kiosk.temperature import TemperatureTracker
+from tests.waiting import wait_until
 
 SCENARIO = {
     "defaults": {"gap_s": 0.4, "show_s": 1.3, "start_s": 0.3},
@@ -23,6 +24,11 @@ SCENARIO = {
     ],
 }
 WINDOW = 1.1
+
+
+def _settled(result):
+    """The tracker's result for a scan, once it is no longer pending."""
+    return wait_until(lambda: (r := result()).status != "pending" and r, 20, "the measurement to settle")
 
 
 @pytest.mark.parametrize("protocol", ["gy-mcu90614", pytest.param("modbus-rtu", marks=pytest.mark.slow)])
@@ -40,9 +46,7 @@ def test_each_kind_of_person_gets_the_right_result(tmp_path, protocol):
     try:
         for who in scenario.arrivals:
             scan_t = t0 + who.at_s                     # the code is read as they arrive
-            while (r := tracker.for_scan(scan_t, time.monotonic(), WINDOW)).status == "pending":
-                time.sleep(0.02)
-            results.append(r)
+            results.append(_settled(lambda: tracker.for_scan(scan_t, time.monotonic(), WINDOW)))
             time.sleep(max(0.0, t0 + who.leaves_s - time.monotonic()))
     finally:
         driver.stop()
@@ -77,17 +81,15 @@ def test_reading_quality_and_sensor_state_on_each_protocol(tmp_path, protocol):
     def measure(body_c):
         sim.hold(body_c)
         scan_t = time.monotonic()
-        while (r := tracker.for_scan(scan_t, time.monotonic(), 0.6)).status == "pending":
-            time.sleep(0.02)
+        r = _settled(lambda: tracker.for_scan(scan_t, time.monotonic(), 0.6))
         sim.hold(None)                      # they step away before the next one comes
         time.sleep(0.2)
         return r
 
     def sensor_becomes(state):
-        deadline = time.monotonic() + 3
-        while tracker.sensor(time.monotonic()) != state and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return tracker.sensor(time.monotonic())
+        wait_until(lambda: tracker.sensor(time.monotonic()) == state, 20,
+                   lambda: f"the sensor {state} (it is {tracker.sensor(time.monotonic())})")
+        return state
 
     try:
         assert sensor_becomes(DeviceState.OK) == DeviceState.OK

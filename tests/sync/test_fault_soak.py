@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_nothing_lost_nothing_doubled_through_every_fault(tmp_path, broker):
         net.close()
 
     journaled = [(e["seq"], e["hash"]) for e in journal.iter_all()]
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         stored = conn.execute("SELECT seq, hash FROM entries WHERE site=? AND gate=? ORDER BY seq",
                               (SITE, GATE)).fetchall()
         inserted, contiguous = conn.execute("SELECT entry_count, contiguous_seq FROM gates").fetchone()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -66,7 +67,7 @@ def server(tmp_path, broker):
 
 
 def snapshot(db) -> list:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return [conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("entries", "chain_issues")]
 
 
@@ -113,7 +114,7 @@ def test_an_edited_entry_is_stored_but_flagged(tmp_path, broker, server):
         c.publish(TOPIC, batch([entry(1, decision="refer")]), qos=1).wait_for_publish(timeout=5)
         wait_until(lambda: any(i["kind"] == "conflict" for i in server.storage.chain_issues()), 30,
                    "a conflict among the chain issues")
-        with sqlite3.connect(server.cfg.sqlite_path) as db:
+        with closing(sqlite3.connect(server.cfg.sqlite_path)) as db:
             assert db.execute("SELECT decision FROM entries WHERE seq=1").fetchone() == ("admit",)
         gate = server.storage.gates()[0]
         assert gate["chain_issues"] == 3 and not gate["gap"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.request
+from contextlib import closing
 
 import pytest
 
@@ -22,7 +23,7 @@ SITE, GATE = "s1", "g1"
 
 
 def server_rows(db) -> list[tuple[int, str]]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return conn.execute("SELECT seq, hash FROM entries WHERE site=? AND gate=? ORDER BY seq",
                             (SITE, GATE)).fetchall()
 

@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from tests.conftest import REPO, free_port
 from tests.kiosk_toml import kiosk_toml
+from tests.waiting import wait_until
 
 PIN = "246810"
 SURNAMES = "张王李赵刘陈杨黄周吴"
@@ -57,20 +58,20 @@ class KioskProcess:
     def journal_path(self) -> Path:
         return self.workdir / "state" / "journal.sqlite3"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "--config", str(self.config)],
                                          cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def answers() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"kiosk exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
                 self.status()
-                return
+                return True
             except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"kiosk did not answer in {timeout} s")
+                return False
+
+        wait_until(answers, timeout, lambda: "the kiosk to answer; its log ends " + self.log.read_text()[-2000:])
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -82,7 +83,7 @@ class KioskProcess:
                 self.proc.wait()
 
     def status(self) -> dict:
-        with urllib.request.urlopen(self.url + "/api/status", timeout=2) as r:
+        with urllib.request.urlopen(self.url + "/api/status", timeout=10) as r:
             return json.loads(r.read())
 
     def next_seq(self) -> int:
