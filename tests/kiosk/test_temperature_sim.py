@@ -8,7 +8,7 @@ import time
 import pytest
 
 from drivers.sim.scenario import Scenario
-from drivers.sim.thermometer import PtyThermometerSim
+from drivers.sim.thermometer import AMBIENT_C, PtyThermometerSim
 from drivers.thermometer import SerialThermometer
 from kiosk import config
 from kiosk.temperature import TemperatureTracker
@@ -68,7 +68,8 @@ def test_reading_quality_and_sensor_state_on_each_protocol(tmp_path, protocol):
     from drivers.state import DeviceState
     from drivers.thermometer import build_protocol
 
-    cfg = config.from_dict({"thermometer": {"protocol": protocol, "offset_c": 0.4, "stale_after_s": 0.5}})
+    # Stale after 2 s without a reading (the default): a loaded machine can starve the driver for 0.5 s.
+    cfg = config.from_dict({"thermometer": {"protocol": protocol, "offset_c": 0.4, "stale_after_s": 2.0}})
     t = cfg.thermometer
     sim = PtyThermometerSim(protocol=build_protocol(protocol, t), rate_hz=20, skin_offset_c=0.4, seed=8,
                             link_path=tmp_path / "usb-thermo")
@@ -76,20 +77,22 @@ def test_reading_quality_and_sensor_state_on_each_protocol(tmp_path, protocol):
     driver = SerialThermometer(sim.port, build_protocol(protocol, t), poll_hz=20, stale_after_s=t.stale_after_s,
                                backoff_s=(0.1, 0.4))
     tracker = TemperatureTracker.from_config(t, sensor_state=lambda: driver.state)
-    driver.start(tracker.add)
-
-    def measure(body_c):
-        sim.hold(body_c)
-        scan_t = time.monotonic()
-        r = _settled(lambda: tracker.for_scan(scan_t, time.monotonic(), 0.6))
-        sim.hold(None)                      # they step away before the next one comes
-        time.sleep(0.2)
-        return r
+    heard = []
+    driver.start(lambda r: (tracker.add(r), heard.append(r)))
 
     def sensor_becomes(state):
         wait_until(lambda: tracker.sensor(time.monotonic()) == state, 20,
                    lambda: f"the sensor {state} (it is {tracker.sensor(time.monotonic())})")
         return state
+
+    def measure(body_c):
+        sensor_becomes(DeviceState.OK)      # each one measured while the module is heard from
+        sim.hold(body_c)
+        scan_t = time.monotonic()
+        r = _settled(lambda: tracker.for_scan(scan_t, time.monotonic(), 2.0))
+        sim.hold(None)                      # they step away: the next one comes once the room is read
+        wait_until(lambda: abs(heard[-1].object_c - AMBIENT_C) <= 0.3, 20, "a reading of the empty room")
+        return r
 
     try:
         assert sensor_becomes(DeviceState.OK) == DeviceState.OK
