@@ -6,7 +6,7 @@ import time
 
 from drivers.sim.inbox import Inbox, LiveScenario
 from drivers.sim.scenario import Scenario
-from tests.waiting import wait_until
+from tests.waiting import holds_for, wait_until
 
 
 def test_a_dropped_person_arrives_now_and_leaves_after_show_s(tmp_path):
@@ -38,3 +38,13 @@ def test_a_file_that_is_not_a_person_is_set_aside(tmp_path):
         assert live.at(0.0) is None
     finally:
         inbox.stop()
+
+
+def test_a_person_who_walks_up_stays_until_they_walk_off():
+    live = LiveScenario(Scenario.from_dict({}), time.monotonic())
+    (someone,) = Scenario.from_dict({"person": [{"code": "WAITS", "show_s": 0.1}]}).arrivals
+    person = live.walk_up(someone)
+    assert live.at(0.0).code == "WAITS"
+    holds_for(lambda: live.at(0.0) is not None, 0.3, "the person still there past their show_s")
+    live.walk_off(person)
+    assert live.at(0.0) is None
