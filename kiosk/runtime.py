@@ -19,6 +19,7 @@ from kiosk.events import EventBus
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.registry import Registry, RegistryError, RegistryStore
+from kiosk.speech import Speech
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class KioskRuntime:
                 self._apply_registry(pushed, self.outbox.downlink.version)
         self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.gatekeeper, self.events,
                                      on_journaled=self.outbox.wake if self.outbox else None)
+        self.speech = Speech.from_config(cfg)
         self._server = None
         self.ui_url: str | None = None
 
@@ -51,6 +53,7 @@ class KioskRuntime:
         if self.outbox:
             self.outbox.start()
         self.checkpoint.start()
+        self.speech.start()
         self._housekeeper = threading.Thread(target=self._housekeeping, name="housekeeping", daemon=True)
         self._housekeeper.start()
         self._start_web()
@@ -116,6 +119,7 @@ class KioskRuntime:
         return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
                             "relay": d.relay.state.value},
                 "registry_version": self.registry.current.version,
+                "screening": self.gatekeeper.screening().mode,
                 "disk": self.checkpoint.disk.status(),
                 # A synchronised status is also an anchor the server can place earlier,
                 # unsynchronised entries of this boot by (sync/clockfix.py).
@@ -137,6 +141,7 @@ class KioskRuntime:
             "backlog": self.journal.backlog(),
             "registry_version": self.registry.current.version,
             "registry_age_s": self.registry.current.age_s(),
+            "screening": self.gatekeeper.screening().mode,
             "last_seq": self.journal.last_seq(),
             "disk": self.checkpoint.disk.status(),
             "clock_synced": bool(clock.is_synchronised()),

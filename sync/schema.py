@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.entry import DECISIONS, DIRECTIONS
+from sync.screening import MODES
 
 VERSION = 1
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 MAX_BATCH_ENTRIES = 5000
 MAX_ENTRY_BYTES = 64 * 1024
 STATUS_STATES = ("online", "offline", "stopped")
+COLLECTOR_STATES = ("online", "offline")
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -91,6 +93,9 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
         raise SchemaError(f"{where}: decision {entry.get('decision')!r} is not one of {', '.join(DECISIONS)}")
     if entry.get("direction") not in DIRECTIONS:
         raise SchemaError(f"{where}: direction {entry.get('direction')!r} is not one of {', '.join(DIRECTIONS)}")
+    # Entries made before the screening modes carry none: they were all decided under enforce.
+    if "screening" in entry and entry["screening"] not in MODES:
+        raise SchemaError(f"{where}: screening {entry['screening']!r} is not one of {', '.join(MODES)}")
     reasons = entry.get("reasons", [])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise SchemaError(f"{where}: reasons must be a list of texts")
@@ -162,3 +167,14 @@ def parse_status(payload: bytes | str) -> dict[str, Any]:
     if backlog is not None and (not _is_int(backlog) or backlog < 0):
         raise SchemaError("status backlog must be a non-negative integer")
     return data
+
+
+def encode_collector_status(state: str) -> bytes:
+    return json.dumps({"v": VERSION, "state": state}).encode()
+
+
+def parse_collector_status(payload: bytes | str) -> str:
+    state = _object(payload, 1024).get("state")
+    if state not in COLLECTOR_STATES:
+        raise SchemaError(f"collector state {state!r} is not one of {', '.join(COLLECTOR_STATES)}")
+    return state

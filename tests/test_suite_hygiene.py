@@ -51,7 +51,11 @@ def hand_written_waits(tree: ast.AST) -> list[str]:
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         name = fn.name.lstrip("_")
-        waits_itself = name.startswith(("wait", "poll")) and not (_calls(fn, "wait_until") or _calls(fn, "holds_for"))
+        # Playwright's own waits (page.wait_for_function, ...) watch the page from inside it.
+        delegates = _calls(fn, "wait_until") or _calls(fn, "holds_for") or any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr.startswith("wait_for_")
+            for n in ast.walk(fn))
+        waits_itself = name.startswith(("wait", "poll")) and not delegates
         if waits_itself or _deadline_loops(fn):
             found.append(f"{fn.name} (line {fn.lineno})")
     return found
@@ -173,6 +177,8 @@ def test_the_rules_let_pass_waits_through_the_helper_and_pacing_sleeps():
     tree = _tree("""
         def wait_readings(n):
             return wait_until(lambda: count() >= n, 20, "readings")
+        def wait_played(page, name):
+            page.wait_for_function("n => played(n)", arg=name, timeout=20000)
         def test_x():
             for _ in range(50):
                 sim.unplug()

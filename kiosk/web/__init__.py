@@ -32,12 +32,19 @@ def session_key(state_dir: Path) -> bytes:
         pass
     key = secrets.token_bytes(32)
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        # A full or read-only disk must not keep the screen from starting: the key then
+        # lives for this run only, and volunteers log in again after a restart.
+        tmp.unlink(missing_ok=True)
+        log.warning("screen session key not saved (%s): logins last until the kiosk restarts",
+                    exc.strerror or exc)
     return key
 
 
@@ -74,8 +81,8 @@ def create_app(runtime, test_config: dict | None = None) -> Flask:
         log.warning("refused %s %s: %s", request.method, request.path, exc.description)
         return jsonify({"error": "csrf", "message": i18n.catalogue().t("error.csrf")}), 400
 
-    from kiosk.web import handheld, referrals, screen, visitors, volunteer
+    from kiosk.web import audio, handheld, referrals, screen, visitors, volunteer
 
-    for bp in (screen.bp, referrals.bp, visitors.bp, handheld.bp, volunteer.bp):
+    for bp in (screen.bp, referrals.bp, visitors.bp, handheld.bp, volunteer.bp, audio.bp):
         app.register_blueprint(bp)
     return app

@@ -98,3 +98,38 @@ def test_journal_chain_holds_after_a_run(kiosk_cfg):
         assert j.verify() is None
     finally:
         j.close()
+
+
+OFF_PEOPLE = Scenario.from_dict({"person": [{"code": "RES-1", "temperature_c": "none"},
+                                            {"code": "RES-2", "temperature_c": 38.4}]}).arrivals
+
+
+def test_screening_off_decides_at_once_and_never_asks_for_a_temperature(tmp_path):
+    """A gate in `off` (here its own config) decides as soon as the code is judged: with a
+    20 s pairing window an enforcing gate would wait 20 s for the first person."""
+    (tmp_path / "nobody.toml").write_text("")
+    (tmp_path / "registry.json").write_text('{"version": 3, "known_codes": {"RES-1": {}, "RES-2": {}}}')
+    cfg = config.from_dict({
+        "kiosk": {"state_dir": str(tmp_path / "state")}, "camera": {"type": "sim"}, "thermometer": {"type": "sim"},
+        "relay": {"type": "sim"}, "ui": {"port": 0}, "mqtt": {"enabled": False},
+        "policy": {"pairing_window_s": 20.0, "screening": "off"},
+        "registry": {"file": str(tmp_path / "registry.json")},
+        "sim": {"scenario": str(tmp_path / "nobody.toml"), "inbox": str(tmp_path / "inbox")},
+    })
+    rt = KioskRuntime(cfg)
+    events = rt.events.subscribe()
+    rt.start()
+    try:
+        # Each waits at the gate: decided well inside the 20 s window, however loaded the machine.
+        walk_through(rt, OFF_PEOPLE, per_person_s=12)
+        entries = list(rt.journal.iter_all())
+        assert rt.status()["screening"] == "off"
+    finally:
+        rt.stop()
+    assert [(e["decision"], e["reasons"], e["screening"]) for e in entries] == [("admit", [], "off")] * 2
+    prompts = []
+    while not events.empty():
+        event = events.get_nowait()
+        if event["type"] == "prompt":
+            prompts.append(event["data"]["prompt"])
+    assert "measure" not in prompts, "请测温 was shown in off"

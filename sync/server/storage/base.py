@@ -13,6 +13,7 @@ collector acks it only after that transaction committed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -22,8 +23,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Callable, Iterator, Sequence
 
-from kiosk.entry import GENESIS_HASH, entry_hash
+from kiosk.entry import GENESIS_HASH, canonical
 from sync.clockfix import corrected_times
+from sync.screening import ENFORCE
 from sync.schema import Batch
 
 SCHEMA = [
@@ -31,7 +33,7 @@ SCHEMA = [
         site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
         id TEXT NOT NULL, ts TEXT NOT NULL, direction TEXT NOT NULL, decision TEXT NOT NULL,
         household TEXT, credential_kind TEXT, pass_id TEXT, reasons TEXT NOT NULL, temperature_c DOUBLE PRECISION,
-        hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash_ok INTEGER NOT NULL,
+        screening TEXT, hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash_ok INTEGER NOT NULL,
         body TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (site, gate, seq))""",
     "CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts, site, gate, seq)",
@@ -66,7 +68,7 @@ SCHEMA = [
 ]
 
 ENTRY_COLUMNS = ("site", "gate", "seq", "id", "ts", "direction", "decision", "household", "credential_kind", "pass_id",
-                 "reasons", "temperature_c", "hash", "prev_hash", "hash_ok", "received_at")
+                 "reasons", "temperature_c", "screening", "hash", "prev_hash", "hash_ok", "received_at")
 
 
 @dataclass
@@ -80,11 +82,12 @@ class EntryQuery:
     direction: str | None = None
     decision: str | None = None
     household: str | None = None
+    screening: str | None = None   # the mode the entries were decided under (sync/screening.py)
     limit: int | None = None
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
-        for key in ("site", "gate", "direction", "decision", "household"):
+        for key in ("site", "gate", "direction", "decision", "household", "screening"):
             value = getattr(self, key)
             if value is not None:
                 clauses.append(f"{key} = ?")
@@ -119,8 +122,18 @@ def _row_of(site: str, gate: str, e: dict[str, Any], now: float) -> tuple:
             _text(cred, "household"), _text(cred, "kind"), _text(cred, "pass_id"),
             ",".join(e.get("reasons") or []),
             float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
-            e["hash"], e["prev_hash"], int(entry_hash(e) == e["hash"]),
-            json.dumps(e, ensure_ascii=False, separators=(",", ":")), now)
+            # An entry from before the screening modes was decided as enforce decides.
+            e.get("screening") or ENFORCE,
+            e["hash"], e["prev_hash"], *_hash_check_and_body(e), now)
+
+
+def _hash_check_and_body(e: dict[str, Any]) -> tuple[int, str]:
+    """(1 when the entry matches its hash, the body to store). One serialisation serves
+    both: the body is the canonical form the hash covers, with the hash after it (the
+    drain spends a third of the collector's time turning entries into JSON)."""
+    text = canonical(e)
+    body = text[:-1].decode("utf-8") + f',"hash":"{e["hash"]}"}}'    # validated: 64 hex digits
+    return int(hashlib.sha256(text).hexdigest() == e["hash"]), body
 
 
 class Storage(ABC):
@@ -168,6 +181,9 @@ class Storage(ABC):
         with self._write() as cur:
             if self._has_table(cur, "entries") and not self._has_column(cur, "entries", "pass_id"):
                 self._add_pass_id_column(cur)
+            if self._has_table(cur, "entries") and not self._has_column(cur, "entries", "screening"):
+                # Every entry stored before the column was decided under enforce.
+                cur.execute(f"ALTER TABLE entries ADD COLUMN screening TEXT DEFAULT '{ENFORCE}'")
             for stmt in SCHEMA:
                 cur.execute(stmt)
 
@@ -228,7 +244,8 @@ class Storage(ABC):
                 cur.execute(q("SELECT seq, hash FROM entries WHERE site = ? AND gate = ? AND seq BETWEEN ? AND ?"),
                             (site, gate, lo, hi))
                 have = dict(cur.fetchall())
-                fresh = [_row_of(site, gate, e, now) for s, e in sorted(entries.items()) if s not in have]
+                new = [e for s, e in sorted(entries.items()) if s not in have]
+                fresh = [_row_of(site, gate, e, now) for e in new]
                 issues = [(site, gate, s, "conflict", f"a different entry for seq {s} was already stored", now)
                           for s, e in entries.items() if s in have and have[s] != e["hash"]]
                 if fresh:
@@ -236,7 +253,7 @@ class Storage(ABC):
                                       f"VALUES ({', '.join('?' * (len(ENTRY_COLUMNS) + 1))}) "
                                       "ON CONFLICT (site, gate, seq) DO NOTHING"),
                                     [r[:-2] + (r[-1], r[-2]) for r in fresh])
-                self._fix_clocks(cur, site, gate, [e for s, e in sorted(entries.items()) if s not in have])
+                self._fix_clocks(cur, site, gate, new)
                 contig, tip, more = self._advance(cur, site, gate, contig, tip, now)
                 issues += more
                 if issues:
