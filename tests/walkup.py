@@ -9,7 +9,7 @@ are the kiosk's to get right, whatever the machine's load."""
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from typing import Callable, Iterable
 
 from drivers.sim.scenario import Arrival
 from tests.waiting import wait_until
@@ -19,14 +19,17 @@ from tests.waiting import wait_until
 CLEAR_S = 1.2
 
 
-def walk_through(rt, arrivals: Iterable[Arrival], *, per_person_s: float = 60.0) -> None:
-    """Each person in turn: walks up, waits for their entry, walks off. The kiosk's config
-    needs ``[sim] inbox``, which lets people join the scenario while it plays."""
+def walk_through(rt, arrivals: Iterable[Arrival], *, per_person_s: float = 60.0,
+                 decided: Callable[[], int] | None = None) -> None:
+    """Each person in turn: walks up, waits until decided, walks off. ``decided`` counts the
+    decisions so far (default: the journal's last seq). The kiosk's config needs
+    ``[sim] inbox``, which lets people join the scenario while it plays."""
     live = rt.devices.sim_world.scenario
+    count = decided or rt.journal.last_seq
     for a in arrivals:
-        before = rt.journal.last_seq()
+        before = count()
         person = live.walk_up(a)
-        wait_until(lambda: rt.journal.last_seq() > before, per_person_s,
-                   lambda: f"an entry for person {a.index} ({(a.code or str(a.image))[:24]})")
+        wait_until(lambda: count() > before, per_person_s,
+                   lambda: f"a decision for person {a.index} ({(a.code or str(a.image))[:24]})")
         live.walk_off(person)
         time.sleep(CLEAR_S)

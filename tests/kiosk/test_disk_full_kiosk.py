@@ -6,30 +6,19 @@ from __future__ import annotations
 import queue
 import threading
 
+from drivers.sim.scenario import Scenario
 from kiosk import config
 from kiosk.runtime import KioskRuntime
 from tests.waiting import wait_until
+from tests.walkup import walk_through
 
-SCENARIO = """
-[defaults]
-gap_s = 0.6
-show_s = 2.0
-start_s = 1.5
-
-[[person]]
-code = "RES-1"
-temperature_c = 36.6
-[[person]]
-code = "RES-2"
-temperature_c = 38.4
-[[person]]
-code = "STAFF-9"
-temperature_c = 36.9
-"""
+PEOPLE = Scenario.from_dict({"person": [{"code": "RES-1", "temperature_c": 36.6},
+                                        {"code": "RES-2", "temperature_c": 38.4},
+                                        {"code": "STAFF-9", "temperature_c": 36.9}]}).arrivals
 
 
 def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk, fill_disk):
-    (tmp_path / "scenario.toml").write_text(SCENARIO)
+    (tmp_path / "nobody.toml").write_text("")
     (tmp_path / "registry.json").write_text(
         '{"version": 3, "known_codes": {"RES-1": {}, "RES-2": {}, "STAFF-9": {"role": "staff"}}}')
     cfg = config.from_dict({
@@ -38,7 +27,7 @@ def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk, fill_disk):
         "ui": {"port": 0}, "mqtt": {"enabled": False},
         "policy": {"pairing_window_s": 2.0},
         "registry": {"file": str(tmp_path / "registry.json")},
-        "sim": {"scenario": str(tmp_path / "scenario.toml")},
+        "sim": {"scenario": str(tmp_path / "nobody.toml"), "inbox": str(tmp_path / "inbox")},
         "disk": {"warn_free_mb": 0.5, "critical_free_mb": 0.1},
     })
     rt = KioskRuntime(cfg)
@@ -51,19 +40,19 @@ def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk, fill_disk):
         wait_until(lambda: not any(t.name == "speech" for t in threading.enumerate()), 60, "the phrases cached")
         filler = fill_disk()
 
-        def three_decided() -> bool:
+        def decided() -> int:
             while True:
                 try:
                     event = events.get_nowait()
                 except queue.Empty:
-                    return len(decisions) >= 3
+                    return len(decisions)
                 kind, data = event["type"], event["data"]
                 if kind == "decision":
                     decisions.append(data)
                 elif kind == "disk":
                     disk_states.append(data)
 
-        wait_until(three_decided, 60, lambda: f"three decisions on the full disk (got {len(decisions)})")
+        walk_through(rt, PEOPLE, decided=decided)       # on the full disk, at the kiosk's pace
         assert [d["decision"] for d in decisions] == ["admit", "deny", "admit"], \
             [(d["decision"], d["reasons"], d["temperature"]) for d in decisions]
         assert all(d["seq"] is None for d in decisions)
