@@ -15,6 +15,18 @@ Payload (big-endian, version 1)::
     u8  site length, then the site (UTF-8)
     u8  household length, then the household "building-unit-room" (UTF-8)
 
+A pass with weekly time windows (a ``worker`` pass: cleaners, contractors, deliveries,
+meter readers) is format version 2, the same fields followed by::
+
+    u8  number of windows (1-4), then per window:
+    u8  days (bit 0 Monday ... bit 6 Sunday), u8 from, u8 to (quarter-hours of the
+        site's local day, 0-96: 08:00-18:00 is 32-72)
+
+Its end date is the expiry. The windows cost 1 + 3 bytes each (1.5 characters of the
+text a byte): one window fits QR version 7-M beside a household like 12-3-1201 and an
+8-character key id (177 characters); more fit beside shorter ones, and ``sign``
+refuses what does not.
+
 The signature is Ed25519 over ``b"CP1" || payload``; no person is named anywhere.
 """
 
@@ -30,7 +42,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 PREFIX = "CP1:"
 FORMAT_VERSION = 1
-ROLES = ("resident", "staff", "visitor")
+WINDOWS_VERSION = 2
+ROLES = ("resident", "staff", "visitor", "worker")
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MAX_WINDOWS = 4
 SIGNATURE_LEN = 64
 PASS_ID_LEN = 8
 _DOMAIN = b"CP1"
@@ -58,17 +73,82 @@ class PassPayload:
     pass_id: str            # 16 hex digits
     site: str
     household: str
+    windows: tuple["Window", ...] = ()      # weekly times it may be used; empty: any time
 
     def encode(self) -> bytes:
         check_payload(self)
         kid, site, hh = self.key_id.encode(), self.site.encode(), self.household.encode()
-        return b"".join((
-            struct.pack(">BB", FORMAT_VERSION, len(kid)), kid,
+        version = WINDOWS_VERSION if self.windows else FORMAT_VERSION
+        body = b"".join((
+            struct.pack(">BB", version, len(kid)), kid,
             struct.pack(">BII", ROLES.index(self.role), self.not_before, self.expires),
             bytes.fromhex(self.pass_id),
             struct.pack(">B", len(site)), site,
             struct.pack(">B", len(hh)), hh,
         ))
+        if self.windows:
+            body += bytes([len(self.windows)]) + b"".join(bytes((w.days, w.start, w.end)) for w in self.windows)
+        return body
+
+    def in_window(self, local) -> bool:
+        """Whether a site-local datetime falls in one of the pass's windows (True without any)."""
+        if not self.windows:
+            return True
+        q = (local.hour * 60 + local.minute) // 15
+        return any(w.days >> local.weekday() & 1 and w.start <= q < w.end for w in self.windows)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days of the week (bit 0 Monday) and a span of quarter-hours, 0-96, of the site's day."""
+
+    days: int
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        runs, day = [], 0
+        while day < 7:
+            if self.days >> day & 1:
+                last = day
+                while last + 1 < 7 and self.days >> (last + 1) & 1:
+                    last += 1
+                runs.append(DAYS[day] if last == day else f"{DAYS[day]}-{DAYS[last]}")
+                day = last
+            day += 1
+        hhmm = lambda q: f"{q // 4:02d}:{q % 4 * 15:02d}"  # noqa: E731
+        return f"{','.join(runs)} {hhmm(self.start)}-{hhmm(self.end)}"
+
+
+_WINDOW = re.compile(r"^\s*([A-Za-z,\-]+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_windows(text: str) -> tuple[Window, ...]:
+    """``Mon-Fri 08:00-18:00; Sat 09:00-12:00`` -> windows. Raises ValueError saying
+    what is wrong. Times are the site's local time, in quarter-hours."""
+    out = []
+    for part in filter(str.strip, text.split(";")):
+        m = _WINDOW.match(part)
+        if not m:
+            raise ValueError(f"window {part.strip()!r}: write days and hours like 'Mon-Fri 08:00-18:00'")
+        days = 0
+        for run in m[1].split(","):
+            ends = [d.strip().capitalize()[:3] for d in run.split("-")]
+            if len(ends) > 2 or any(d not in DAYS for d in ends):
+                raise ValueError(f"window {part.strip()!r}: days are {', '.join(DAYS)}")
+            a, b = DAYS.index(ends[0]), DAYS.index(ends[-1])
+            for d in range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]:
+                days |= 1 << d
+        h1, m1, h2, m2 = (int(x) for x in m.group(2, 3, 4, 5))
+        if m1 % 15 or m2 % 15 or h1 > 24 or h2 > 24 or m1 > 45 or m2 > 45:
+            raise ValueError(f"window {part.strip()!r}: times are HH:MM on the quarter hour, 00:00-24:00")
+        start, end = h1 * 4 + m1 // 15, h2 * 4 + m2 // 15
+        if not 0 <= start < end <= 96:
+            raise ValueError(f"window {part.strip()!r}: the end must be after the start, within one day")
+        out.append(Window(days, start, end))
+    if len(out) > MAX_WINDOWS:
+        raise ValueError(f"at most {MAX_WINDOWS} windows fit in a pass")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -95,6 +175,11 @@ def check_payload(p: PassPayload) -> None:
             raise ValueError(f"{name} {value}: outside 1970-2106")
     if p.expires <= p.not_before:
         raise ValueError("expiry must be after not-before")
+    if len(p.windows) > MAX_WINDOWS:
+        raise ValueError(f"at most {MAX_WINDOWS} windows fit in a pass")
+    for w in p.windows:
+        if not (0 < w.days < 128 and 0 <= w.start < w.end <= 96):
+            raise ValueError(f"window {w!r}: days 1-127, quarter-hours 0-96 with the end after the start")
 
 
 def sign(payload: PassPayload, key: Ed25519PrivateKey) -> str:
@@ -143,7 +228,7 @@ def _decode_payload(body: bytes) -> PassPayload:
         return chunk
 
     version = take(1)[0]
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, WINDOWS_VERSION):
         raise ValueError(f"format version {version}")
     kid = take(take(1)[0]).decode("ascii")
     role_i, nbf, exp = struct.unpack(">BII", take(9))
@@ -152,9 +237,15 @@ def _decode_payload(body: bytes) -> PassPayload:
     pass_id = take(PASS_ID_LEN).hex()
     site = take(take(1)[0]).decode("utf-8")
     household = take(take(1)[0]).decode("utf-8")
+    windows: tuple[Window, ...] = ()
+    if version == WINDOWS_VERSION:
+        count = take(1)[0]
+        if not 1 <= count <= MAX_WINDOWS:
+            raise ValueError(f"{count} windows")
+        windows = tuple(Window(*take(3)) for _ in range(count))
     if pos != len(body):
         raise ValueError("trailing bytes")
-    payload = PassPayload(kid, ROLES[role_i], nbf, exp, pass_id, site, household)
+    payload = PassPayload(kid, ROLES[role_i], nbf, exp, pass_id, site, household, windows)
     check_payload(payload)
     return payload
 

@@ -40,6 +40,7 @@ SEVERITY: dict[str, str] = {
     "visitor_declared_risk": DENY,
     "passback": DENY,           # or refer, by config
     "unknown_code": REFER,
+    "unknown_card": REFER,
     "malformed_code": REFER,
     "empty_code": REFER,
     "invalid_id_number": REFER,

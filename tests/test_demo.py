@@ -88,6 +88,15 @@ def test_demo_prints_working_urls_and_console_login():
 
         with urllib.request.urlopen(touch, timeout=15) as resp:
             assert resp.status == 200
+
+        # A healthy demo shows nothing amber or red: its registry was just issued and its
+        # clock counts as synchronised.
+        def status_items():
+            with urllib.request.urlopen(touch + "api/status", timeout=15) as resp:
+                return json.loads(resp.read())["items"]
+
+        wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 60,
+                   "every item of the demo's status bar ok")
         console = Console(server)
         console.log_in(name, password)
         assert name in console.get("console/entries").read().decode()

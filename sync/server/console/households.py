@@ -96,7 +96,7 @@ def detail(hid: str):
     if household is None:
         abort(404)
     return render_template("console/household.html", household=household, residents=store.residents(household=hid),
-                           passes=store.passes(household=hid), now=time.time(),
+                           passes=store.passes(household=hid), now=time.time(), cards=store.cards(household=hid),
                            quarantines=[q for q in store.quarantines() if q["household"] == hid
                                         or q["resident_household"] == hid])
 
@@ -167,6 +167,8 @@ def revoke(pass_id: str):
 def print_sheet():
     import segno
 
+    from sync.server.passes import windows_of
+
     store = _console().store
     building = request.args.get("building") or None
     if not building:
@@ -174,5 +176,6 @@ def print_sheet():
     cards = []
     for p in store.passes(building=building, active_only=True):
         qr = segno.make(p["text"], error="m")
-        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version})
+        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version,
+                      "windows": windows_of(p["text"])})
     return render_template("console/print.html", building=building, cards=cards)

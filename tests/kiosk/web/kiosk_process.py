@@ -29,8 +29,9 @@ REGISTRY = {"version": 7, "known_codes": {
 
 class KioskProcess:
     def __init__(self, workdir: Path, **sections: dict | None) -> None:
-        """``sections`` change the kiosk.toml: a section's keys are merged, None drops it
-        (``registry=None``: no seed registry, the server's pushed one is all it has)."""
+        """``sections`` change the kiosk.toml: a section's keys are merged
+        (``thermometer={"type": "serial", ...}``), None drops it (``registry=None``: no seed
+        registry, the server's pushed one is all it has)."""
         self.workdir = workdir
         self.inbox = workdir / "inbox"
         self.port = free_port()
@@ -55,7 +56,7 @@ class KioskProcess:
                 "ui": {"port": self.port, "pin_hash": pin_hash, "quiet_hours": quiet},
                 "speech": {"quiet_hours": quiet},
                 "mqtt": {"enabled": False}, "registry": {"file": "registry.json"},
-                "sim": {"scenario": "scenario.toml", "inbox": "inbox"}}
+                "sim": {"scenario": "scenario.toml", "inbox": "inbox", "clock_synced": True}}
         for name, values in sections.items():
             if values is None:
                 toml.pop(name, None)
@@ -71,16 +72,18 @@ class KioskProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "--config", str(self.config)],
                                          cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+
         def answers() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"kiosk exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
                 self.status()
-                return True
             except OSError:
                 return False
+            return True
 
-        wait_until(answers, timeout, lambda: "the kiosk to answer; its log ends " + self.log.read_text()[-2000:])
+        wait_until(answers, timeout, lambda: "the kiosk's screen to answer; its log ends "
+                   + self.log.read_text()[-2000:], interval=0.2)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
