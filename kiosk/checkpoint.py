@@ -197,6 +197,6 @@ def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str, screen
         "reasons": list(j.decision.reasons),
         "alert": j.decision.alert,
         "operator": None,
-        "visitor": a.visitor.model_dump(exclude_none=True) if a.visitor else None,
+        "visitor": a.visitor_record(),
         "ref": None,
     }

@@ -13,10 +13,11 @@ from datetime import datetime, timezone
 
 from drivers import cards
 from drivers.reader import CARD, IDCARD
-from kiosk import idnumber, passes, visitors
-from kiosk.idnumber import IdNumber, IdNumberError
-from kiosk.passes import PassFormatError, SignedPass
+from kiosk import visitors
 from kiosk.registry import Quarantine, Registry
+from sync import divisions, idnumber, passes
+from sync.idnumber import IdNumber, IdNumberError
+from sync.passes import PassFormatError, SignedPass, VisitorClaims, mask_name
 
 MAX_TEXT = 4096         # longer than any code we accept; the rest is never looked at
 
@@ -48,7 +49,17 @@ class Assessment:
     registry: str | None = None         # "ok" | "known" | "unknown" | "revoked"
     quarantine: Quarantine | None = None
     visitor: visitors.VisitorAnswers | None = None
+    claims: VisitorClaims | None = None  # a self-registered visitor's declaration, from the pass
     extra: dict = field(default_factory=dict)
+
+    def visitor_record(self) -> dict | None:
+        """What the journal entry's ``visitor`` holds."""
+        if self.visitor is not None:
+            return self.visitor.model_dump(exclude_none=True)
+        if self.claims is None:
+            return None
+        # The origin in words, so the volunteer's queue reads it without a lookup.
+        return {**self.claims.as_record(), "origin_name": divisions.describe(self.claims.origin)}
 
     def as_json(self) -> dict:
         return {
@@ -91,14 +102,6 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         except IdNumberError as exc:
             return Credential("malformed", code_type, error="invalid_id_number", detail=str(exc))
     return Credential("code", code_type, text=text)
-
-
-def mask_name(name: str | None) -> str | None:
-    """张伟 -> 张*: enough for a volunteer to greet the person, not enough to identify them."""
-    name = (name or "").strip()
-    if not name:
-        return None
-    return name[0] + "*" * max(1, min(len(name) - 1, 3))
 
 
 def mask_code(text: str) -> str:
@@ -169,14 +172,27 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
     # yesterday in UTC, and a quarantine that began today must already hold.
     q = registry.quarantined(registry.rules.local(now).date(), household=p.household, pass_id=p.pass_id)
     answers = None
-    if p.role == "visitor":
+    if p.visitor is not None:
+        rec["name_masked"] = p.visitor.name_masked
+        problems += _self_registered_problems(p.visitor, registry)
+    elif p.role == "visitor":
         answers = book.answers(p.pass_id, now) if book else None
         if answers is None and registry.rules.visitors_must_register:
             problems.append("visitor_unregistered")
         elif answers is not None and answers.declares_risk:
             problems.append("visitor_declared_risk")
     return Assessment(cred, rec, tuple(problems), role=p.role, household=p.household, subject=p.pass_id,
-                      signature="ok", dates=dates, registry=status, quarantine=q, visitor=answers)
+                      signature="ok", dates=dates, registry=status, quarantine=q, visitor=answers,
+                      claims=p.visitor)
+
+
+def _self_registered_problems(claims: VisitorClaims, registry: Registry) -> list[str]:
+    """A visitor who declared on their own phone: a declared risk is never admitted; the
+    site's rule says whether a volunteer confirms the rest."""
+    if claims.declares_risk:
+        return ["visitor_declared_risk"]
+    rule = registry.rules.invited_visitors if claims.invited else registry.rules.self_registered_visitors
+    return [] if rule == "admit" else ["visitor_self_registered"]
 
 
 def _assess_card(cred: Credential, registry: Registry, now: datetime, secret: bytes) -> Assessment:

@@ -46,6 +46,7 @@ SEVERITY: dict[str, str] = {
     "invalid_id_number": REFER,
     "id_number_unverified": REFER,
     "visitor_unregistered": REFER,
+    "visitor_self_registered": REFER,
     "no_temperature": REFER,
     "misread_temperature": REFER,
     # Screening in record mode: the person passes, the entry says what was seen.

@@ -80,6 +80,11 @@ class Rules(_Strict):
     timezone: str = Field("Asia/Shanghai", description="Local time zone for allowed hours")
     hours: dict[Literal["resident", "staff", "visitor", "worker"], tuple[str, str]] = Field(
         default_factory=dict, description="role -> (from, to) local HH:MM; a role not listed may pass at any hour")
+    self_registered_visitors: Literal["admit", "refer"] = Field(
+        "refer", description="A visitor who declared on their own phone: admit, or refer to the volunteer "
+        "(who sees the masked name, household, origin and answers and confirms with one tap)")
+    invited_visitors: Literal["admit", "refer"] = Field(
+        "refer", description="The same, for a visitor who came through a household's invitation link")
     visitors_must_register: bool = Field(True, description="A visitor passes only once a volunteer registered them")
     screening: Screening = Field(Screening(), description="Epidemic screening: mode, fever threshold, re-measure, "
                                  "skin-to-body offset (sync/screening.py)")

@@ -1,4 +1,4 @@
-"""Issuing community passes: the signing side of the format in kiosk/passes.py.
+"""Issuing community passes: the signing side of the format in sync/passes.py.
 
 ``community-server issue-pass`` makes one pass, or a batch from a CSV/XLSX list of
 households, as pass text, PNG/SVG/PDF QR images and a printable HTML sheet. The pass

@@ -192,3 +192,13 @@ def test_the_holder_is_named_only_masked_and_only_on_a_genuine_pass():
 @pytest.mark.parametrize("name, masked", [("张伟", "张*"), ("王", "王*"), ("  李娜 ", "李*"), ("", None), (None, None)])
 def test_mask_name(name, masked):
     assert credentials.mask_name(name) == masked
+
+
+def test_a_self_registered_visitors_entry_carries_the_declaration_from_the_pass():
+    from sync.passes import VisitorClaims
+
+    a = check(make_pass(role="visitor", visitor=VisitorClaims("张*", "410100", contact=False, symptoms=False)))
+    assert a.record["name_masked"] == "张*"
+    assert a.visitor_record() == {"self_registered": True, "name_masked": "张*", "origin": "410100",
+                                  "origin_name": "河南省 郑州市", "contact": False, "symptoms": False,
+                                  "invited": False}

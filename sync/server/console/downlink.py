@@ -44,7 +44,7 @@ def holder_names(store, others: dict[str, str]) -> dict[str, str]:
     """Pass id -> the holder's masked name (张*), which the kiosk's screen shows, since a
     pass carries no name: every active pass the console issued, and the names published
     by other means for passes the console does not know."""
-    from kiosk.credentials import mask_name
+    from sync.passes import mask_name
 
     issued = store.passes()
     known = {p["pass_id"] for p in issued}
