@@ -20,7 +20,10 @@ from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 
 import base45
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sync.idnumber import find_in_text
+from sync.privatefile import make_private, private_umask
 
 PREFIX = "CPV1:"
 _TAG_LEN = 16
@@ -45,6 +48,15 @@ class VisitorAnswers(BaseModel):
     # The ID number is never kept in clear: its masked form to show, a keyed hash to match.
     id_masked: str | None = Field(None, pattern=r"^\d{6}\*{8}\d{3}[\dX]$", description="e.g. 110101********123X")
     id_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 with the kiosk secret")
+
+    @field_validator("name", "phone", "coming_from", "going_to", "heading_to")
+    @classmethod
+    def _no_id_number(cls, value: str | None) -> str | None:
+        # The ID number has its own question, kept masked and hashed; typed into any other
+        # answer it would be stored and sent in clear.
+        if value and find_in_text(value):
+            raise ValueError("an ID number belongs in the ID number question, not here")
+        return value
 
     @classmethod
     def parse(cls, data: dict) -> "VisitorAnswers":
@@ -100,13 +112,14 @@ class VisitorBook:
     """Registered visitors on this kiosk (SQLite in state_dir)."""
 
     def __init__(self, path: str | Path) -> None:
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
-        with self._lock:
+        with self._lock, private_umask():
+            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS visitors (pass_id TEXT PRIMARY KEY, registered_at TEXT NOT NULL, "
                 "valid_until INTEGER NOT NULL, operator TEXT, answers TEXT NOT NULL)")
+        make_private(path)
 
     def close(self) -> None:
         with self._lock:

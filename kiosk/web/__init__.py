@@ -4,7 +4,6 @@ blueprint per screen, every asset served from here (the gate may have no interne
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from kiosk.web.backend import IssuedPasses
 from kiosk.web.preview import Watchers
 from kiosk.web.summary import DaySummary
 from kiosk.web.volunteer import PinGuard
+from sync.privatefile import write_private
+from sync.webheaders import add_security_headers
 
 log = logging.getLogger(__name__)
 SESSION_KEY_FILE = "ui-session.key"
@@ -31,13 +32,7 @@ def session_key(state_dir: Path) -> bytes:
     except FileNotFoundError:
         pass
     key = secrets.token_bytes(32)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_private(path, key, durable=True)
     return key
 
 
@@ -55,6 +50,7 @@ def create_app(runtime, test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     CSRFProtect(app)
+    add_security_headers(app)
     app.extensions.update({
         "kiosk": runtime,
         "catalogues": i18n.load_all(),

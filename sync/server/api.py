@@ -20,6 +20,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, 
 
 from sync.server.export import csv_chunks, xlsx_chunks
 from sync.server.storage import EntryQuery, Storage
+from sync.webheaders import add_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def create_app(storage: Storage, *, api_token: str | None = None, secret_key: by
         app.config.update(test_config)
     app.register_blueprint(api)
     app.add_url_rule("/", "index", _index)
+    add_security_headers(app)
     return app
 
 

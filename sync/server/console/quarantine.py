@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from kiosk.idnumber import find_in_text
+from sync.idnumber import find_in_text
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published

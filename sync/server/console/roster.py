@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from kiosk.idnumber import find_in_text
+from sync.idnumber import find_in_text
 
 COLUMNS = ("building", "unit", "room", "name", "phone")
 REQUIRED = ("building", "unit", "room", "name")

@@ -1,0 +1,57 @@
+"""State files readable by their owner alone: keys, secrets, credentials, databases.
+
+Every file that holds a key, a password or a record of people goes through here, so
+its mode is 0600 whatever the process umask is and whatever mode an older copy had.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MODE = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = False, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` with mode 0600. ``exclusive``: fail with FileExistsError
+    when the file is there (a key made once); otherwise replace it atomically, so a
+    reader never sees half a file. ``durable``: fsync before it counts as written."""
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    target = path if exclusive else path.with_name(path.name + ".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(target, flags, MODE)
+    try:
+        os.fchmod(fd, MODE)         # O_CREAT keeps the mode of a file that was already there
+        os.write(fd, raw)
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    if not exclusive:
+        os.replace(target, path)
+
+
+def make_private(path: str | Path) -> None:
+    """Mode 0600 for a file made by a library (a SQLite database) and for its side files
+    (-wal, -shm), the ones there now; ``private_umask`` covers those made later."""
+    path = Path(path)
+    for p in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        try:
+            os.chmod(p, MODE)
+        except FileNotFoundError:
+            pass
+
+
+class private_umask:
+    """Files this process creates in the block are 0600 at most (SQLite makes its -wal
+    and -shm files as it goes, with the process umask). The umask is per process: held
+    only around opening a database, before the threads that write other files run."""
+
+    def __enter__(self) -> "private_umask":
+        self._old = os.umask(0o077)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.umask(self._old)
