@@ -213,13 +213,15 @@ def cmd_issue_pass(args) -> int:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             qr(issued[0].text).save(str(args.out), scale=6, border=4)
         else:
+            from sync.server.export import inert_csv
+
             write_images(issued, args.out)
             with open(args.out / "passes.csv", "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f)
                 w.writerow(["pass_id", "household", "role", "not_before", "expires", "text"])
                 for p in issued:
-                    w.writerow([p.payload.pass_id, p.payload.household, p.payload.role,
-                                p.payload.not_before, p.payload.expires, p.text])
+                    w.writerow([inert_csv(v) for v in (p.payload.pass_id, p.payload.household, p.payload.role,
+                                                       p.payload.not_before, p.payload.expires, p.text)])
     if args.sheet is not None:
         args.sheet.parent.mkdir(parents=True, exist_ok=True)
         args.sheet.write_text(sheet_html(issued, args.site), "utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import time
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -86,8 +87,12 @@ def actor() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this server: never an open redirect to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this server: never an open redirect to another site. Browsers drop
+    tabs and newlines from a URL and read a backslash as a slash, so "/<tab>/evil" and
+    "/<backslash>evil" would both leave the site: refuse any such character, and "//"."""
+    if (target and target.startswith("/") and "//" not in target and "\\" not in target
+            and not any(ord(c) < 0x20 or ord(c) == 0x7f for c in target)
+            and not urlsplit(target).netloc):
         return target
     return url_for("entries.index")
 
