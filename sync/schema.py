@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.entry import DECISIONS, DIRECTIONS
+from sync.idnumber import mask_in_text
 
 VERSION = 1
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 MAX_BATCH_ENTRIES = 5000
 MAX_ENTRY_BYTES = 64 * 1024
+# A kiosk journals far fewer than a million entries a year: a seq past MAX_SEQ, or more
+# than SEQ_WINDOW past what the server holds of that gate, is a forged or broken batch.
+MAX_SEQ = 2**40
+SEQ_WINDOW = 10_000_000
 STATUS_STATES = ("online", "offline", "stopped")
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -75,8 +80,11 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
         raise SchemaError(f"entry is a JSON {type(entry).__name__}, expected an object")
     seq = entry.get("seq")
     where = f"entry seq {seq!r}"
-    if not _is_int(seq) or seq < 1 or seq > 2**62:
-        raise SchemaError(f"{where}: seq must be a positive integer")
+    if not _is_int(seq) or seq < 1 or seq > MAX_SEQ:
+        raise SchemaError(f"{where}: seq must be an integer from 1 to {MAX_SEQ}")
+    size = len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_ENTRY_BYTES:
+        raise SchemaError(f"{where}: {size} bytes is over the limit of {MAX_ENTRY_BYTES} for one entry")
     if entry.get("site") != site or entry.get("gate") != gate:
         raise SchemaError(f"{where}: names {entry.get('site')!r}/{entry.get('gate')!r}, "
                           f"but the batch is from {site}/{gate}")
@@ -125,6 +133,29 @@ def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,
             raise SchemaError(f"entry seq {entry['seq']} follows seq {prev}: entries must be oldest first")
         prev = entry["seq"]
     return Batch(topic_site, topic_gate, entries)
+
+
+def check_window(batch: Batch, stored_seq: int) -> None:
+    """Refuse a batch reaching more than SEQ_WINDOW past ``stored_seq`` (the highest seq
+    below which the server holds everything of that gate): no kiosk runs that far ahead."""
+    if batch.last_seq > stored_seq + SEQ_WINDOW:
+        raise SchemaError(f"entry seq {batch.last_seq} is more than {SEQ_WINDOW} past seq {stored_seq}, "
+                          f"the last one stored for {batch.site}/{batch.gate}")
+
+
+def mask_id_numbers(value: Any) -> tuple[Any, int]:
+    """``value`` (an entry, or any part of one) with every clear ID number in its texts
+    masked, and how many there were. The kiosk masks them itself; this is the server's
+    guard for any that still arrive."""
+    if isinstance(value, str):
+        return mask_in_text(value)
+    if isinstance(value, list):
+        parts = [mask_id_numbers(v) for v in value]
+        return [p[0] for p in parts], sum(p[1] for p in parts)
+    if isinstance(value, dict):
+        parts = {k: mask_id_numbers(v) for k, v in value.items()}
+        return {k: p[0] for k, p in parts.items()}, sum(p[1] for p in parts.values())
+    return value, 0
 
 
 def encode_batch(site: str, gate: str, entries: list[dict[str, Any]]) -> bytes:
