@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from kiosk import clock
 from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
-from sync.privatefile import make_private, private_umask
+from sync.privatefile import private_database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -48,13 +48,13 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection guarded by a lock: the web UI's threads and the checkpoint
         # thread share a Journal; the outbox opens its own.
+        self._db = sqlite3.connect(private_database(self.path), isolation_level=None, check_same_thread=False,
+                                   timeout=30)
         self._lock = threading.Lock()
-        with self._lock, private_umask():
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
-        make_private(self.path)
 
     def close(self) -> None:
         with self._lock:

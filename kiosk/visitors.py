@@ -23,7 +23,7 @@ import base45
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sync.idnumber import find_in_text
-from sync.privatefile import make_private, private_umask
+from sync.privatefile import private_database
 
 PREFIX = "CPV1:"
 _TAG_LEN = 16
@@ -112,14 +112,13 @@ class VisitorBook:
     """Registered visitors on this kiosk (SQLite in state_dir)."""
 
     def __init__(self, path: str | Path) -> None:
+        self._db = sqlite3.connect(private_database(path), isolation_level=None, check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
-        with self._lock, private_umask():
-            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS visitors (pass_id TEXT PRIMARY KEY, registered_at TEXT NOT NULL, "
                 "valid_until INTEGER NOT NULL, operator TEXT, answers TEXT NOT NULL)")
-        make_private(path)
 
     def close(self) -> None:
         with self._lock:

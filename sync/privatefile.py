@@ -33,25 +33,18 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
         os.replace(target, path)
 
 
-def make_private(path: str | Path) -> None:
-    """Mode 0600 for a file made by a library (a SQLite database) and for its side files
-    (-wal, -shm), the ones there now; ``private_umask`` covers those made later."""
+def private_database(path: str | Path) -> Path:
+    """Before SQLite opens ``path``: the database file made 0600 if it is not there yet,
+    and an older one (and its side files) set to 0600. SQLite gives the -wal and -shm
+    files it makes later the database file's own mode."""
     path = Path(path)
+    try:
+        write_private(path, b"", exclusive=True)    # an empty file is an empty database
+    except FileExistsError:
+        pass
     for p in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
         try:
             os.chmod(p, MODE)
         except FileNotFoundError:
             pass
-
-
-class private_umask:
-    """Files this process creates in the block are 0600 at most (SQLite makes its -wal
-    and -shm files as it goes, with the process umask). The umask is per process: held
-    only around opening a database, before the threads that write other files run."""
-
-    def __enter__(self) -> "private_umask":
-        self._old = os.umask(0o077)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        os.umask(self._old)
+    return path
