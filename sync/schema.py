@@ -81,7 +81,7 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
     seq = entry.get("seq")
     where = f"entry seq {seq!r}"
     if not _is_int(seq) or seq < 1 or seq > MAX_SEQ:
-        raise SchemaError(f"{where}: seq must be an integer from 1 to {MAX_SEQ}")
+        raise SchemaError(f"{where}: seq must be a positive integer up to {MAX_SEQ}")
     size = len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     if size > MAX_ENTRY_BYTES:
         raise SchemaError(f"{where}: {size} bytes is over the limit of {MAX_ENTRY_BYTES} for one entry")

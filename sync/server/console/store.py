@@ -243,6 +243,15 @@ class ConsoleStore:
                           PASS_COLUMNS)
         return rows[0] if rows else None
 
+    def take_pass_text(self, pass_id: str) -> str:
+        """The pass's text for its first printing, forgotten as it is taken: a printed pass
+        lives on paper only, and a reprint is a new pass. '' once taken."""
+        row = self._one("SELECT text FROM passes WHERE pass_id = ?", (pass_id,))
+        if not row or not row["text"] or self._exec(
+                ("UPDATE passes SET text = '' WHERE pass_id = ? AND text = ?", (pass_id, row["text"]))) != 1:
+            return ""
+        return row["text"]
+
     def revoke_pass(self, pass_id: str, by: str) -> bool:
         return self._exec(("UPDATE passes SET revoked_at = ?, revoked_by = ? WHERE pass_id = ? "
                            "AND revoked_at IS NULL", (time.time(), by, pass_id))) == 1
