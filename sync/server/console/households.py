@@ -77,8 +77,10 @@ def add_resident():
     checked exactly as a row of an imported list is."""
     con = _console()
     roster = parse_roster([list(COLUMNS), [request.form.get(k, "").strip() for k in COLUMNS]])
-    if roster.errors:
-        result = {"errors": [(0, msg) for _, msg in roster.errors], "error_count": len(roster.errors)}
+    # An empty form is a blank row, which a list may have and which adds nobody.
+    errors = roster.errors or ([] if roster.records else [(0, "fill in the building, unit, room and name")])
+    if errors:
+        result = {"errors": [(0, msg) for _, msg in errors], "error_count": len(errors)}
         return _households_page(con.store, result=result, status=400)
     counts = con.store.import_residents(roster.records)
     first = roster.records[0]
