@@ -13,6 +13,7 @@ from kiosk.credentials import mask_name
 from kiosk.web import backend, volunteer
 from kiosk.web.backend import Refused
 from kiosk.web.i18n import catalogue
+from sync.idnumber import find_in_text
 
 log = logging.getLogger(__name__)
 bp = Blueprint("visitors", __name__, url_prefix="/visitors")
@@ -38,6 +39,9 @@ def _form_errors(data: dict, t) -> dict[str, str]:
     for f in ("contact", "symptoms"):
         if data.get(f) not in ("yes", "no", True, False):
             errors[f] = t("error.required")
+    for f in ("name", "going_to", "coming_from", "heading_to"):
+        if f not in errors and find_in_text(str(data.get(f, ""))):
+            errors[f] = t("error.id_in_text")    # it would be kept and sent in clear
     return errors
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import time
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -92,12 +92,16 @@ def actor() -> str:
 def _safe_next(target: str | None) -> str:
     """Only a path on this server: never an open redirect to another site. Browsers drop
     tabs and newlines from a URL and read a backslash as a slash, so "/<tab>/evil" and
-    "/<backslash>evil" would both leave the site: refuse any such character, and "//"."""
-    if (target and target.startswith("/") and "//" not in target and "\\" not in target
-            and not any(ord(c) < 0x20 or ord(c) == 0x7f for c in target)
-            and not urlsplit(target).netloc):
+    "/<backslash>evil" would both leave the site: refuse any such character, and "//",
+    also once percent-decoded."""
+    if target and all(_same_site_path(t) for t in (target, unquote(target))):
         return target
     return url_for("entries.index")
+
+
+def _same_site_path(target: str) -> bool:
+    return (target.startswith("/") and "//" not in target and "\\" not in target
+            and not any(ord(c) < 0x20 or ord(c) == 0x7f for c in target) and not urlsplit(target).netloc)
 
 
 @bp.get("/login")
