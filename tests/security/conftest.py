@@ -50,3 +50,18 @@ def site_broker(tmp_path):
     b.creds = creds
     yield b
     b.stop()
+
+
+@pytest.fixture
+def collector(tmp_path):
+    """The server's collector on a SQLite store in ``tmp_path/server``, not connected:
+    ``handle`` is fed messages as the broker would hand them over."""
+    from sync.server import config as server_config
+    from sync.server.collector import Collector
+    from sync.server.storage.sqlite import SQLiteStorage
+
+    cfg = server_config.from_dict({"server": {"state_dir": str(tmp_path / "server")}, "http": {"enabled": False}})
+    storage = SQLiteStorage(tmp_path / "server" / "server.sqlite3")
+    c = Collector(cfg.mqtt, storage, client_id="test-collector")
+    yield c
+    storage.close()
