@@ -65,3 +65,15 @@ def collector(tmp_path):
     c = Collector(cfg.mqtt, storage, client_id="test-collector")
     yield c
     storage.close()
+
+
+@pytest.fixture
+def kiosk_http(kiosk_app):
+    """The touchscreen served over real HTTP by waitress (as `kiosk run` serves it), with
+    enough worker threads to take many requests at once; yields its base URL."""
+    from kiosk.httpserver import BackgroundServer
+
+    server = BackgroundServer(kiosk_app, name="ui-test", host="127.0.0.1", port=0, threads=16)
+    server.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.stop()
