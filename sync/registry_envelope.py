@@ -135,12 +135,8 @@ def store_atomically(path: str | Path, envelope: dict[str, Any]) -> None:
     """Write, fsync, rename, fsync the directory: a power cut leaves the old copy or the new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(encode(envelope))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    # Quarantined households are in it: the kiosk's owner alone reads it.
+    write_private(path, encode(envelope), durable=True)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
