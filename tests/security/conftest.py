@@ -77,3 +77,33 @@ def kiosk_http(kiosk_app):
     server.start()
     yield f"http://127.0.0.1:{server.port}"
     server.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                              "--disable-background-networking", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def console_http(console_app):  # noqa: F811
+    """The console served over real HTTP by waitress, as the server serves it."""
+    from kiosk.httpserver import BackgroundServer
+
+    server = BackgroundServer(console_app, name="console-test", host="127.0.0.1", port=0, threads=8)
+    server.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.stop()
