@@ -30,8 +30,13 @@ def _context(chromium):
     return ctx
 
 
+def _under_policy(response, url: str) -> None:
+    policy = response.headers.get("content-security-policy", "")
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, f"{url}: no policy"
+
+
 def _visit(page, url: str) -> None:
-    page.goto(url)
+    _under_policy(page.goto(url), url)
     page.wait_for_load_state("networkidle")
     violations = page.evaluate("window.__csp")
     assert violations == [], f"{url}: blocked by the policy: {violations}"
@@ -90,7 +95,8 @@ def test_every_touchscreen_page_runs_under_its_policy(chromium, kiosk_http):
         page = ctx.new_page()
         page.set_default_timeout(15_000)
         for path in ("/", "/visitors/new", "/handheld/"):
-            page.goto(kiosk_http + path, wait_until="load")     # the screen's event stream never idles
+            # wait for "load": the screen's event stream never lets the network idle
+            _under_policy(page.goto(kiosk_http + path, wait_until="load"), path)
             assert page.evaluate("window.__csp") == [], f"{path}: blocked by the policy"
         assert ctx.problems == [], ctx.problems
     finally:
