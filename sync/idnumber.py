@@ -1,7 +1,8 @@
 """Chinese resident ID numbers (GB 11643-1999): check, mask, and keyed hash.
 
-Shared by the kiosk and the server. The number is never kept in clear: it is matched by an HMAC with the
-kiosk's own secret and shown masked (110101********123X).
+Shared by the kiosk and the server (sync imports nothing of the kiosk). The number is
+never kept in clear: it is matched by an HMAC with the kiosk's own secret and shown
+masked (110101********123X); free text is searched for numbers to refuse or mask.
 """
 
 from __future__ import annotations

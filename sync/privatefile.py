@@ -22,13 +22,12 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
     target = path if exclusive else path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
     fd = os.open(target, flags, MODE)
-    try:
-        os.fchmod(fd, MODE)         # O_CREAT keeps the mode of a file that was already there
-        os.write(fd, raw)
+    os.fchmod(fd, MODE)             # O_CREAT keeps the mode of a file that was already there
+    with os.fdopen(fd, "wb") as f:
+        f.write(raw)
         if durable:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+            f.flush()
+            os.fsync(f.fileno())
     if not exclusive:
         os.replace(target, path)
 

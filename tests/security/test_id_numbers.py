@@ -84,3 +84,12 @@ def test_the_grep_finds_a_clear_number(tmp_path):
         assert _grep(tmp_path, ID_NUMBER) == ["x.sqlite3-wal"]
     finally:
         db.close()
+
+
+def test_an_id_number_typed_as_a_console_login_name_is_kept_masked(console_app, console, tmp_path):
+    from tests.sync.console_fixtures import login
+
+    assert login(console, ID_NUMBER, "any password").status_code == 401
+    audit = console_app.extensions["console"].store.audit_log(action="login_failed")
+    assert [a["actor"] for a in audit] == [ID_MASKED]
+    assert _grep(tmp_path, ID_NUMBER) == []

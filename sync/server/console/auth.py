@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sync.idnumber import mask_in_text
 from sync.server.console import csrf
 
 bp = Blueprint("auth", __name__, template_folder="templates", static_folder="static",
@@ -124,8 +125,9 @@ def login_post():
                                next=request.form.get("next", "")), status
 
     # A name that is no account is counted and locked out like one, so neither the
-    # answer nor its timing tells which names exist.
-    counted = name if _NAME.match(name) else "-"
+    # answer nor its timing tells which names exist; an ID number typed as a name is
+    # counted and audited masked.
+    counted = mask_in_text(name)[0] if _NAME.match(name) else "-"
     locked_until = store.locked_until(counted)
     if locked_until > now:
         store.audit(counted, "login_refused_locked", {}, ip)
