@@ -140,6 +140,12 @@ class PolicySection(Section):
 _QUIET_HOURS = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
+def _check_quiet_hours(value: str) -> str:
+    if value and not _QUIET_HOURS.match(value):
+        raise ValueError("expected local hours like \"22:00-07:00\", or \"\" for none")
+    return value
+
+
 class UISection(Section):
     host: str = Field("127.0.0.1", description="Address the touchscreen UI listens on")
     port: int = Field(8080, ge=0, le=65535, description="TCP port of the touchscreen UI (0: any free port)")
@@ -161,12 +167,34 @@ class UISection(Section):
                              "never the PIN itself")
         return value
 
-    @field_validator("quiet_hours")
+    _quiet = field_validator("quiet_hours")(_check_quiet_hours)
+
+
+class SpeechSection(Section):
+    enabled: bool = Field(True, description="Speak the prompts and verdicts (语音播报) through the screen's browser")
+    command: str = Field("espeak-ng", description="The espeak-ng program (a name on PATH or a path); "
+                         "missing: only recorded phrases are spoken")
+    voice: str = Field("cmn-latn-pinyin", pattern=r"^[A-Za-z0-9_+-]{1,40}$",
+                       description="espeak-ng voice; cmn-latn-pinyin is Mandarin (espeak-ng 1.51's plain "
+                       "'cmn' reads its own pinyin as English)")
+    rate_wpm: int = Field(150, ge=80, le=400, description="Speaking rate, words per minute")
+    volume: int = Field(80, ge=0, le=100, description="Loudness of the phrases and the refer chime, percent")
+    quiet_hours: str = Field("22:00-07:00", description="Local hours HH:MM-HH:MM with no speech (the refer "
+                             "chime still sounds); empty: never quiet")
+    phrases: dict[str, Path] = Field(default_factory=dict, description="Recordings that replace phrases: "
+                                     "phrase name = 16-bit PCM WAV file")
+
+    _quiet = field_validator("quiet_hours")(_check_quiet_hours)
+
+    @field_validator("phrases")
     @classmethod
-    def _check_quiet_hours(cls, value: str) -> str:
-        if value and not _QUIET_HOURS.match(value):
-            raise ValueError("expected local hours like \"22:00-07:00\", or \"\" for none")
-        return value
+    def _known_phrases(cls, phrases: dict[str, Path]) -> dict[str, Path]:
+        from kiosk.speech import PHRASES
+
+        unknown = [name for name in phrases if name not in PHRASES]
+        if unknown:
+            raise ValueError(f"unknown phrase(s) {', '.join(unknown)}; known: {', '.join(PHRASES)}")
+        return phrases
 
 
 class MQTTSection(Section):
@@ -210,6 +238,7 @@ class KioskConfig(Section):
     relay: RelaySection = RelaySection()
     policy: PolicySection = PolicySection()
     ui: UISection = UISection()
+    speech: SpeechSection = SpeechSection()
     mqtt: MQTTSection = MQTTSection()
     registry: RegistrySection = RegistrySection()
     sim: SimSection = SimSection()
@@ -219,6 +248,8 @@ class KioskConfig(Section):
         resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),
                                 (self.registry, "file"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
                                 (self.mqtt, "key_file")))
+        self.speech.phrases = {name: path if path.is_absolute() else base / path
+                               for name, path in self.speech.phrases.items()}
 
     @property
     def journal_path(self) -> Path:

@@ -378,9 +378,63 @@ def check_timezone(ctx: Context) -> Check:
                  f"sudo timedatectl set-timezone {rules.timezone}")
 
 
+PLAYERS = (["pw-play"], ["paplay"], ["aplay", "-q"])   # PipeWire, PulseAudio, then ALSA directly
+TEST_PHRASE = "show_code"
+
+
+def check_speech(ctx: Context) -> Check:
+    from kiosk.speech import PHRASES, Speech, wav_seconds
+
+    s = ctx.cfg.speech
+    if not s.enabled:
+        return Check("speech", "skip", "spoken prompts are off ([speech] enabled = false)")
+    # A cache of its own: the doctor may run as root, and must leave no root-owned files
+    # in the kiosk's state directory.
+    with tempfile.TemporaryDirectory(prefix="kiosk-doctor-speech-") as tmp:
+        speech = Speech(s, Path(tmp))
+        t0 = time.perf_counter()
+        path = speech.file_for(TEST_PHRASE)
+        ms = (time.perf_counter() - t0) * 1000
+        if path is None:
+            if speech.engine is None:
+                return Check("speech", "warn", f"{s.command} is not installed: the kiosk runs without spoken "
+                                               "prompts (recorded phrases still play)",
+                             "sudo apt install espeak-ng")
+            return Check("speech", "warn", f"cannot make the test phrase: {speech.errors.get(TEST_PHRASE)}",
+                         "check [speech] voice and phrases")
+        phrase = f"{PHRASES[TEST_PHRASE]} ({wav_seconds(path):.1f} s of audio, ready in {ms:.0f} ms)"
+        figures = {"synth_ms": round(ms, 1)}
+        played, why = _play(path)
+    if played:
+        return Check("speech", "ok", f"said {phrase} through {played}: did you hear it?", figures=figures)
+    return Check("speech", "warn", f"synthesised {phrase}, but there is no audio output here: {why}",
+                 "plug in a speaker (or the screen's audio) and check `aplay -l`; the screen's browser "
+                 "plays the prompts through the same output", figures)
+
+
+def _play(path: Path) -> tuple[str | None, str]:
+    """Play ``path`` with the first player that works: (its name, "") or (None, why not)."""
+    import subprocess
+
+    why = "no audio player found (install alsa-utils for aplay)"
+    for cmd in PLAYERS:
+        if shutil.which(cmd[0]) is None:
+            continue
+        try:
+            done = subprocess.run([*cmd, str(path)], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            why = f"{cmd[0]}: {exc}"
+            continue
+        if done.returncode == 0:
+            return cmd[0], ""
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        why = f"{cmd[0]}: {lines[-1] if lines else f'exit {done.returncode}'}"
+    return None, why
+
+
 CHECKS: list[Callable[[Context], Check]] = [
     check_camera, check_decoder, check_thermometer, check_relay, check_broker,
-    check_clock, check_timezone, check_disk, check_registry,
+    check_clock, check_timezone, check_disk, check_registry, check_speech,
 ]
 
 

@@ -19,6 +19,7 @@ from kiosk.events import EventBus
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.registry import Registry, RegistryError, RegistryStore
+from kiosk.speech import Speech
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class KioskRuntime:
                 self._apply_registry(pushed, self.outbox.downlink.version)
         self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.gatekeeper, self.events,
                                      on_journaled=self.outbox.wake if self.outbox else None)
+        self.speech = Speech.from_config(cfg)
         self._server = None
         self.ui_url: str | None = None
 
@@ -51,6 +53,7 @@ class KioskRuntime:
         if self.outbox:
             self.outbox.start()
         self.checkpoint.start()
+        self.speech.start()
         self._housekeeper = threading.Thread(target=self._housekeeping, name="housekeeping", daemon=True)
         self._housekeeper.start()
         self._start_web()

@@ -10,7 +10,7 @@ mode="${1:-run}"
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 
-runtime_pkgs=(libzbar0 mosquitto libgl1 libglib2.0-0 python3-venv fonts-wqy-microhei)
+runtime_pkgs=(libzbar0 mosquitto libgl1 libglib2.0-0 python3-venv fonts-wqy-microhei espeak-ng alsa-utils)
 dev_pkgs=(mosquitto-clients chromium postgresql)
 
 missing=()

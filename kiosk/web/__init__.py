@@ -70,8 +70,8 @@ def create_app(runtime, test_config: dict | None = None) -> Flask:
         log.warning("refused %s %s: %s", request.method, request.path, exc.description)
         return jsonify({"error": "csrf", "message": i18n.catalogue().t("error.csrf")}), 400
 
-    from kiosk.web import handheld, referrals, screen, visitors, volunteer
+    from kiosk.web import audio, handheld, referrals, screen, visitors, volunteer
 
-    for bp in (screen.bp, referrals.bp, visitors.bp, handheld.bp, volunteer.bp):
+    for bp in (screen.bp, referrals.bp, visitors.bp, handheld.bp, volunteer.bp, audio.bp):
         app.register_blueprint(bp)
     return app

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from kiosk import doctor
+from kiosk import config, doctor
 from sync.broker import Broker
 from tests.kiosk_toml import kiosk_toml
 from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
@@ -304,3 +305,29 @@ def test_a_damaged_registry_file_is_named_and_fails(tmp_path):
     assert results["registry"].status == "fail" and str(damaged) in results["registry"].summary
     # The time zone is still checked, against the default rules' zone.
     assert results["timezone"].status in ("ok", "warn") and "Asia/Shanghai" in results["timezone"].summary
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (scripts/setup.sh)")
+def test_speech_says_a_test_phrase_or_that_there_is_no_audio_output(tmp_path):
+    cfg = write_config(tmp_path)
+    check = doctor.check_speech(doctor.Context(config.load(cfg)))
+    assert "请出示通行码" in check.summary and check.figures["synth_ms"] > 0
+    if check.status == "warn":       # a machine without a sound card, like a CI runner
+        assert "no audio output" in check.summary and "aplay -l" in check.hint
+    else:
+        assert check.status == "ok" and "did you hear it?" in check.summary
+    # Its own cache: nothing root-owned is left in the kiosk's state directory.
+    assert not (tmp_path / "state" / "speech").exists()
+
+
+def test_speech_without_espeak_ng_is_a_warning_not_a_failure(tmp_path):
+    proc = run_cli("-c", str(write_config(tmp_path, speech={"command": str(tmp_path / "no-espeak-ng")})),
+                   "--seconds", "1")
+    line = next(line for line in proc.stdout.splitlines() if " speech " in line)
+    assert line.startswith("WARN") and "is not installed" in line, proc.stdout
+    assert "sudo apt install espeak-ng" in proc.stdout
+
+
+def test_speech_turned_off_is_skipped(tmp_path):
+    check = doctor.check_speech(doctor.Context(config.load(write_config(tmp_path, speech={"enabled": False}))))
+    assert check.status == "skip" and "[speech] enabled = false" in check.summary

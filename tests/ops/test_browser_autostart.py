@@ -92,6 +92,10 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
             page.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"]', timeout=20000)
             assert page.evaluate("document.body.dataset.sound") == "admit"
             assert page.evaluate("audio && audio.state") == "running"
+            # ... and its phrase is spoken through the page's <audio> element (play() is refused
+            # without the autoplay flag until someone touches the screen).
+            page.wait_for_function("kioskVoice.log.some(i => i.name === 'admit' && i.started !== null)",
+                                   timeout=15000)
 
             # Chromium crashes (after it has marked its profile as running) ...
             wait_for(lambda: prefs.exists() and '"exit_type":"Crashed"' in prefs.read_text(), 30,

@@ -61,6 +61,7 @@ function setPrompt(kind) {
   for (const k of ["who", "temp", "reason"]) verdict.querySelector("." + k).textContent = "";
   verdict.dataset.prompt = kind;
   fitCard();
+  if (window.kioskVoice) kioskVoice.say(kind);
 }
 
 function showDecision(e) {
@@ -78,6 +79,7 @@ function showDecision(e) {
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => setPrompt("show_code"), PAGE.hold_s * 1000);
   if (e.decision === "admit" || e.decision === "deny") beep(e.decision);
+  if (window.kioskVoice) kioskVoice.decision(e);
 }
 
 // -- sounds: made here, no files; none in the configured quiet hours ---------------
@@ -211,6 +213,7 @@ source.addEventListener("prompt", (m) => {
     verdict.querySelector(".reason").textContent += " · " + t("prompt.remeasure");
     verdict.dataset.prompt = p;
     fitCard();
+    if (window.kioskVoice) kioskVoice.say(p);
   } else {
     clearTimeout(idleTimer);
     setPrompt(p);   // a new person is in front: the last verdict is no longer theirs

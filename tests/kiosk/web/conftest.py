@@ -42,3 +42,35 @@ def client(app):
 def csrf_token(client) -> str:
     html = client.get("/").get_data(as_text=True)
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+CHROMIUM = "/usr/bin/chromium"
+# As config/systemd/kiosk-browser.sh starts it: sounds play with nobody touching the screen.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture(scope="module")
+def kiosk_process(tmp_path_factory):
+    """A real `kiosk run` on simulated devices (tests/kiosk/web/kiosk_process.py)."""
+    from tests.kiosk.web.kiosk_process import KioskProcess
+
+    k = KioskProcess(tmp_path_factory.mktemp("kiosk"))
+    k.start()
+    yield k
+    k.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, through Playwright."""
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -42,7 +42,7 @@ class KioskProcess:
         (workdir / "registry.json").write_text(json.dumps({**REGISTRY, "issued_at": issued.isoformat()}))
         (workdir / "scenario.toml").write_text("[defaults]\ngap_s = 1.0\n")
         # Quiet hours well away from now (local time, as the screen reads them): the tests
-        # hear the tones, and one test moves a browser's clock into the quiet hours.
+        # hear the tones and the phrases, and one test moves a browser's clock into the quiet hours.
         now = datetime.now().astimezone()
         self.quiet_from, quiet_to = now + timedelta(hours=6), now + timedelta(hours=8)
         # pbkdf2 with few rounds: the test measures the screen, not the hash's cost.
@@ -50,6 +50,7 @@ class KioskProcess:
         self.config.write_text(kiosk_toml(
             kiosk={"state_dir": "state"}, policy={"pairing_window_s": 1.5},
             ui={"port": self.port, "pin_hash": pin_hash, "quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
+            speech={"quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
             mqtt={"enabled": False}, registry={"file": "registry.json"},
             sim={"scenario": "scenario.toml", "inbox": "inbox"}))
 
