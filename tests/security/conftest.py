@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 # Reused, not rebuilt: the server store on each back-end, the console app on it, the
-# kiosk runtime on simulated drivers.
-from tests.kiosk.web.conftest import runtime  # noqa: F401
+# kiosk runtime on simulated drivers, Debian's Chromium.
+from tests.kiosk.web.conftest import chromium, runtime  # noqa: F401
 from tests.sync.conftest import storage  # noqa: F401
 from tests.sync.console_fixtures import console_app, published  # noqa: F401
 
@@ -77,25 +77,6 @@ def kiosk_http(kiosk_app):
     server.start()
     yield f"http://127.0.0.1:{server.port}"
     server.stop()
-
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def chromium():
-    """Debian's Chromium, headless, driven by Playwright."""
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture
