@@ -69,8 +69,9 @@ def login_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         token = current_app.config.get("API_TOKEN")
-        if _session_user():
-            g.actor = _session_user()
+        who = _session_user()
+        if who:
+            g.actor = who
         else:
             given = request.headers.get("Authorization", "")
             if not (token and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
