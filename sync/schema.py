@@ -82,9 +82,6 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
     where = f"entry seq {seq!r}"
     if not _is_int(seq) or seq < 1 or seq > MAX_SEQ:
         raise SchemaError(f"{where}: seq must be a positive integer up to {MAX_SEQ}")
-    size = len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    if size > MAX_ENTRY_BYTES:
-        raise SchemaError(f"{where}: {size} bytes is over the limit of {MAX_ENTRY_BYTES} for one entry")
     if entry.get("site") != site or entry.get("gate") != gate:
         raise SchemaError(f"{where}: names {entry.get('site')!r}/{entry.get('gate')!r}, "
                           f"but the batch is from {site}/{gate}")
@@ -127,8 +124,15 @@ def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,
     if len(entries) > MAX_BATCH_ENTRIES:
         raise SchemaError(f"batch of {len(entries)} entries is over the limit of {MAX_BATCH_ENTRIES}")
     prev = 0
+    # Only a payload over the limit can hold an entry over it: measure entries then only.
+    measure = len(payload) > MAX_ENTRY_BYTES
     for entry in entries:
         check_entry(entry, topic_site, topic_gate)
+        if measure:
+            size = len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            if size > MAX_ENTRY_BYTES:
+                raise SchemaError(f"entry seq {entry['seq']}: {size} bytes is over the limit of "
+                                  f"{MAX_ENTRY_BYTES} for one entry")
         if entry["seq"] <= prev:
             raise SchemaError(f"entry seq {entry['seq']} follows seq {prev}: entries must be oldest first")
         prev = entry["seq"]
@@ -141,6 +145,25 @@ def check_window(batch: Batch, stored_seq: int) -> None:
     if batch.last_seq > stored_seq + SEQ_WINDOW:
         raise SchemaError(f"entry seq {batch.last_seq} is more than {SEQ_WINDOW} past seq {stored_seq}, "
                           f"the last one stored for {batch.site}/{batch.gate}")
+
+
+# A quick look at a payload before its entries are searched one by one: an ID number is
+# a run of 17 digits and a check character standing alone, as sync.idnumber finds them
+# in text. A payload with JSON escapes could spell one with them, and is always searched.
+_DIGITS17 = re.compile(rb"[0-9]{17}")
+_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def may_hold_id_number(payload: bytes | str) -> bool:
+    raw = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if b"\\u" in raw:
+        return True
+    for m in _DIGITS17.finditer(raw):
+        start, end = m.start(), m.end()
+        if ((start == 0 or raw[start - 1] not in _ALNUM) and end < len(raw) and raw[end] in b"0123456789Xx"
+                and (end + 1 == len(raw) or raw[end + 1] not in _ALNUM)):
+            return True
+    return False
 
 
 def mask_id_numbers(value: Any) -> tuple[Any, int]:

@@ -29,12 +29,17 @@ def _grep(root, text: str) -> list[str]:
     return found
 
 
-def _forged_batch(entry: dict) -> bytes:
-    """A kiosk account's own batch holding a clear number, hashed as a kiosk would."""
+def _forged_batch(entry: dict, *, escaped: bool = False) -> bytes:
+    """A kiosk account's own batch holding a clear number, hashed as a kiosk would;
+    ``escaped``: its digits spelt as JSON escapes, which parse to the same text."""
     forged = {**entry, "seq": entry["seq"] + 1, "id": "forged0001", "prev_hash": entry["hash"],
               "visitor": {"coming_from": f"身份证 {ID_NUMBER}"}, "operator": {"name": ID_NUMBER, "reason": "x"}}
     forged["hash"] = entry_hash({k: v for k, v in forged.items() if k != "hash"})
-    return schema.encode_batch(entry["site"], entry["gate"], [forged])
+    payload = schema.encode_batch(entry["site"], entry["gate"], [forged])
+    if escaped:
+        payload = payload.replace(ID_NUMBER.encode(), "".join(f"\\u{ord(c):04x}" for c in ID_NUMBER).encode())
+        assert ID_NUMBER.encode() not in payload
+    return payload
 
 
 def test_no_clear_id_number_reaches_any_store(kiosk, runtime, collector, tmp_path):
@@ -64,6 +69,9 @@ def test_no_clear_id_number_reaches_any_store(kiosk, runtime, collector, tmp_pat
     stored = {i["seq"]: i["entry"] for i in collector.storage.iter_entries(EntryQuery(site=site, gate=gate))}
     assert stored[entries[-1]["seq"] + 1]["visitor"] == {"coming_from": f"身份证 {ID_MASKED}"}
     assert collector.masked_id_numbers == 2
+    # The same sent again with the digits escaped: found and masked all the same.
+    collector.handle([(topic, _forged_batch(entries[-1], escaped=True))])
+    assert collector.masked_id_numbers == 4
     assert any("2 clear ID number(s) masked" in x["reason"] for x in collector.storage.rejections())
 
     assert _grep(tmp_path, ID_NUMBER) == [], "a clear ID number in a database file"
