@@ -72,8 +72,10 @@ def register_visitor(gatekeeper: Gatekeeper, answers: dict | VisitorAnswers, ope
     ``pass_id`` links the answers to a community visitor pass instead of a new day pass.
     Raises VisitorError naming the first answer that is missing or wrong.
     """
-    if not isinstance(answers, VisitorAnswers):
-        answers = VisitorAnswers.parse(answers)
+    asked = gatekeeper.declaration()
+    if isinstance(answers, VisitorAnswers):
+        answers = answers.model_dump(exclude_none=True)
+    answers = VisitorAnswers.parse({**answers, "questions_version": asked.version}, asked.questions)
     if not (operator or "").strip():
         raise ActionError("a registration needs the volunteer's name")
     now = now or datetime.now(timezone.utc)

@@ -20,7 +20,7 @@ from kiosk.events import EventBus
 from kiosk.handheld import SENSOR as HANDHELD_SENSOR
 from kiosk.handheld import HandheldReadings
 from kiosk.journal import Journal
-from kiosk.gatekeeper import Gatekeeper
+from kiosk.gatekeeper import Gatekeeper, policy_rules
 from kiosk.temperature import TemperatureResult, TemperatureTracker
 from kiosk.watchdog import Watchdog
 
@@ -107,17 +107,22 @@ class Checkpoint:
                     self._settle(self._pending, now, force=True)
                 self._pending = PendingScan(scan, now)
                 self.events.publish("scan", {"type": scan.type})
-                self.events.publish("prompt", {"prompt": "measure"})
+                if self.gatekeeper.screening().needs_temperature:
+                    self.events.publish("prompt", {"prompt": "measure"})
         if self._pending is not None:
             self._settle(self._pending, now)
 
     def _settle(self, pending: PendingScan, now: float, force: bool = False) -> None:
         window = self.cfg.policy.pairing_window_s
+        screening = self.gatekeeper.screening()
+        # The office may change the skin-to-body offset at any time; a float set is atomic.
+        self.temps.offset_c = screening.offset_c
         handheld = self.handheld.take(pending.t) if pending.first is None else None
         if handheld is not None:
             temp, sensor = handheld.result(), HANDHELD_SENSOR
         else:
-            temp = self.temps.for_scan(pending.t, now, window, final=force,
+            # Screening off: decide at once with whatever reading is already there.
+            temp = self.temps.for_scan(pending.t, now, window, final=force or not screening.needs_temperature,
                                        after=pending.first.settled_t if pending.first else None)
             sensor = self.cfg.thermometer.protocol
         if temp.status == "pending":
@@ -128,13 +133,14 @@ class Checkpoint:
             temp = pending.first        # they stepped away: the first reading stands
         wall = datetime.now(timezone.utc)
         j = self.gatekeeper.judge(pending.code.text, pending.code.type, temp, wall,
-                                  remeasured=pending.first is not None)
+                                  remeasured=pending.first is not None,
+                                  rules=policy_rules(screening, self.cfg.policy))
         if j.decision.decision == "remeasure":
             self._pending = PendingScan(pending.code, now, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
             self.events.publish("prompt", {"prompt": "remeasure"})
             return
-        fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor)
+        fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor, screening.mode)
         if handheld is not None:
             fields["operator"] = {"name": handheld.operator, "reason": "handheld temperature"}
         entry = self.disk.append(fields)
@@ -149,10 +155,11 @@ class Checkpoint:
         log.info("seq %s: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")
 
 
-def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str) -> dict:
+def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str, screening: str) -> dict:
     a = j.assessment
     return {
         "direction": direction,
+        "screening": screening,
         "credential": a.record,
         "temperature": temp.as_record(sensor),
         "decision": j.decision.decision,

@@ -107,7 +107,8 @@ def cmd_verify(args) -> int:
     from datetime import datetime, timezone
 
     from kiosk import credentials, i18n
-    from kiosk.policy import PolicyRules, decide
+    from kiosk.gatekeeper import effective_screening, policy_rules
+    from kiosk.policy import decide
     from kiosk.registry import RegistryError
     from kiosk.temperature import TemperatureResult
 
@@ -124,13 +125,16 @@ def cmd_verify(args) -> int:
     t = args.temperature
     temp = TemperatureResult("ok", 36.5) if t is None else TemperatureResult(
         "ok" if 34.0 <= t <= 43.0 else "misread", t)
-    rules = PolicyRules(fever_c=cfg.policy.fever_c, remeasure=False, anti_passback=cfg.policy.anti_passback)
+    # Judged as the gate would judge it now: the site's screening, or the gate's own.
+    rules = policy_rules(effective_screening(registry.rules.screening, cfg.policy, cfg.thermometer.offset_c),
+                         cfg.policy)
     d = decide(a, temp, direction=args.direction or cfg.kiosk.direction, now=now, rules=rules,
                site=registry.rules, remeasured=True)
     out = a.as_json() | {
         "decision": d.decision, "reasons": list(d.reasons), "alert": d.alert,
         "messages": {lang: i18n.messages(d.reasons, lang) for lang in i18n.LANGUAGES},
-        "temperature_c": t, "registry_version": registry.version, "checked_at": now.isoformat(),
+        "temperature_c": t, "registry_version": registry.version, "screening": rules.screening,
+        "checked_at": now.isoformat(),
     }
     print(json.dumps(out, ensure_ascii=False))
     return 0

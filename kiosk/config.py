@@ -135,6 +135,9 @@ class PolicySection(Section):
     anti_passback: Literal["deny", "refer", "off"] = Field(
         "refer", description="What to do when a pass enters twice without leaving")
     passback_window_h: float = Field(12.0, gt=0, le=168, description="How long an entry counts as still inside, hours")
+    screening: Literal["site", "off", "record", "enforce"] = Field(
+        "site", description="Epidemic screening at this gate: site: as the office sets it in the registry; "
+        "off, record or enforce: this gate's own, whatever the site's (off for a gate with no thermometer)")
 
 
 _QUIET_HOURS = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -243,6 +246,13 @@ class KioskConfig(Section):
     registry: RegistrySection = RegistrySection()
     sim: SimSection = SimSection()
     disk: DiskSection = DiskSection()
+
+    @model_validator(mode="after")
+    def _screening_needs_a_thermometer(self):
+        if self.thermometer.type == "none" and self.policy.screening in ("record", "enforce"):
+            raise ValueError(f"policy.screening = {self.policy.screening!r} needs a thermometer, but "
+                             "thermometer.type is 'none'; use \"off\" or \"site\"")
+        return self
 
     def resolve_paths(self, base: Path) -> None:
         resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),

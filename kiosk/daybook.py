@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, time as dtime, timezone
 
+FEVER_REASONS = frozenset({"fever", "fever_recorded"})
+
 
 def local_midnight_utc_iso(now: datetime | None = None) -> str:
     """Start of the local day as the journal writes timestamps (UTC, ISO 8601, ``Z``)."""
@@ -42,7 +44,8 @@ def counts(entries: list[dict]) -> dict[str, int]:
             out["out" if e.get("direction") == "out" else "in"] += 1
         elif word == "deny":
             out["denied"] += 1
-        if "fever" in (e.get("reasons") or []):
+        # A fever recorded and let through (screening in record mode) is a fever all the same.
+        if FEVER_REASONS & set(e.get("reasons") or []):
             out["fevers"] += 1
     return out
 

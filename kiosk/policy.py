@@ -5,9 +5,12 @@ the temperature, the direction, the site's rules and whether the holder is alrea
 inside. Each reason code has a fixed severity and a message in Chinese and English
 (kiosk/i18n/). The worst severity wins: deny over refer over admit.
 
-A fever or a misread temperature first asks for one more measurement
-(``"remeasure"``, not journaled); the checkpoint measures again and decides with
-``remeasured=True``.
+How the temperature counts follows the site's screening mode (sync/screening.py), an
+input like the rest: in ``enforce`` a fever or a misread temperature first asks for one
+more measurement (``"remeasure"``, not journaled); the checkpoint measures again and
+decides with ``remeasured=True``. In ``record`` a fever admits with an alert and marks
+the entry, as does a missing reading (without the alert). In ``off`` the temperature,
+if any, is only recorded.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from datetime import datetime
 from kiosk.credentials import Assessment
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
+from sync.screening import ENFORCE, RECORD, Mode
 
-DENY, REFER = "deny", "refer"
+DENY, REFER, NOTE = "deny", "refer", "admit"
 
 #: Every reason code the policy gives, and what it leads to.
 SEVERITY: dict[str, str] = {
@@ -43,10 +47,15 @@ SEVERITY: dict[str, str] = {
     "visitor_unregistered": REFER,
     "no_temperature": REFER,
     "misread_temperature": REFER,
+    # Screening in record mode: the person passes, the entry says what was seen.
+    "fever_recorded": NOTE,
+    "no_temperature_recorded": NOTE,
 }
 #: Reasons that never come from ``decide`` but appear on entries.
 OTHER_REASONS = ("override", "quarantine_return")
 ALERT_REASONS = frozenset({"quarantine_exit", "fever"})
+#: Reasons that alert whatever the decision.
+ALWAYS_ALERT = frozenset({"fever_recorded"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,7 @@ class PolicyRules:
     fever_c: float = 37.3
     remeasure: bool = True
     anti_passback: str = "refer"        # "deny" | "refer" | "off"
+    screening: Mode = ENFORCE           # sync/screening.py: off | record | enforce
 
 
 @dataclass(frozen=True)
@@ -82,18 +92,24 @@ def decide(a: Assessment, temp: TemperatureResult, *, direction: str, now: datet
         reasons.append("outside_hours")
 
     fever = temp.status == "ok" and temp.value_c is not None and temp.value_c >= rules.fever_c
-    if fever or temp.status == "misread":
-        others_deny = any(_severity(r, rules) == DENY for r in reasons)
-        if rules.remeasure and not remeasured and not others_deny:
-            return Decision("remeasure", ("fever",) if fever else ("misread_temperature",))
-        reasons.append("fever" if fever else "misread_temperature")
-    elif temp.status == "none":
-        reasons.append("no_temperature")
+    if rules.screening == ENFORCE:
+        if fever or temp.status == "misread":
+            others_deny = any(_severity(r, rules) == DENY for r in reasons)
+            if rules.remeasure and not remeasured and not others_deny:
+                return Decision("remeasure", ("fever",) if fever else ("misread_temperature",))
+            reasons.append("fever" if fever else "misread_temperature")
+        elif temp.status == "none":
+            reasons.append("no_temperature")
+    elif rules.screening == RECORD:
+        if fever:
+            reasons.append("fever_recorded")
+        elif temp.status != "ok":
+            reasons.append("no_temperature_recorded")
 
     severities = {_severity(r, rules) for r in reasons}
     decision = DENY if DENY in severities else REFER if REFER in severities else "admit"
     ordered = sorted(dict.fromkeys(reasons), key=lambda r: _severity(r, rules) != DENY)
-    alert = decision == DENY and any(r in ALERT_REASONS for r in ordered)
+    alert = (decision == DENY and any(r in ALERT_REASONS for r in ordered)) or any(r in ALWAYS_ALERT for r in ordered)
     return Decision(decision, tuple(ordered + notes), alert)
 
 

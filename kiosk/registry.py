@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kiosk.configfile import ConfigError, model_from_dict
+from sync.screening import Declaration, Screening
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class Rules(_Strict):
     hours: dict[Literal["resident", "staff", "visitor"], tuple[str, str]] = Field(
         default_factory=dict, description="role -> (from, to) local HH:MM; a role not listed may pass at any hour")
     visitors_must_register: bool = Field(True, description="A visitor passes only once a volunteer registered them")
+    screening: Screening = Field(Screening(), description="Epidemic screening: mode, fever threshold, re-measure, "
+                                 "skin-to-body offset (sync/screening.py)")
+    visitor_questions: Declaration = Field(Declaration(), description="What a visitor declares, per mode, versioned")
 
     @field_validator("hours")
     @classmethod

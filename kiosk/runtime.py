@@ -119,6 +119,7 @@ class KioskRuntime:
         return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
                             "relay": d.relay.state.value},
                 "registry_version": self.registry.current.version,
+                "screening": self.gatekeeper.screening().mode,
                 "disk": self.checkpoint.disk.status(),
                 # A synchronised status is also an anchor the server can place earlier,
                 # unsynchronised entries of this boot by (sync/clockfix.py).
@@ -140,6 +141,7 @@ class KioskRuntime:
             "backlog": self.journal.backlog(),
             "registry_version": self.registry.current.version,
             "registry_age_s": self.registry.current.age_s(),
+            "screening": self.gatekeeper.screening().mode,
             "last_seq": self.journal.last_seq(),
             "disk": self.checkpoint.disk.status(),
             "clock_synced": bool(clock.is_synchronised()),

@@ -107,8 +107,10 @@ def _quiet_env(tmp: str) -> dict:
 class Speech:
     """The kiosk's phrases and chimes as files, made on first need and kept."""
 
-    def __init__(self, section, cache_dir: Path, *, chime_on: bool = True) -> None:
+    def __init__(self, section, cache_dir: Path, *, chime_on: bool = True, keep_free_mb: float = 0.0) -> None:
         self.cfg, self.dir, self.chime_on = section, Path(cache_dir), chime_on
+        # The journal owns the disk: a phrase is never cached into the room its entries need.
+        self.keep_free_mb = keep_free_mb
         self.engine = shutil.which(section.command) if section.enabled else None
         self.engine_version = self._engine_version()
         self.made = 0                       # files written by this process (the rest came from the cache)
@@ -121,7 +123,8 @@ class Speech:
 
     @classmethod
     def from_config(cls, cfg) -> "Speech":
-        return cls(cfg.speech, Path(cfg.kiosk.state_dir) / CACHE_DIR, chime_on=cfg.ui.sounds)
+        return cls(cfg.speech, Path(cfg.kiosk.state_dir) / CACHE_DIR, chime_on=cfg.ui.sounds,
+                   keep_free_mb=cfg.disk.warn_free_mb)
 
     def _engine_version(self) -> str:
         if self.engine is None:
@@ -211,12 +214,22 @@ class Speech:
             pcm = read_pcm16(Path(self.cfg.phrases[name]))
         else:
             pcm = self._synthesise(PHRASES[name])
-        write_scaled(pcm, self.cfg.volume, path)
+        self._write(pcm, path)
         self.made += 1
         for old in self.dir.glob(f"{name}-*.wav"):
             if old != path:
                 old.unlink(missing_ok=True)
         return path
+
+    def _write(self, pcm: Pcm, path: Path) -> None:
+        try:
+            free_mb = shutil.disk_usage(self.dir).free / 1e6
+            if free_mb < self.keep_free_mb:
+                raise SpeechError(f"not cached: {free_mb:.1f} MB free in {self.dir}, "
+                                  f"below [disk] warn_free_mb ({self.keep_free_mb:g} MB) kept for the journal")
+            write_scaled(pcm, self.cfg.volume, path)
+        except OSError as exc:
+            raise SpeechError(f"cannot write {path}: {exc.strerror or exc}") from None
 
     def _synthesise(self, text: str) -> Pcm:
         with tempfile.TemporaryDirectory(dir=self.dir, prefix=".tts-") as tmp:

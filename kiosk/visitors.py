@@ -1,6 +1,7 @@
-"""Visitors: a volunteer registers each one (name, phone, where from, where going,
-contact with confirmed cases, symptoms) and the kiosk hands back a day pass that only
-this kiosk accepts. Entries made with that pass carry the answers.
+"""Visitors: a volunteer registers each one (name, phone, the household visited and, while
+the site screens, where from, where going, contact with confirmed cases, symptoms) and
+the kiosk hands back a day pass that only this kiosk accepts. Entries made with that
+pass carry the answers.
 
 The day pass is ``CPV1:`` + base45 of ``pass id (8) || valid-until u32 || HMAC-SHA256
 truncated to 16 bytes``, keyed with the kiosk's own secret (kiosk/secret.py).
@@ -35,15 +36,19 @@ class VisitorError(ValueError):
 
 
 class VisitorAnswers(BaseModel):
-    """The registration questions; every answer is required."""
+    """The registration answers. Who and whom they visit are always asked; the rest as the
+    site's declaration asks in the screening mode of the day (sync/screening.py), and
+    ``questions_version`` names the set of questions they answered."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=40)
     phone: str = Field(pattern=r"^\+?[0-9 -]{5,20}$")
-    coming_from: str = Field(min_length=1, max_length=80, description="Where the visitor comes from")
     going_to: str = Field(min_length=1, max_length=80, description="Household or place visited")
-    contact: bool = Field(description="Contact with a confirmed case in the last 14 days")
-    symptoms: bool = Field(description="Fever, cough or other symptoms")
+    coming_from: str | None = Field(None, min_length=1, max_length=80, description="Where the visitor comes from")
+    contact: bool | None = Field(None, description="Contact with a confirmed case in the last 14 days")
+    symptoms: bool | None = Field(None, description="Fever, cough or other symptoms")
+    questions_version: int | None = Field(None, ge=1, description="The version of the questions answered; "
+                                          "none: registered before the questions were versioned")
     heading_to: str | None = Field(None, max_length=80, description="Where the visitor goes afterwards")
     # The ID number is never kept in clear: its masked form to show, a keyed hash to match.
     id_masked: str | None = Field(None, pattern=r"^\d{6}\*{8}\d{3}[\dX]$", description="e.g. 110101********123X")
@@ -59,16 +64,22 @@ class VisitorAnswers(BaseModel):
         return value
 
     @classmethod
-    def parse(cls, data: dict) -> "VisitorAnswers":
+    def parse(cls, data: dict, asked: tuple[str, ...] = ()) -> "VisitorAnswers":
+        """Check the answers; each of the ``asked`` questions must be answered."""
         try:
-            return cls.model_validate(data)
+            answers = cls.model_validate(data)
         except ValidationError as exc:
             e = exc.errors()[0]
             raise VisitorError(f"{'.'.join(map(str, e['loc'])) or 'answers'}: {e['msg']}") from None
+        for question in asked:
+            field = "id_hash" if question == "id_number" else question
+            if getattr(answers, field) is None:
+                raise VisitorError(f"{question}: this question was asked and must be answered")
+        return answers
 
     @property
     def declares_risk(self) -> bool:
-        return self.contact or self.symptoms
+        return bool(self.contact or self.symptoms)
 
 
 @dataclass(frozen=True)

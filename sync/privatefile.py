@@ -22,14 +22,19 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
     target = path if exclusive else path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
     fd = os.open(target, flags, MODE)
-    os.fchmod(fd, MODE)             # O_CREAT keeps the mode of a file that was already there
-    with os.fdopen(fd, "wb") as f:
-        f.write(raw)
-        if durable:
-            f.flush()
-            os.fsync(f.fileno())
-    if not exclusive:
-        os.replace(target, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), MODE)     # O_CREAT keeps the mode of a file already there
+            f.write(raw)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        if not exclusive:
+            os.replace(target, path)
+    except BaseException:
+        # A full disk leaves no half-written key behind: the next start makes a new one.
+        target.unlink(missing_ok=True)
+        raise
 
 
 def private_database(path: str | Path) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 
 from kiosk.entry import DECISIONS, DIRECTIONS
 from sync.idnumber import mask_in_text
+from sync.screening import MODES
 
 VERSION = 1
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -96,6 +97,9 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
         raise SchemaError(f"{where}: decision {entry.get('decision')!r} is not one of {', '.join(DECISIONS)}")
     if entry.get("direction") not in DIRECTIONS:
         raise SchemaError(f"{where}: direction {entry.get('direction')!r} is not one of {', '.join(DIRECTIONS)}")
+    # Entries made before the screening modes carry none: they were all decided under enforce.
+    if "screening" in entry and entry["screening"] not in MODES:
+        raise SchemaError(f"{where}: screening {entry['screening']!r} is not one of {', '.join(MODES)}")
     reasons = entry.get("reasons", [])
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         raise SchemaError(f"{where}: reasons must be a list of texts")

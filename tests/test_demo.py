@@ -4,7 +4,6 @@ works, and every journaled entry reaches the server."""
 from __future__ import annotations
 
 import datetime
-import http.cookiejar
 import json
 import queue
 import re
@@ -12,12 +11,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.console_client import Console
 from tests.sync.procs import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,28 +76,6 @@ class Demo:
             self.proc.wait()
         self._reader.join(5)
         self.proc.stdout.close()
-
-
-class Console:
-    """The demo's community console as a volunteer's browser sees it: a cookie session,
-    and each form's CSRF token read from the page that carries the form."""
-
-    def __init__(self, server: str):
-        self.server = server
-        self.browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def get(self, path: str):
-        return self.browser.open(self.server + path, timeout=5)
-
-    def post(self, path: str, form: dict[str, str]):
-        page = self.get(path).read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        return self.browser.open(self.server + path, data=urllib.parse.urlencode(form | {"csrf_token": token}).encode(),
-                                 timeout=5)
-
-    def log_in(self, name: str, password: str) -> None:
-        landing = self.post("console/login", {"name": name, "password": password})
-        assert "/console/login" not in landing.geturl(), "the printed console login was refused"
 
 
 def test_demo_prints_working_urls_and_console_login():

@@ -32,7 +32,13 @@ def session_key(state_dir: Path) -> bytes:
     except FileNotFoundError:
         pass
     key = secrets.token_bytes(32)
-    write_private(path, key, durable=True)
+    try:
+        write_private(path, key, durable=True)
+    except OSError as exc:
+        # A full or read-only disk must not keep the screen from starting: the key then
+        # lives for this run only, and volunteers log in again after a restart.
+        log.warning("screen session key not saved (%s): logins last until the kiosk restarts",
+                    exc.strerror or exc)
     return key
 
 

@@ -70,13 +70,15 @@ class IssuedPasses:
 def register_visitor(rt, answers: dict, operator: str) -> dict:
     """Record the answers (ID number only masked and hashed) and issue the day pass."""
     fields = dict(answers)
-    number = idnumber.parse(fields.pop("id_number"))
-    fields["id_masked"] = number.masked
-    fields["id_hash"] = number.keyed_hash(rt.gatekeeper.secret)
+    if fields.get("id_number"):
+        number = idnumber.parse(fields.pop("id_number"))
+        fields["id_masked"] = number.masked
+        fields["id_hash"] = number.keyed_hash(rt.gatekeeper.secret)
+    fields.pop("id_number", None)
     try:
         day_pass = actions.register_visitor(rt.gatekeeper, fields, operator)
     except (VisitorError, actions.ActionError) as exc:
         raise Refused("generic", str(exc)) from None
     return {"pass_id": day_pass.pass_id, "text": day_pass.text, "valid_until": day_pass.valid_until,
             "name": fields["name"], "household": fields["going_to"],
-            "declares_risk": fields["contact"] or fields["symptoms"]}
+            "declares_risk": bool(fields.get("contact") or fields.get("symptoms"))}

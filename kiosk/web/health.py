@@ -61,6 +61,11 @@ def items(status: dict, t) -> list[dict]:
     out.append(Item("disk", level == "ok", t("status.ok") if level == "ok"
                     else t(f"status.disk_{level}", free=free, held=disk.get("held", 0))))
 
+    # The screening badge: the mode this gate decides by now, always shown, never a fault.
+    mode = status.get("screening")
+    if mode:
+        out.append(Item("screening", True, t(f"screening.{mode}")))
+
     synced = status.get("clock_synced")
     out.append(Item("clock", synced is not False,
                     t("status.clock_unsynced") if synced is False else t("status.clock_synced")))

@@ -19,25 +19,26 @@ log = logging.getLogger(__name__)
 bp = Blueprint("visitors", __name__, url_prefix="/visitors")
 
 TEXT_FIELDS = ("name", "phone", "id_number", "going_to", "coming_from", "heading_to")
+YES_NO_FIELDS = ("contact", "symptoms")
 _PHONE = re.compile(r"^1\d{10}$")
 _HOUSEHOLD = re.compile(r"^[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}$")
 
 
-def _form_errors(data: dict, t) -> dict[str, str]:
-    """What the volunteer must fix before anything is recorded, per field."""
-    errors = {f: t("error.required") for f in TEXT_FIELDS if not str(data.get(f, "")).strip()}
+def _form_errors(data: dict, t, asked: tuple[str, ...]) -> dict[str, str]:
+    """What the volunteer must fix before anything is recorded, per field asked."""
+    errors = {f: t("error.required") for f in TEXT_FIELDS if f in asked and not str(data.get(f, "")).strip()}
     phone = re.sub(r"[\s-]", "", str(data.get("phone", "")))
     if "phone" not in errors and not _PHONE.match(phone):
         errors["phone"] = t("error.phone")
     if "going_to" not in errors and not _HOUSEHOLD.match(str(data["going_to"]).strip()):
         errors["going_to"] = t("error.household")
-    if "id_number" not in errors:
+    if "id_number" in asked and "id_number" not in errors:
         try:
             backend.check_id_number(str(data["id_number"]))
         except Refused as exc:
             errors["id_number"] = t(f"error.{exc.reason}")
-    for f in ("contact", "symptoms"):
-        if data.get(f) not in ("yes", "no", True, False):
+    for f in YES_NO_FIELDS:
+        if f in asked and data.get(f) not in ("yes", "no", True, False):
             errors[f] = t("error.required")
     for f in ("name", "going_to", "coming_from", "heading_to"):
         if f not in errors and find_in_text(str(data.get(f, ""))):
@@ -47,7 +48,9 @@ def _form_errors(data: dict, t) -> dict[str, str]:
 
 @bp.get("/new")
 def new():
-    return render_template("visitor_new.html", rt=current_app.extensions["kiosk"])
+    rt = current_app.extensions["kiosk"]
+    # The questions follow the screening mode the gate runs (the site's declaration).
+    return render_template("visitor_new.html", rt=rt, questions=rt.gatekeeper.declaration().questions)
 
 
 @bp.post("/check-id")
@@ -64,16 +67,16 @@ def register():
     operator = volunteer.operator()
     data = request.get_json(silent=True) or request.form.to_dict()
     t = catalogue().t
-    errors = _form_errors(data, t)
+    rt = current_app.extensions["kiosk"]
+    asked = rt.gatekeeper.declaration().questions
+    errors = _form_errors(data, t, asked)
     if errors:
         # Field names only: the values are a person's details.
         log.info("visitor form refused: %s", ", ".join(sorted(errors)))
         return jsonify({"error": "invalid", "fields": errors, "message": ""}), 400
-    answers = {f: str(data[f]).strip() for f in TEXT_FIELDS}
+    answers = {f: str(data[f]).strip() for f in TEXT_FIELDS if f in asked}
     answers["phone"] = re.sub(r"[\s-]", "", answers["phone"])
-    answers["contact"] = data["contact"] in ("yes", True)
-    answers["symptoms"] = data["symptoms"] in ("yes", True)
-    rt = current_app.extensions["kiosk"]
+    answers.update({f: data[f] in ("yes", True) for f in YES_NO_FIELDS if f in asked})
     try:
         issued = backend.register_visitor(rt, answers, operator)
     except Refused as exc:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, session
 
 from sync.server.export import csv_chunks, xlsx_chunks
+from sync.screening import MODES
 from sync.server.storage import EntryQuery, Storage
 from sync.webheaders import add_security_headers
 
@@ -106,11 +107,13 @@ def query_from_args(args) -> EntryQuery:
     from kiosk.entry import DECISIONS, DIRECTIONS
 
     q = EntryQuery(**{k: (args.get(k) or None) for k in ("site", "gate", "since", "until", "direction",
-                                                          "decision", "household")})
+                                                          "decision", "household", "screening")})
     if q.direction and q.direction not in DIRECTIONS:
         raise BadRequest(f"direction must be one of {', '.join(DIRECTIONS)}")
     if q.decision and q.decision not in DECISIONS:
         raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}")
+    if q.screening and q.screening not in MODES:
+        raise BadRequest(f"screening must be one of {', '.join(MODES)}")
     for key in ("since", "until"):
         value = getattr(q, key)
         if value is not None:

@@ -20,7 +20,8 @@ from typing import Any, BinaryIO, Iterator
 from sync.server.storage import EntryQuery, Storage
 
 CSV_COLUMNS = ("site", "gate", "seq", "ts", "direction", "decision", "reasons", "household",
-               "credential_kind", "credential", "temperature_c", "operator", "id", "hash", "hash_ok", "received_at")
+               "credential_kind", "credential", "temperature_c", "screening", "operator", "id", "hash", "hash_ok",
+               "received_at")
 # Added in front when the reader's time zone is known (the console's exports).
 LOCAL_TIME = "local_time"
 

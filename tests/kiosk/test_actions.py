@@ -18,8 +18,9 @@ from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorError
 from tests.kiosk.passkit import make_pass, registry
 
-ANSWERS = {"name": "王芳", "phone": "13800138000", "coming_from": "朝阳区", "going_to": "3-2-501",
-           "contact": False, "symptoms": False}
+ANSWERS = {"name": "王芳", "phone": "13800138000", "coming_from": "朝阳区", "heading_to": "海淀区",
+           "going_to": "3-2-501", "contact": False, "symptoms": False,
+           "id_masked": "110105********002X", "id_hash": "ab" * 32}
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_registered_visitor_gets_a_day_pass_that_this_kiosk_admits(kiosk):
     assert day.text.startswith("CPV1:")
     j = gk.judge(day.text, "QRCODE", TemperatureResult("ok", 36.5), datetime.now(timezone.utc))
     assert j.decision.decision == "admit"
-    assert j.assessment.visitor.model_dump(exclude_none=True) == ANSWERS
+    assert j.assessment.visitor.model_dump(exclude_none=True) == ANSWERS | {"questions_version": 1}
     assert j.assessment.record == {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor"}
 
 

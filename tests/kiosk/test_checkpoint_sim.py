@@ -96,3 +96,50 @@ def test_journal_chain_holds_after_a_run(kiosk_cfg):
     j = Journal(kiosk_cfg.journal_path, site="demo-site", gate="gate-1")
     assert j.last_seq() >= 1
     assert j.verify() is None
+
+
+OFF_SCENARIO = """
+[defaults]
+gap_s = 1.5
+show_s = 1.2
+start_s = 0.5
+
+[[person]]
+code = "RES-1"
+temperature_c = "none"
+
+[[person]]
+code = "RES-2"
+temperature_c = 38.4
+"""
+
+
+def test_screening_off_decides_at_once_and_never_asks_for_a_temperature(tmp_path):
+    """A gate in `off` (here its own config) decides as soon as the code is judged: with a
+    20 s pairing window an enforcing gate would wait 20 s for the first person."""
+    from tests.waiting import wait_until
+
+    (tmp_path / "scenario.toml").write_text(OFF_SCENARIO)
+    (tmp_path / "registry.json").write_text('{"version": 3, "known_codes": {"RES-1": {}, "RES-2": {}}}')
+    cfg = config.from_dict({
+        "kiosk": {"state_dir": str(tmp_path / "state")}, "camera": {"type": "sim"}, "thermometer": {"type": "sim"},
+        "relay": {"type": "sim"}, "ui": {"port": 0}, "mqtt": {"enabled": False},
+        "policy": {"pairing_window_s": 20.0, "screening": "off"},
+        "registry": {"file": str(tmp_path / "registry.json")}, "sim": {"scenario": str(tmp_path / "scenario.toml")},
+    })
+    rt = KioskRuntime(cfg)
+    events = rt.events.subscribe()
+    rt.start()
+    try:
+        wait_until(lambda: rt.journal.last_seq() >= 2, 12, "both people decided well inside the 20 s window")
+        entries = list(rt.journal.iter_all())
+        assert rt.status()["screening"] == "off"
+    finally:
+        rt.stop()
+    assert [(e["decision"], e["reasons"], e["screening"]) for e in entries] == [("admit", [], "off")] * 2
+    prompts = []
+    while not events.empty():
+        event = events.get_nowait()
+        if event["type"] == "prompt":
+            prompts.append(event["data"]["prompt"])
+    assert "measure" not in prompts, "请测温 was shown in off"

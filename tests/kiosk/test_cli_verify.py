@@ -52,3 +52,13 @@ def test_direction_and_temperature_can_be_given(capsys, kiosk_toml):
     line = run(capsys, make_pass(), "--config", str(kiosk_toml), "--at", "2026-03-02T04:00:00Z",
                "--direction", "in", "--temperature", "33.0")
     assert (line["decision"], line["reasons"]) == ("refer", ["misread_temperature", "quarantine_return"])
+
+
+def test_verify_judges_by_the_site_s_screening_mode(capsys, tmp_path):
+    reg = tmp_path / "registry.json"
+    reg.write_text(json.dumps(registry(rules={"screening": {"mode": "record"}}).to_dict()))
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[kiosk]\nstate_dir = "state"\n[registry]\nfile = "registry.json"\n')
+    line = run(capsys, make_pass(), "--config", str(cfg), "--at", "2026-03-02T04:00:00Z", "--temperature", "38.4")
+    assert (line["decision"], line["reasons"], line["alert"], line["screening"]) == (
+        "admit", ["fever_recorded"], True, "record")

@@ -16,6 +16,7 @@ def e(id_, decision, direction="in", reasons=(), ref=None):
     ([], {"in": 0, "out": 0, "denied": 0, "fevers": 0}),
     ([e("a", "admit"), e("b", "admit", "out")], {"in": 1, "out": 1, "denied": 0, "fevers": 0}),
     ([e("a", "deny", reasons=["fever"])], {"in": 0, "out": 0, "denied": 1, "fevers": 1}),
+    ([e("a", "admit", reasons=["fever_recorded"])], {"in": 1, "out": 0, "denied": 0, "fevers": 1}),
     # A refer is counted by its override; the override entry itself is not a person.
     ([e("a", "refer"), e("b", "admit", ref="a")], {"in": 1, "out": 0, "denied": 0, "fevers": 0}),
     ([e("a", "refer"), e("b", "deny", ref="a")], {"in": 0, "out": 0, "denied": 1, "fevers": 0}),

@@ -21,6 +21,7 @@ JUST_BELOW = TemperatureResult("ok", 37.2)
 MISREAD = TemperatureResult("misread", 31.0)
 NONE = TemperatureResult("none")
 QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}]
+RECORD, OFF = PolicyRules(screening="record"), PolicyRules(screening="off")
 ONE_DAY = [{"household": "3-2-501", "from": "2026-03-03", "to": "2026-03-03"}]
 
 
@@ -94,6 +95,23 @@ CASES = {
                               "deny", ("outside_hours",), False),
     "inside allowed hours": (Case(make_pass(role="staff"), hours={"staff": ("06:00", "22:00")}), "admit", (), False),
     "hours wrap past midnight": (Case(make_pass(), hours={"resident": ("22:00", "13:00")}), "admit", (), False),
+    # Screening mode, an input like the rest (sync/screening.py).
+    "enforce: a fever is denied, as always": (Case(make_pass(), FEVER, rules=PolicyRules(screening="enforce")),
+                                              "deny", ("fever",), True),
+    "record: a fever admits, marked, with an alert": (Case(make_pass(), FEVER, rules=RECORD, remeasured=False),
+                                                      "admit", ("fever_recorded",), True),
+    "record: no reading admits, marked": (Case(make_pass(), NONE, rules=RECORD, remeasured=False),
+                                          "admit", ("no_temperature_recorded",), False),
+    "record: a misread is no reading": (Case(make_pass(), MISREAD, rules=RECORD, remeasured=False),
+                                        "admit", ("no_temperature_recorded",), False),
+    "record: a normal reading admits unmarked": (Case(make_pass(), OK, rules=RECORD), "admit", (), False),
+    "record: a revoked pass with a fever is denied and alerts": (
+        Case(make_pass(), FEVER, rules=RECORD, reg={"revoked": ["00112233aabbccdd"]}),
+        "deny", ("revoked", "fever_recorded"), True),
+    "off: no reading admits": (Case(make_pass(), NONE, rules=OFF, remeasured=False), "admit", (), False),
+    "off: a fever is only recorded": (Case(make_pass(), FEVER, rules=OFF, remeasured=False), "admit", (), False),
+    "off: the rest of the rules still hold": (Case(make_pass(), NONE, rules=OFF, direction="out",
+                                                   reg={"quarantine": QUARANTINE}), "deny", ("quarantine_exit",), True),
     "ID number typed by a volunteer": (Case("11010519491231002X"), "refer", ("id_number_unverified",), False),
     "mistyped ID number": (Case("110105194912310021"), "refer", ("invalid_id_number",), False),
 }

@@ -167,3 +167,14 @@ def test_the_refer_chime_is_its_own_sound(tmp_path):
     strongest = {round(f) for f in freqs[np.argsort(spectrum)[-40:]]}
     assert any(abs(f - 988) < 5 for f in strongest) and any(abs(f - 784) < 5 for f in strongest)
     assert not any(abs(f - 220) < 10 or abs(f - 1320) < 10 for f in strongest)
+
+
+def test_the_cache_never_takes_the_room_the_journal_keeps(tmp_path, caplog):
+    free_mb = shutil.disk_usage(tmp_path).free / 1e6
+    with caplog.at_level(logging.ERROR, logger="kiosk.speech"):
+        crowded = Speech(section(), tmp_path / "cache", keep_free_mb=free_mb * 2)
+        assert crowded.file_for("chime-refer") is None
+    assert not list((tmp_path / "cache").glob("*.wav")), "a file was cached below the journal's reserve"
+    assert "warn_free_mb" in crowded.errors["chime-refer"]
+    roomy = Speech(section(), tmp_path / "cache", keep_free_mb=1.0)
+    assert roomy.file_for("chime-refer") is not None

@@ -32,6 +32,7 @@ if (visitor) {
   let idNumber = "";   // the full number, kept only in this page until it is sent
 
   async function checkId() {
+    if (!idInput) return;   // not asked: the site's declaration in this screening mode
     const typed = idInput.value.trim();
     if (!typed || typed.includes("*")) return;
     const r = await fetch("/visitors/check-id", {
@@ -50,16 +51,18 @@ if (visitor) {
       err.textContent = body.message;
     }
   }
-  idInput.addEventListener("blur", checkId);
-  idInput.addEventListener("focus", () => {
-    if (idInput.classList.contains("masked")) { idInput.value = ""; idNumber = ""; idInput.classList.remove("masked"); }
-  });
+  if (idInput) {
+    idInput.addEventListener("blur", checkId);
+    idInput.addEventListener("focus", () => {
+      if (idInput.classList.contains("masked")) { idInput.value = ""; idNumber = ""; idInput.classList.remove("masked"); }
+    });
+  }
 
   visitor.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     if (!idNumber) await checkId();
     const data = Object.fromEntries(new FormData(visitor).entries());
-    data.id_number = idNumber || data.id_number;
+    if (idInput) data.id_number = idNumber || data.id_number;
     for (const e of visitor.querySelectorAll("[data-error-for]")) e.textContent = "";
     const r = await volunteerPost("/visitors/", data);
     if (r.ok) {

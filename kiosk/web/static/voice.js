@@ -63,8 +63,10 @@
   function phraseFor(e) {
     const reasons = e.reasons || [];
     const measured = e.temperature && e.temperature.value_c != null;
-    // Say only what is true: "体温正常" needs a reading, and a refused pass is no fever.
-    if (e.decision === "admit") return measured && !e.ref ? "admit" : "pass";
+    // Say only what is true: "体温正常" needs a reading judged normal (not a fever let
+    // through in record, not a reading screening "off" never judged), and a refused pass is no fever.
+    const judgedNormal = measured && !e.ref && e.screening !== "off" && !reasons.includes("fever_recorded");
+    if (e.decision === "admit") return judgedNormal ? "admit" : "pass";
     if (e.decision === "deny") return reasons.includes("fever") ? "deny" : "deny_other";
     return "wait_volunteer";
   }

@@ -55,10 +55,20 @@ def holder_names(store, others: dict[str, str]) -> dict[str, str]:
     return names
 
 
-def registry_content(con) -> tuple[dict[str, Any], dict[str, list]]:
-    """The registry to publish, and the console's own part of its revoked and quarantine lists."""
+def published_rules(con) -> dict[str, Any]:
+    """The site's rules as last published (empty before the first registry)."""
+    latest = con.store.storage.latest_registry(con.site)
+    rules = (latest or {}).get("registry", {}).get("rules")
+    return dict(rules) if isinstance(rules, dict) else {}
+
+
+def registry_content(con, rules: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, list]]:
+    """The registry to publish, and the console's own part of its revoked and quarantine
+    lists; ``rules`` replaces those of the site's rules it names (the screening mode)."""
     latest = con.store.storage.latest_registry(con.site)
     base = dict(latest["registry"]) if latest else {}
+    if rules:
+        base["rules"] = {**(base.get("rules") or {}), **rules}
     for key in ("version", "issued_at"):
         base.pop(key, None)   # the envelope carries them
     keys = dict(base.get("trusted_keys") or {})
@@ -77,14 +87,14 @@ def registry_content(con) -> tuple[dict[str, Any], dict[str, list]]:
     return content, ours
 
 
-def publish(con, actor: str, reason: str) -> int | None:
+def publish(con, actor: str, reason: str, rules: dict[str, Any] | None = None) -> int | None:
     """Publish the registry now; returns its version, or None when it is kept but the
     broker has not confirmed it yet (the server re-sends it when the broker is back)."""
     from sync.server.registry_publisher import PublishError as SendError
 
     if con.publish is None:
         raise PublishError("this server has no registry publisher (no broker connection)")
-    content, ours = registry_content(con)
+    content, ours = registry_content(con, rules)
     try:
         envelope = con.publish(con.site, content, actor=actor)
     except SendError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
+from sync.screening import MODES
 from sync.server.console.auth import actor, login_required
 from sync.server.console.query import REASONS, FilterError, filter_values, local_time, parse_filters
 from sync.server.api import EXPORT_FORMATS, stream_export
@@ -29,6 +30,7 @@ def _row(item: dict[str, Any], tz) -> dict[str, Any]:
         "reasons": [r for r in item["reasons"].split(",") if r], "household": item["household"] or "",
         "pass_id": pass_id, "credential": credential_label(e), "kind": item["credential_kind"] or "",
         "temperature_c": item["temperature_c"], "hash_ok": bool(item["hash_ok"]),
+        "screening": item["screening"],
     }
 
 
@@ -58,7 +60,7 @@ def index():
         data, error = {"total": 0, "page": 1, "pages": 1, "rows": []}, (exc.field, str(exc))
     gates = sorted({g["gate"] for g in con.store.storage.gates()})
     return render_template("console/entries.html", data=data, filters=filters, error=error, gates=gates,
-                           reasons=REASONS)
+                           reasons=REASONS, modes=MODES)
 
 
 @bp.get("/entries/data")

@@ -35,6 +35,7 @@ def fleet() -> list[dict]:
             "backlog": status.get("backlog"), "entries": g["entries"],
             "devices": status.get("devices") or {},
             "registry_version": status.get("registry_version"),
+            "screening": status.get("screening"),
             "clock_synced": status.get("clock_synced"), "version": status.get("version"),
             "gap": g["gap"], "chain_issues": g["chain_issues"],
         })

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from kiosk.entry import DECISIONS, DIRECTIONS
 from kiosk.policy import OTHER_REASONS, SEVERITY
+from sync.screening import MODES
 from sync.server.storage import EntryQuery
 
 # Every reason code a kiosk can put on an entry: the reason filter's choices.
 REASONS = tuple(sorted({*SEVERITY, *OTHER_REASONS}))
-FILTERS = ("since", "until", "gate", "direction", "decision", "reason", "household", "pass_id")
+FILTERS = ("since", "until", "gate", "direction", "decision", "reason", "screening", "household", "pass_id")
 _REASON = re.compile(r"^[a-z_]{1,40}$")
 _TOKEN = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
@@ -83,6 +84,8 @@ def parse_filters(args, tz: ZoneInfo) -> ConsoleQuery:
         raise FilterError("direction", f"one of {', '.join(DIRECTIONS)}")
     if raw["decision"] and raw["decision"] not in DECISIONS:
         raise FilterError("decision", f"one of {', '.join(DECISIONS)}")
+    if raw["screening"] and raw["screening"] not in MODES:
+        raise FilterError("screening", f"one of {', '.join(MODES)}")
     if raw["reason"] and not _REASON.match(raw["reason"]):
         raise FilterError("reason", "a reason code such as fever")
     for key in ("gate", "pass_id"):
@@ -90,6 +93,7 @@ def parse_filters(args, tz: ZoneInfo) -> ConsoleQuery:
             raise FilterError(key, "letters, digits, '-' or '_'")
     q.gate, q.direction, q.decision = raw["gate"], raw["direction"], raw["decision"]
     q.reason, q.household, q.pass_id = raw["reason"], raw["household"], raw["pass_id"]
+    q.screening = raw["screening"]
     return q
 
 

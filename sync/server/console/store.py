@@ -62,7 +62,7 @@ SCHEMA = [
         name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until DOUBLE PRECISION NOT NULL)""",
 ]
 
-ALERT_REASONS = ("fever", "quarantine_exit")
+ALERT_REASONS = ("fever", "fever_recorded", "quarantine_exit")
 USER_COLUMNS = ("name", "pw_hash", "role", "failures", "locked_until", "created_at")
 PASS_COLUMNS = ("pass_id", "resident_id", "household", "role", "text", "not_before", "expires",
                 "issued_at", "issued_by", "revoked_at", "revoked_by")

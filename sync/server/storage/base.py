@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from kiosk.entry import GENESIS_HASH, entry_hash
 from sync.clockfix import corrected_times
+from sync.screening import ENFORCE
 from sync.schema import Batch
 
 SCHEMA = [
@@ -31,7 +32,7 @@ SCHEMA = [
         site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
         id TEXT NOT NULL, ts TEXT NOT NULL, direction TEXT NOT NULL, decision TEXT NOT NULL,
         household TEXT, credential_kind TEXT, pass_id TEXT, reasons TEXT NOT NULL, temperature_c DOUBLE PRECISION,
-        hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash_ok INTEGER NOT NULL,
+        screening TEXT, hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash_ok INTEGER NOT NULL,
         body TEXT NOT NULL, received_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (site, gate, seq))""",
     "CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts, site, gate, seq)",
@@ -66,7 +67,7 @@ SCHEMA = [
 ]
 
 ENTRY_COLUMNS = ("site", "gate", "seq", "id", "ts", "direction", "decision", "household", "credential_kind", "pass_id",
-                 "reasons", "temperature_c", "hash", "prev_hash", "hash_ok", "received_at")
+                 "reasons", "temperature_c", "screening", "hash", "prev_hash", "hash_ok", "received_at")
 
 
 @dataclass
@@ -80,11 +81,12 @@ class EntryQuery:
     direction: str | None = None
     decision: str | None = None
     household: str | None = None
+    screening: str | None = None   # the mode the entries were decided under (sync/screening.py)
     limit: int | None = None
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
-        for key in ("site", "gate", "direction", "decision", "household"):
+        for key in ("site", "gate", "direction", "decision", "household", "screening"):
             value = getattr(self, key)
             if value is not None:
                 clauses.append(f"{key} = ?")
@@ -119,6 +121,8 @@ def _row_of(site: str, gate: str, e: dict[str, Any], now: float) -> tuple:
             _text(cred, "household"), _text(cred, "kind"), _text(cred, "pass_id"),
             ",".join(e.get("reasons") or []),
             float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
+            # An entry from before the screening modes was decided as enforce decides.
+            e.get("screening") or ENFORCE,
             e["hash"], e["prev_hash"], int(entry_hash(e) == e["hash"]),
             json.dumps(e, ensure_ascii=False, separators=(",", ":")), now)
 
@@ -168,6 +172,9 @@ class Storage(ABC):
         with self._write() as cur:
             if self._has_table(cur, "entries") and not self._has_column(cur, "entries", "pass_id"):
                 self._add_pass_id_column(cur)
+            if self._has_table(cur, "entries") and not self._has_column(cur, "entries", "screening"):
+                # Every entry stored before the column was decided under enforce.
+                cur.execute(f"ALTER TABLE entries ADD COLUMN screening TEXT DEFAULT '{ENFORCE}'")
             for stmt in SCHEMA:
                 cur.execute(stmt)
 

@@ -27,7 +27,9 @@ REGISTRY = {"version": 7, "known_codes": {
 
 
 class KioskProcess:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, **sections: dict | None) -> None:
+        """``sections`` change the kiosk.toml: a section's keys are merged, None drops it
+        (``registry=None``: no seed registry, the server's pushed one is all it has)."""
         self.workdir = workdir
         self.inbox = workdir / "inbox"
         self.port = free_port()
@@ -47,12 +49,18 @@ class KioskProcess:
         self.quiet_from, quiet_to = now + timedelta(hours=6), now + timedelta(hours=8)
         # pbkdf2 with few rounds: the test measures the screen, not the hash's cost.
         pin_hash = generate_password_hash(PIN, method="pbkdf2:sha256:1000")
-        self.config.write_text(kiosk_toml(
-            kiosk={"state_dir": "state"}, policy={"pairing_window_s": 1.5},
-            ui={"port": self.port, "pin_hash": pin_hash, "quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
-            speech={"quiet_hours": f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"},
-            mqtt={"enabled": False}, registry={"file": "registry.json"},
-            sim={"scenario": "scenario.toml", "inbox": "inbox"}))
+        quiet = f"{self.quiet_from:%H:%M}-{quiet_to:%H:%M}"
+        toml = {"kiosk": {"state_dir": "state"}, "policy": {"pairing_window_s": 1.5},
+                "ui": {"port": self.port, "pin_hash": pin_hash, "quiet_hours": quiet},
+                "speech": {"quiet_hours": quiet},
+                "mqtt": {"enabled": False}, "registry": {"file": "registry.json"},
+                "sim": {"scenario": "scenario.toml", "inbox": "inbox"}}
+        for name, values in sections.items():
+            if values is None:
+                toml.pop(name, None)
+            else:
+                toml.setdefault(name, {}).update(values)
+        self.config.write_text(kiosk_toml(**toml))
 
     @property
     def journal_path(self) -> Path:

@@ -51,3 +51,10 @@ def test_catalogues_have_the_same_keys_and_placeholders():
             assert set(re.findall(r"{(\w+)}", zh[k])) == set(re.findall(r"{(\w+)}", en[k])), k
         else:
             assert len(zh[k]) == len(en[k]), k
+
+
+@pytest.mark.parametrize("mode, words", [("off", "防疫 关闭"), ("record", "防疫 记录"), ("enforce", "防疫 严格")])
+def test_the_screening_badge_says_the_mode_and_is_never_a_fault(mode, words):
+    zh = Catalogue.load("zh").t
+    item = {i["key"]: i for i in health.items({**GOOD, "screening": mode}, zh)}["screening"]
+    assert item["ok"] is True and f"{zh('status.screening')} {item['text']}" == words
