@@ -56,7 +56,7 @@ def test_every_console_page_runs_under_its_policy(chromium, console_app, console
         page.get_by_test_id("login-submit").click()
         page.get_by_test_id("user-name").wait_for()
         for path in ("entries", "entries/demo-site/gate-1/1", "alerts", "gates", "households",
-                     "households/3-2-501", "quarantine", "users", "passes/print?building=3"):
+                     "households/3-2-501", "quarantine", "screening", "users", "passes/print?building=3"):
             _visit(page, f"{console_http}/console/{path}")
         # The entries table's script starts from its JSON block and redraws as entries arrive.
         _visit(page, console_http + "/console/entries")
