@@ -3,6 +3,10 @@
 - journaled -> on the screen's event stream: how long after an entry is durable the
   touchscreen receives it over SSE (HTTP, waitress), against the in-process event bus
   in the same run (the floor: what the checkpoint's own publish costs);
+- journaled -> card painted, in Debian's Chromium at 800x480: the page's own figures,
+  the journal's timestamp to the SSE event's arrival (Date.now) plus the event to the
+  next animation frame (performance.now, requestAnimationFrame), against the raw SSE
+  client above in the same run;
 - scanning rate with nobody watching the camera preview, with one preview client, and
   with one preview client while people arrive, the camera set to 30 fps so the margin
   above the 15 fps DESIGN.md asks for shows;
@@ -90,6 +94,29 @@ def watch_preview(host: str, port: int, stop: threading.Event, parts: list) -> N
             parts.append(time.monotonic())
 
 
+CHROMIUM = "/usr/bin/chromium"
+WATCH_CARDS = """() => { window.cards = [];
+    const v = document.getElementById('verdict');
+    new MutationObserver(() => { if (v.dataset.paintMs && v.dataset.seq)
+        window.cards.push({seq: +v.dataset.seq, lag: +v.dataset.lagMs, paint: +v.dataset.paintMs}); })
+      .observe(v, {attributes: true, attributeFilter: ['data-paint-ms']}); }"""
+
+
+def open_screen(url: str):
+    """Chromium on the screen, or None where it is not installed. Returns (page, close)."""
+    if not Path(CHROMIUM).exists():
+        return None, lambda: None
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    page.goto(url)
+    page.wait_for_selector('body[data-connected="1"]')
+    page.evaluate(WATCH_CARDS)
+    return page, lambda: (browser.close(), pw.stop())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=12)
@@ -113,6 +140,8 @@ def main() -> int:
     via_sse, via_bus = [], []
     threading.Thread(target=sse_listener, args=(host, port, via_sse, stop), daemon=True).start()
     threading.Thread(target=bus_listener, args=(rt, via_bus, stop), daemon=True).start()
+    page, close_screen = open_screen(rt.ui_url)
+    cards: list = []
     try:
         time.sleep(1.0)
         fps_idle = scanning_fps(rt, args.fps_seconds)
@@ -131,8 +160,11 @@ def main() -> int:
         fps_arrivals = (rt.checkpoint.frames - f0) / (time.monotonic() - t0)
         time.sleep(2.0)
         watcher_stop.set()
+        if page is not None:
+            cards = page.evaluate("window.cards")
     finally:
         stop.set()
+        close_screen()
         rt.stop()
 
     sse_ms = [(t - ts_epoch(e["ts"])) * 1000 for t, e in via_sse]
@@ -151,6 +183,17 @@ def main() -> int:
         print(f"| journaled -> SSE client, ms | {len(sse_ms)} | {statistics.median(sse_ms):.1f} | {pct(sse_ms, .95):.1f} "
               f"| in-process bus {statistics.median(bus_ms):.1f} | "
               f"{statistics.median(sse_ms) / max(statistics.median(bus_ms), 0.01):.1f}x |")
+    if cards and sse_ms:
+        # One row per entry: the card for a seq paints once.
+        painted = [c["lag"] + c["paint"] for c in {c["seq"]: c for c in cards}.values()]
+        frame_ms = [c["paint"] for c in cards]
+        print(f"| journaled -> card painted in Chromium, ms | {len(painted)} | {statistics.median(painted):.1f} | "
+              f"{pct(painted, .95):.1f} | SSE client {statistics.median(sse_ms):.1f} | "
+              f"{statistics.median(painted) / max(statistics.median(sse_ms), 0.01):.1f}x |")
+        print(f"| SSE event -> next frame (rAF), ms | {len(frame_ms)} | {statistics.median(frame_ms):.1f} | "
+              f"{pct(frame_ms, .95):.1f} | - | - |")
+    elif page is None:
+        print(f"| journaled -> card painted | - | - | - | {CHROMIUM} not installed | - |")
     print(f"| scanning fps, preview watched | - | {fps_watched:.1f} | - | nobody watching {fps_idle:.1f} | "
           f"{fps_watched / max(fps_idle, 0.01):.2f} |")
     print(f"| scanning fps, preview watched, people arriving | - | {fps_arrivals:.1f} | - | "

@@ -158,7 +158,12 @@ class UISection(Section):
     unlock_s: float = Field(300.0, ge=10, le=86400, description="How long one PIN entry unlocks volunteer actions, s")
     sounds: bool = Field(True, description="Play a tone for admit and another for deny")
     quiet_hours: str = Field("22:00-07:00", description="Local hours HH:MM-HH:MM with no sounds; empty: never quiet")
-    verdict_hold_s: float = Field(6.0, ge=1, le=120, description="How long a verdict card stays up, s")
+    verdict_hold_s: float = Field(6.0, ge=1, le=120, description="How long a verdict card stays up, s "
+                                  "(a refer card stays until the next verdict or this long, whichever is first)")
+    queue_ttl_s: float = Field(600.0, ge=30, le=86400, description="A referral waiting longer than this moves "
+                               "to the missed list (the person has most likely left), s")
+    backlog_warn: int = Field(100, ge=1, le=10_000_000, description="Entries not yet on the server above "
+                              "which the status bar's unsent count turns amber")
     preview_width: int = Field(320, ge=80, le=1280, description="Width of the camera preview, pixels")
     preview_fps: float = Field(5.0, gt=0, le=30, description="Frames per second of the camera preview")
 
@@ -225,6 +230,8 @@ class SimSection(Section):
     scenario: Path | None = Field(None, description="Scenario file the simulated drivers play")
     loop: bool = Field(False, description="Start the scenario again when it ends")
     inbox: Path | None = Field(None, description="Directory where a dropped person file (TOML) arrives at once")
+    clock_synced: bool = Field(False, description="Count the host's clock as synchronised (the demo, whose "
+                               "simulated gate runs on a machine that may not report NTP)")
 
 
 class DiskSection(Section):

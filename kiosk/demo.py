@@ -5,6 +5,7 @@ quarantine, a revoked pass) reaches the kiosk."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -87,10 +89,10 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         "relay": {"type": "sim"},
         "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
         "mqtt": {"host": "127.0.0.1", "port": broker.port, "registry_keys": registry_keys},
-        "registry": {"file": str(DEMO_DIR / "registry.json")},
+        "registry": {"file": str(_fresh_registry(workdir))},
         # The scenario loops every ~70 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
-        "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox")},
+        "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox"), "clock_synced": True},
     }, source="demo")
     rt = KioskRuntime(cfg)
     feed = rt.events.subscribe()
@@ -142,6 +144,16 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"demo stopped cleanly{backlog_note}.", flush=True)
     return 0
+
+
+def _fresh_registry(workdir: Path) -> Path:
+    """The bundled registry as issued now: a demo starts with a registry just received,
+    not one that looks days old on the status bar."""
+    registry = json.loads((DEMO_DIR / "registry.json").read_text("utf-8"))
+    registry["issued_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    path = workdir / "registry.json"
+    path.write_text(json.dumps(registry, ensure_ascii=False, indent=1), "utf-8")
+    return path
 
 
 def _seed_server(server_cfg: Path) -> dict[str, str]:

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 class KioskRuntime:
     def __init__(self, cfg: KioskConfig) -> None:
         self.cfg = cfg
+        if cfg.sim.clock_synced:
+            clock.trust_host_clock()
         self.stopping = threading.Event()
         self.events = EventBus()
         cfg.kiosk.state_dir.mkdir(parents=True, exist_ok=True)
@@ -144,5 +146,5 @@ class KioskRuntime:
             "screening": self.gatekeeper.screening().mode,
             "last_seq": self.journal.last_seq(),
             "disk": self.checkpoint.disk.status(),
-            "clock_synced": bool(clock.is_synchronised()),
+            "clock_synced": clock.synced(),
         }

@@ -171,9 +171,11 @@ class Speech:
             return path
 
     def prepare(self) -> None:
-        """Make every file now (a thread at start), so the first person hears no delay."""
+        """Make every file that can sound now (a thread at start), so the first person
+        hears no delay; what is switched off is not written to the journal's disk."""
         for name in self.names():
-            self.file_for(name)
+            if (self.chime_on if name in CHIMES else self.cfg.enabled):
+                self.file_for(name)
 
     def start(self) -> threading.Thread:
         t = threading.Thread(target=self.prepare, name="speech", daemon=True)

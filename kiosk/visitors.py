@@ -36,12 +36,13 @@ class VisitorError(ValueError):
 
 
 class VisitorAnswers(BaseModel):
-    """The registration answers. Who and whom they visit are always asked; the rest as the
-    site's declaration asks in the screening mode of the day (sync/screening.py), and
-    ``questions_version`` names the set of questions they answered."""
+    """The registration answers. Who and whom they visit are always asked (the name may stay
+    empty: a gate has no keyboard); the rest as the site's declaration asks in the screening
+    mode of the day (sync/screening.py), and ``questions_version`` names the set of questions
+    they answered."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=40)
+    name: str = Field("", max_length=40, description="Optional: typed only where a keyboard is attached")
     phone: str = Field(pattern=r"^\+?[0-9 -]{5,20}$")
     going_to: str = Field(min_length=1, max_length=80, description="Household or place visited")
     coming_from: str | None = Field(None, min_length=1, max_length=80, description="Where the visitor comes from")

@@ -24,6 +24,8 @@ from typing import Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,8 @@ class Link:
                  on_message: Callable[[mqtt.MQTTMessage], None] | None = None,
                  will: tuple[str, bytes, int, bool] | None = None,
                  backoff: Backoff | None = None,
-                 max_inflight: int = 100) -> None:
+                 max_inflight: int = 100,
+                 session_expiry_s: int | None = None) -> None:
         self.endpoint = endpoint
         self.name = name
         self.state = LinkState.STARTING
@@ -99,7 +102,16 @@ class Link:
         self._thread: threading.Thread | None = None
         self._was_up = False
         self._answered = False          # a CONNACK came on the current connection
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+        if session_expiry_s is None:
+            self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+            self._connect_args: dict = {}
+        else:
+            # MQTT 5 with clean_start=False: the broker keeps this client's subscriptions and
+            # queues its QoS 1 messages while it is away, for session_expiry_s.
+            self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = session_expiry_s
+            self._connect_args = {"clean_start": False, "properties": props}
         # Our own window bounds what is outstanding; paho must never refuse for its own reasons.
         self.client.max_inflight_messages_set(max_inflight)
         self.client.max_queued_messages_set(0)
@@ -180,7 +192,8 @@ class Link:
             self._answered = False
             try:
                 if first:
-                    self.client.connect(self.endpoint.host, self.endpoint.port, keepalive=self.endpoint.keepalive)
+                    self.client.connect(self.endpoint.host, self.endpoint.port, keepalive=self.endpoint.keepalive,
+                                        **self._connect_args)
                     first = False
                 else:
                     self.client.reconnect()

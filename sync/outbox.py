@@ -5,7 +5,9 @@ seq, publishes them oldest first in batches, and records an entry as synced only
 the server's ack (``{"v":1,"seq":N}`` on the gate's ack topic) says it is stored —
 never on PUBACK, which only means the broker took it. Whatever is not acked in time,
 or was in flight across a restart of the kiosk, is simply sent again; the server
-stores each (site, gate, seq) once.
+stores each (site, gate, seq) once. The unacked window goes again at once on every
+reconnect and whenever a collector announces itself online (it may have missed what
+was sent while it was away), so the ack timeout is only the last resort.
 
 Threads: paho's socket runs on the ``Link`` thread; all the logic, every journal read
 and every ``publish()`` runs on the outbox's own thread, which the paho callbacks only
@@ -88,7 +90,7 @@ class Outbox:
     # -- paho callbacks (network thread): only queue events ----------------------------
 
     def _on_up(self, client: mqtt.Client) -> None:
-        client.subscribe(self.ack_topic, qos=1)
+        client.subscribe([(self.ack_topic, 1), (topics.COLLECTOR.wildcard(), 1)])
         if self.downlink:
             client.subscribe(self.registry_topic, qos=1)
         self._events.put(("up", None))
@@ -98,6 +100,10 @@ class Outbox:
             self._events.put(("ack", message.payload))
         elif message.topic == self.registry_topic:
             self._events.put(("registry", message.payload))
+        elif not message.retain and topics.COLLECTOR.match(message.topic):
+            # Live news only: a retained status comes with every (re)subscription, which
+            # has just sent the window again anyway.
+            self._events.put(("collector", message.payload))
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -170,6 +176,10 @@ class Outbox:
                     status_due = 0.0
                 elif kind == "down":
                     online = False
+                elif kind == "collector" and self._collector_came_online(data) and sent > acked:
+                    log.info("a collector came online with seq %d..%d unacked; sending again", acked + 1, sent)
+                    self.resends += 1
+                    sent, progress_at = acked, now
                 elif kind == "ack":
                     seq = self._parse_ack(data)
                     if seq is not None and seq > acked:
@@ -218,6 +228,13 @@ class Outbox:
             if now >= status_due:
                 self._publish_status()
                 status_due = now + STATUS_EVERY_S
+
+    def _collector_came_online(self, payload: bytes) -> bool:
+        try:
+            return schema.parse_collector_status(payload) == "online"
+        except schema.SchemaError as exc:
+            log.warning("ignored a malformed collector status: %s", exc)
+            return False
 
     def _parse_ack(self, payload: bytes) -> int | None:
         try:

@@ -28,6 +28,7 @@ MAX_ENTRY_BYTES = 64 * 1024
 MAX_SEQ = 2**40
 SEQ_WINDOW = 10_000_000
 STATUS_STATES = ("online", "offline", "stopped")
+COLLECTOR_STATES = ("online", "offline")
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -220,3 +221,14 @@ def parse_status(payload: bytes | str) -> dict[str, Any]:
     if backlog is not None and (not _is_int(backlog) or backlog < 0):
         raise SchemaError("status backlog must be a non-negative integer")
     return data
+
+
+def encode_collector_status(state: str) -> bytes:
+    return json.dumps({"v": VERSION, "state": state}).encode()
+
+
+def parse_collector_status(payload: bytes | str) -> str:
+    state = _object(payload, 1024).get("state")
+    if state not in COLLECTOR_STATES:
+        raise SchemaError(f"collector state {state!r} is not one of {', '.join(COLLECTOR_STATES)}")
+    return state

@@ -13,20 +13,21 @@ PREFIX = f"checkpoint/v{VERSION}"
 @dataclass(frozen=True)
 class Topic:
     name: str          # short name used in code
-    pattern: str       # with {site} / {gate} placeholders
+    pattern: str       # with {site} / {gate} / {collector} placeholders
     direction: str     # "kiosk->server" | "server->kiosk"
     qos: int
     retain: bool
 
-    def format(self, site: str, gate: str = "") -> str:
-        return self.pattern.format(prefix=PREFIX, site=site, gate=gate)
+    def format(self, site: str = "", gate: str = "", collector: str = "") -> str:
+        return self.pattern.format(prefix=PREFIX, site=site, gate=gate, collector=collector)
 
     def wildcard(self) -> str:
-        return self.pattern.format(prefix=PREFIX, site="+", gate="+")
+        return self.pattern.format(prefix=PREFIX, site="+", gate="+", collector="+")
 
     def match(self, topic: str) -> dict[str, str] | None:
-        rx = re.escape(self.pattern.format(prefix=PREFIX, site="\0S", gate="\0G"))
-        rx = rx.replace(re.escape("\0S"), r"(?P<site>[^/]+)").replace(re.escape("\0G"), r"(?P<gate>[^/]+)")
+        rx = re.escape(self.pattern.format(prefix=PREFIX, site="\0S", gate="\0G", collector="\0C"))
+        for mark, name in (("\0S", "site"), ("\0G", "gate"), ("\0C", "collector")):
+            rx = rx.replace(re.escape(mark), rf"(?P<{name}>[^/]+)")
         m = re.fullmatch(rx, topic)
         return m.groupdict() if m else None
 
@@ -35,8 +36,12 @@ ENTRIES = Topic("entries", "{prefix}/{site}/{gate}/entries", "kiosk->server", 1,
 ACK = Topic("ack", "{prefix}/{site}/{gate}/ack", "server->kiosk", 1, False)
 STATUS = Topic("status", "{prefix}/{site}/{gate}/status", "kiosk->server", 1, True)
 REGISTRY = Topic("registry", "{prefix}/{site}/registry", "server->kiosk", 1, True)
+# A collector says "online" once it has subscribed, and its last will says "offline": a
+# kiosk sends its unacked window again the moment one comes (back) online. Two levels
+# under the prefix, so no {site}/{gate}/... filter (the collector's own) matches it.
+COLLECTOR = Topic("collector", "{prefix}/collectors/{collector}", "server->kiosk", 1, True)
 
-ALL = (ENTRIES, ACK, STATUS, REGISTRY)
+ALL = (ENTRIES, ACK, STATUS, REGISTRY, COLLECTOR)
 SHARED_GROUP = "collectors"
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.console_client import Console
-from tests.sync.procs import wait_until
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -88,6 +88,15 @@ def test_demo_prints_working_urls_and_console_login():
 
         with urllib.request.urlopen(touch, timeout=5) as resp:
             assert resp.status == 200
+
+        # A healthy demo shows nothing amber or red: its registry was just issued and its
+        # clock counts as synchronised.
+        def status_items():
+            with urllib.request.urlopen(touch + "api/status", timeout=5) as resp:
+                return json.loads(resp.read())["items"]
+
+        wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 20,
+                   "every item of the demo's status bar ok")
         console = Console(server)
         console.log_in(name, password)
         assert name in console.get("console/entries").read().decode()
@@ -131,8 +140,7 @@ def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
         days = {"from": (today - datetime.timedelta(days=1)).isoformat(), "to": (today + datetime.timedelta(days=1)).isoformat()}
         listed = console.post("console/quarantine", {"household": "3-2-501", **days}).read().decode()
         assert 'data-household="3-2-501"' in listed and "已下发" in listed
-        assert wait_until(lambda: registry_version() > before, 10), \
-            "the kiosk never received the registry with the quarantine"
+        wait_until(lambda: registry_version() > before, 10, "the kiosk to receive the registry with the quarantine")
         # The scenario opens with this resident's pass: once the third person is decided,
         # the pass has been out of sight longer than the debounce and shows as a new scan.
         demo.wait_for(r"^\s+#3\s", 20)

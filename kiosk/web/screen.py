@@ -24,7 +24,7 @@ def full_status(rt, t) -> dict:
     status["preview_watchers"] = current_app.extensions["preview_watchers"].count
     handheld = rt.checkpoint.handheld.peek()
     # The runtime's own status, plus the status bar's items in words and a waiting handheld reading.
-    return {**status, "items": health.items(status, t),
+    return {**status, "items": health.items(status, t, rt.cfg.ui.backlog_warn),
             "handheld": {"value_c": handheld.value_c} if handheld else None}
 
 
@@ -38,7 +38,7 @@ def index():
     rt, cat = _runtime(), catalogue()
     ui = rt.cfg.ui
     page = {"sounds": ui.sounds, "quiet_hours": ui.quiet_hours, "hold_s": ui.verdict_hold_s,
-            "lang": cat.lang}
+            "queue_ttl_s": ui.queue_ttl_s, "lang": cat.lang}
     return render_template("screen.html", rt=rt, page=page)
 
 

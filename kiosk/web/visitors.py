@@ -13,6 +13,7 @@ from kiosk.credentials import mask_name
 from kiosk.web import backend, volunteer
 from kiosk.web.backend import Refused
 from kiosk.web.i18n import catalogue
+from sync import divisions
 from sync.idnumber import find_in_text
 
 log = logging.getLogger(__name__)
@@ -20,13 +21,16 @@ bp = Blueprint("visitors", __name__, url_prefix="/visitors")
 
 TEXT_FIELDS = ("name", "phone", "id_number", "going_to", "coming_from", "heading_to")
 YES_NO_FIELDS = ("contact", "symptoms")
+# Always asked, never required: free text comes only from a keyboard, and a gate has none.
+UNREQUIRED = ("name",)
 _PHONE = re.compile(r"^1\d{10}$")
 _HOUSEHOLD = re.compile(r"^[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}$")
 
 
 def _form_errors(data: dict, t, asked: tuple[str, ...]) -> dict[str, str]:
     """What the volunteer must fix before anything is recorded, per field asked."""
-    errors = {f: t("error.required") for f in TEXT_FIELDS if f in asked and not str(data.get(f, "")).strip()}
+    errors = {f: t("error.required") for f in TEXT_FIELDS
+              if f in asked and f not in UNREQUIRED and not str(data.get(f, "")).strip()}
     phone = re.sub(r"[\s-]", "", str(data.get("phone", "")))
     if "phone" not in errors and not _PHONE.match(phone):
         errors["phone"] = t("error.phone")
@@ -46,11 +50,20 @@ def _form_errors(data: dict, t, asked: tuple[str, ...]) -> dict[str, str]:
     return errors
 
 
+def households(registry) -> list[str]:
+    """Every building-unit-room the kiosk's registry names, for the household pickers."""
+    found = {k.household for k in registry.known_codes.values() if k.household}
+    found |= {q.household for q in registry.quarantine if q.household}
+    return sorted(h for h in found if _HOUSEHOLD.match(h))
+
+
 @bp.get("/new")
 def new():
     rt = current_app.extensions["kiosk"]
     # The questions follow the screening mode the gate runs (the site's declaration).
-    return render_template("visitor_new.html", rt=rt, questions=rt.gatekeeper.declaration().questions)
+    pickers = {"households": households(rt.gatekeeper.registry.current), "divisions": divisions.as_json()}
+    return render_template("visitor_new.html", rt=rt, pickers=pickers,
+                           questions=rt.gatekeeper.declaration().questions)
 
 
 @bp.post("/check-id")
@@ -74,7 +87,7 @@ def register():
         # Field names only: the values are a person's details.
         log.info("visitor form refused: %s", ", ".join(sorted(errors)))
         return jsonify({"error": "invalid", "fields": errors, "message": ""}), 400
-    answers = {f: str(data[f]).strip() for f in TEXT_FIELDS if f in asked}
+    answers = {f: str(data.get(f, "")).strip() for f in TEXT_FIELDS if f in asked}
     answers["phone"] = re.sub(r"[\s-]", "", answers["phone"])
     answers.update({f: data[f] in ("yes", True) for f in YES_NO_FIELDS if f in asked})
     try:
@@ -102,5 +115,5 @@ def show_pass(pass_id: str):
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
     until = rt.gatekeeper.registry.current.rules.local(
         datetime.fromtimestamp(issued["valid_until"], timezone.utc)).strftime("%H:%M")
-    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=mask_name(issued["name"]),
+    return render_template("visitor_pass.html", rt=rt, qr_svg=svg, who=mask_name(issued["name"]) or "",
                            household=issued["household"], until=until, risk=issued["declares_risk"])

@@ -1,6 +1,10 @@
 """The collector: entries from the broker into storage, then the ack back to the kiosk.
 
-Subscribes with a shared subscription, so several collectors split the load. Every
+Subscribes with a shared subscription, so several collectors split the load. Its MQTT
+session outlives it (a fixed client id, clean_start off, a session expiry), so the
+broker queues the batches meant for it while it restarts. Once subscribed it says
+``online`` on its retained status topic, and its last will says ``offline``: kiosks send
+their unacked window again at once instead of waiting for their ack timeout. Every
 payload is validated; a bad one is logged, counted and recorded, and never stops the
 collector. Messages that arrive together are stored in one transaction, and each
 gate's ack (the highest seq below which everything is stored) is published only after
@@ -9,8 +13,8 @@ that transaction committed — an ack is a promise the kiosk may forget the entr
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 import queue
 import socket
 import threading
@@ -23,6 +27,13 @@ from sync.link import Endpoint, Link
 from sync.server.storage import Storage
 
 log = logging.getLogger(__name__)
+
+
+def default_client_id(cfg) -> str:
+    """The same id at every start of one server (so the broker keeps its session), and a
+    different one for each server on a host: the host name and its state directory."""
+    where = hashlib.sha256(str(cfg.server.state_dir.resolve()).encode()).hexdigest()[:8]
+    return f"collector-{socket.gethostname()}-{where}"
 
 
 class Collector:
@@ -41,10 +52,12 @@ class Collector:
         # the retained registries a broker may have lost.
         self.after_connect: list = []
         self._reconnected = False
-        client_id = client_id or mqtt_cfg.client_id or f"collector-{socket.gethostname()}-{os.getpid()}"
-        self.link = Link(Endpoint.from_section(mqtt_cfg), client_id=client_id, name="collector",
+        self.client_id = client_id or mqtt_cfg.client_id or f"collector-{socket.gethostname()}"
+        self.status_topic = topics.COLLECTOR.format(collector=self.client_id)
+        will = (self.status_topic, schema.encode_collector_status("offline"), 1, True)
+        self.link = Link(Endpoint.from_section(mqtt_cfg), client_id=self.client_id, name="collector",
                          on_up=self._on_up, on_message=lambda m: self._inbox.put((m.topic, m.payload)),
-                         max_inflight=1000)
+                         will=will, max_inflight=1000, session_expiry_s=mqtt_cfg.session_expiry_s or None)
 
     @property
     def state(self):
@@ -52,6 +65,9 @@ class Collector:
 
     def _on_up(self, client: mqtt.Client) -> None:
         client.subscribe([(topics.shared(topics.ENTRIES), 1), (topics.STATUS.wildcard(), 1)])
+        # After the SUBSCRIBE on the same connection: whatever a kiosk sends on hearing this
+        # reaches the subscription.
+        client.publish(self.status_topic, schema.encode_collector_status("online"), qos=1, retain=True)
         self._reconnected = True
 
     def start(self) -> None:
@@ -63,6 +79,14 @@ class Collector:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout)
+        if self.link.connected:
+            # A clean disconnect does not fire the will.
+            info = self.link.client.publish(self.status_topic, schema.encode_collector_status("offline"),
+                                            qos=1, retain=True)
+            try:
+                info.wait_for_publish(timeout=2.0)
+            except (RuntimeError, ValueError):
+                pass
         self.link.stop()
 
     def _run(self) -> None:
@@ -149,6 +173,7 @@ class Collector:
             log.exception("could not record the rejection")
 
     def reject(self, topic: str, reason: str, size: int) -> None:
-        self.rejected += 1
         log.warning("rejected a message on %s (%d bytes): %s", topic[:200], size, reason)
         self._record(topic, reason, size)
+        # Counted once recorded: whoever sees the count sees the record.
+        self.rejected += 1

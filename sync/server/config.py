@@ -38,7 +38,11 @@ class MQTTSection(Section):
     ca_file: Path | None = Field(None, description="CA certificate; setting it turns TLS on")
     cert_file: Path | None = Field(None, description="Client certificate (PEM), when the broker wants one")
     key_file: Path | None = Field(None, description="Private key of the client certificate (PEM)")
-    client_id: str | None = Field(None, description="MQTT client id (default: collector-<host>-<pid>)")
+    client_id: str | None = Field(None, description="MQTT client id, fixed so the broker keeps this collector's "
+                                  "session across restarts (default: collector-<host>-<hash of state_dir>)")
+    session_expiry_s: int = Field(600, ge=0, le=7 * 24 * 3600,
+                                  description="How long the broker queues batches for this collector while "
+                                  "it is away, s (0: no persistent session)")
     max_batch_bytes: int = Field(4 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024,
                                  description="Largest entries message accepted, bytes")
     commit_max_messages: int = Field(200, ge=1, le=10000,

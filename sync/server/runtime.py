@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sync.registry_envelope import load_or_create_key
 from sync.privatefile import write_private
-from sync.server.collector import Collector
+from sync.server.collector import Collector, default_client_id
 from sync.server.config import ServerConfig
 from sync.server.registry_publisher import RegistryPublisher
 from sync.server.storage import open_storage
@@ -35,7 +35,7 @@ class ServerRuntime:
         self.cfg = cfg
         cfg.server.state_dir.mkdir(parents=True, exist_ok=True)
         self.storage = open_storage(cfg)
-        self.collector = Collector(cfg.mqtt, self.storage)
+        self.collector = Collector(cfg.mqtt, self.storage, client_id=cfg.mqtt.client_id or default_client_id(cfg))
         self.publisher = RegistryPublisher(self.storage, self.collector.link.client,
                                            load_or_create_key(cfg.registry_key_path), cfg.registry.key_id)
         self.collector.after_connect.append(self.publisher.republish)

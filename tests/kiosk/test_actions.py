@@ -122,7 +122,7 @@ def test_community_visitor_pass_linked_to_a_registration(kiosk):
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"name": ""}, "name"), ({"phone": "call me"}, "phone"), ({"contact": None}, "contact"),
+    ({"name": "x" * 41}, "name"), ({"phone": "call me"}, "phone"), ({"contact": None}, "contact"),
     ({"going_to": "x" * 81}, "going_to"),
 ])
 def test_registration_names_the_wrong_answer(kiosk, change, field):
@@ -131,6 +131,12 @@ def test_registration_names_the_wrong_answer(kiosk, change, field):
         register_visitor(gk, ANSWERS | change, "vol")
     with pytest.raises(VisitorError, match="symptoms"):
         register_visitor(gk, {k: v for k, v in ANSWERS.items() if k != "symptoms"}, "vol")
+
+
+def test_the_name_is_optional_a_gate_has_no_keyboard(kiosk):
+    gk, _ = kiosk
+    day_pass = register_visitor(gk, ANSWERS | {"name": ""}, "vol")
+    assert day_pass.text.startswith("CPV1:")
 
 
 def test_kiosk_secret_is_private_and_kept(kiosk, tmp_path):

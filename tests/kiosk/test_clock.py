@@ -81,3 +81,11 @@ def test_a_refused_adjtimex_asks_timedated(monkeypatch):
     monkeypatch.setattr(clock, "_timedatectl", lambda: True)
     assert clock._adjtimex() is None
     assert clock.is_synchronised() is True
+
+
+def test_the_demo_can_trust_its_host_clock(monkeypatch):
+    # [sim] clock_synced: the simulated gate's entries and status count as synchronised.
+    monkeypatch.setattr(clock, "_default", clock.ClockState(probe=lambda: False))
+    assert clock.synced() is False and clock.stamp()["clock_synced"] is False
+    clock.trust_host_clock()
+    assert clock.synced() is True and clock.stamp()["clock_synced"] is True

@@ -35,7 +35,9 @@ def test_kiosk_keeps_deciding_on_a_full_disk(tmp_path, small_disk):  # noqa: F81
     cfg = config.from_dict({
         "kiosk": {"state_dir": str(small_disk)},
         "camera": {"type": "sim"}, "thermometer": {"type": "sim"}, "relay": {"type": "sim"},
-        "ui": {"port": 0}, "mqtt": {"enabled": False},
+        # Nothing else may write to the small disk: a sound cached, or a failed write's
+        # file removed, while it is being filled would give the journal room.
+        "ui": {"port": 0, "sounds": False}, "speech": {"enabled": False}, "mqtt": {"enabled": False},
         "policy": {"pairing_window_s": 2.0},
         "registry": {"file": str(tmp_path / "registry.json")},
         "sim": {"scenario": str(tmp_path / "scenario.toml")},

@@ -58,7 +58,7 @@ def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp
         with urllib.request.urlopen(rt.ui_url + "api/status", timeout=5) as r:
             screen = json.loads(r.read())
         item = next(i for i in screen["items"] if i["key"] == "disk")
-        assert not item["ok"] and "storage low" in item["text"] and "MB free" in item["text"]
+        assert not item["ok"] and "low:" in item["text"] and "MB free" in item["text"]
 
         deadline = time.monotonic() + 15
         while rt.journal.last_seq() < 1 and time.monotonic() < deadline:

@@ -178,3 +178,8 @@ def test_the_cache_never_takes_the_room_the_journal_keeps(tmp_path, caplog):
     assert "warn_free_mb" in crowded.errors["chime-refer"]
     roomy = Speech(section(), tmp_path / "cache", keep_free_mb=1.0)
     assert roomy.file_for("chime-refer") is not None
+
+
+def test_what_is_switched_off_is_never_written(tmp_path):
+    Speech(section(enabled=False), tmp_path / "cache", chime_on=False).prepare()
+    assert not list(tmp_path.rglob("*.wav"))

@@ -37,6 +37,9 @@ HEADER = b"\x5a\x5a"
 TYPE_TEMPERATURE = 0x45
 DATA_LEN = 4
 FRAME_LEN = len(HEADER) + 2 + DATA_LEN + 1
+# The MLX90614 datasheet's ranges (object -70 ... +380, sensor -40 ... +125 deg C).
+OBJECT_RANGE_C = (-70.0, 380.0)
+AMBIENT_RANGE_C = (-40.0, 125.0)
 
 
 def command(code: int) -> bytes:
@@ -69,6 +72,10 @@ def decode(frame: bytes) -> tuple[float, float]:
         raise FrameError(f"checksum {frame[-1]:#04x}, expected {_checksum(frame[:-1]):#04x}")
     to = int.from_bytes(frame[4:6], "big", signed=True) / 100
     ta = int.from_bytes(frame[6:8], "big", signed=True) / 100
+    # A one-byte sum passes one shifted frame in 256: values the sensor cannot measure
+    # catch most of those (see the tests' counterexample for the rest).
+    if not OBJECT_RANGE_C[0] <= to <= OBJECT_RANGE_C[1] or not AMBIENT_RANGE_C[0] <= ta <= AMBIENT_RANGE_C[1]:
+        raise FrameError(f"object {to} / ambient {ta} deg C is outside what an MLX90614 measures")
     return to, ta
 
 

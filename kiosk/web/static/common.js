@@ -18,16 +18,22 @@ function el(tag, attrs, text) {
   return e;
 }
 
+// The status bar: grey for figures, amber for warnings, and a banner (as well as the
+// item) for what stops the gate. A part that is simply fine shows its name only.
 function renderHealth(status) {
   const ul = document.getElementById("health");
   if (!ul || !status) return;
   ul.replaceChildren(...status.items.map((i) => {
-    const li = el("li", { class: i.ok ? "ok" : "bad", "data-testid": "health-" + i.key, "data-ok": String(i.ok) });
+    const li = el("li", { class: "level-" + i.level, "data-testid": "health-" + i.key, "data-ok": String(i.ok),
+      "data-level": i.level });
     li.append(el("span", { class: "label" }, t("status." + i.key)));
-    // A part that is simply fine shows its name only; a problem shows why in plain words.
-    if (!(i.ok && i.text === t("status.ok"))) li.append(el("span", { class: "text" }, i.text));
+    if (i.level !== "ok" || i.text !== t("status.ok")) li.append(el("span", { class: "text" }, i.text));
     return li;
-  }));
+  }), el("li", { class: "ok-summary", "data-testid": "health-ok-summary" }, t("status.others_ok")));
+  const stops = status.items.filter((i) => i.level === "stop");
+  const banner = document.getElementById("stop-banner");
+  banner.hidden = stops.length === 0;
+  banner.textContent = stops.map((i) => t("status." + i.key) + " " + i.text).join(" · ");
 }
 
 function tickClock() {

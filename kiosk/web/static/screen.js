@@ -5,13 +5,20 @@
 const PAGE = JSON.parse(document.getElementById("page").textContent);
 const verdict = document.getElementById("verdict");
 const queueList = document.getElementById("queue");
+const SYMBOL = { admit: "✓", deny: "✕", refer: "?", fault: "!" };
+const DEVICE_FAULTS = ["absent", "stale", "error"];
 let idleTimer = null;
+let holdUntil = 0;          // a refer card stays up until then, or until the next verdict
+let lastPrompt = "show_code";
+let devices = {};
+let screening = "";   // the mode the gate decides by (off, record, enforce)
 let queue = [];
+let flashes = 0;
 
 function maskName(name) {
   if (!name) return "";
   const chars = Array.from(name);
-  return chars[0] + "*".repeat(Math.max(1, chars.length - 1));
+  return chars[0] + "*".repeat(Math.max(1, Math.min(chars.length - 1, 3)));
 }
 
 function whoText(e) {
@@ -28,6 +35,16 @@ function whoText(e) {
   const household = c.household || (visitor && (visitor.household || visitor.going_to));
   if (household) parts.push(formatHousehold(household));
   return parts.join(" · ");
+}
+
+// The kind of code in words: 通行证, 访客码, 身份证号, 二维码, 条形码.
+function codeText(e) {
+  const c = e.credential || {};
+  if (c.kind === "code" || c.kind === "malformed") {
+    return t(c.code_type === "QRCODE" || !c.code_type ? "code.qr" : "code.barcode");
+  }
+  const s = WORDS["code." + c.kind];
+  return typeof s === "string" ? s : "";
 }
 
 function tempText(e) {
@@ -54,32 +71,72 @@ function fitCard() {
 }
 window.addEventListener("resize", fitCard);
 
+// -- the one place the card's message changes: spoken prompts hook in here ----------
+function announce(phrase) {
+  if (window.kioskVoice) kioskVoice.say(phrase);
+}
+
+function fillCard(cls, symbol, word, lines) {
+  verdict.className = "verdict " + cls;
+  verdict.querySelector(".symbol").textContent = symbol;
+  verdict.querySelector(".word").textContent = word;
+  for (const k of ["who", "temp", "reason", "next"]) verdict.querySelector("." + k).textContent = (lines || {})[k] || "";
+  document.getElementById("fault-action").hidden = true;
+}
+
+// What stops or changes the volunteer's work, said on the card itself.
+function deviceFault() {
+  if (DEVICE_FAULTS.includes(devices.camera)) return "camera";
+  if (DEVICE_FAULTS.includes(devices.relay)) return "gate";
+  // Screening off needs no temperature: a thermometer down is only the status bar's amber.
+  if (DEVICE_FAULTS.includes(devices.thermometer) && screening !== "off") return "thermometer";
+  return null;
+}
+
+// Between people: the fault if a part is down, otherwise the prompt.
 function setPrompt(kind) {
-  verdict.className = "verdict idle";
+  lastPrompt = kind;
+  const fault = deviceFault();
   verdict.dataset.decision = "";
-  verdict.querySelector(".word").textContent = t("prompt." + kind);
-  for (const k of ["who", "temp", "reason"]) verdict.querySelector("." + k).textContent = "";
   verdict.dataset.prompt = kind;
+  verdict.dataset.fault = fault || "";
+  if (fault) {
+    fillCard("fault", SYMBOL.fault, t("fault." + fault));
+    document.getElementById("fault-action").hidden = fault !== "thermometer";
+  } else {
+    fillCard("idle", "", t("prompt." + kind));
+    announce(kind);
+  }
+  mirrorStrip();
   fitCard();
-  if (window.kioskVoice) kioskVoice.say(kind);
+}
+
+function flash() {
+  flashes += 1;
+  verdict.dataset.flashes = String(flashes);
+  verdict.classList.remove("flash");
+  void verdict.offsetWidth;   // restart the animation for a second verdict of the same kind
+  verdict.classList.add("flash");
 }
 
 function showDecision(e) {
-  verdict.className = "verdict " + e.decision;
   verdict.dataset.decision = e.decision;
   verdict.dataset.seq = e.seq;
   verdict.dataset.prompt = "";
+  verdict.dataset.fault = "";
   // How long after it was journaled this card went up (same clock: the kiosk's own screen).
   verdict.dataset.lagMs = String(Date.now() - Date.parse(e.ts));
-  verdict.querySelector(".word").textContent = t("verdict." + e.decision);
-  verdict.querySelector(".who").textContent = whoText(e);
-  verdict.querySelector(".temp").textContent = tempText(e);
-  verdict.querySelector(".reason").textContent = reasonLine(e);
+  fillCard(e.decision, SYMBOL[e.decision] || "", t("verdict." + e.decision),
+    { who: whoText(e), temp: tempText(e), reason: reasonLine(e) });
+  flash();
+  mirrorStrip();
   fitCard();
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => setPrompt("show_code"), PAGE.hold_s * 1000);
+  holdUntil = e.decision === "refer" ? Date.now() + PAGE.hold_s * 1000 : 0;
+  lastPrompt = "show_code";
+  idleTimer = setTimeout(() => { holdUntil = 0; setPrompt(lastPrompt); }, PAGE.hold_s * 1000);
   if (e.decision === "admit" || e.decision === "deny") beep(e.decision);
-  if (window.kioskVoice) kioskVoice.decision(e);
+  if (window.kioskVoice) kioskVoice.decision(e);   // the refer chime, then 请等待工作人员
 }
 
 // -- sounds: made here, no files; none in the configured quiet hours ---------------
@@ -109,22 +166,78 @@ function beep(kind) {
 }
 
 // -- the queue of people waiting for a volunteer ------------------------------------
+// Repeats of the same pass or code are one row with a count; a case older than
+// [ui] queue_ttl_s has most likely walked off and moves to the missed list.
+function identity(e) {
+  const c = e.credential || {};
+  return c.pass_id || c.hash || (c.kind || "") + ":" + (c.masked || e.id);
+}
+
+function groupQueue(items) {
+  const groups = new Map();
+  for (const e of items) {          // newest first
+    const key = identity(e);
+    if (!groups.has(key)) groups.set(key, { latest: e, ids: [] });
+    groups.get(key).ids.push(e.id);
+  }
+  return [...groups.values()];
+}
+
+function isMissed(g) {
+  return Date.now() - Date.parse(g.latest.ts) > PAGE.queue_ttl_s * 1000;
+}
+
+function rowText(e) {
+  return [whoText(e), codeText(e), reasonLine(e)].filter(Boolean).join(" · ");
+}
+
+function timeText(e) {
+  return new Date(e.ts).toLocaleTimeString(PAGE.lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+}
+
+function queueRow(g) {
+  const e = g.latest;
+  const li = el("li", { "data-testid": "queue-item", "data-id": e.id, "data-seq": e.seq, "data-count": g.ids.length });
+  // The whole row is the tap target: one button filling the list item.
+  const b = el("button", { type: "button", class: "row", "data-testid": "queue-open" });
+  b.append(el("span", { class: "time" }, timeText(e)));
+  b.append(el("span", { class: "what" }, rowText(e)));
+  if (g.ids.length > 1) b.append(el("span", { class: "count", "data-testid": "queue-repeat" }, "×" + g.ids.length));
+  b.addEventListener("click", () => openOverride(g));
+  li.append(b);
+  return li;
+}
+
+function missedRow(g) {
+  const e = g.latest;
+  const li = el("li", { "data-testid": "missed-item", "data-id": e.id, "data-count": g.ids.length });
+  li.append(el("span", { class: "time" }, timeText(e)));
+  li.append(el("span", { class: "what" }, rowText(e) + (g.ids.length > 1 ? " ×" + g.ids.length : "")));
+  const b = el("button", { type: "button", "data-testid": "missed-left" }, t("queue.left"));
+  b.addEventListener("click", () => dismiss([g]));
+  li.append(b);
+  return li;
+}
+
+let queueShown = "";
 function renderQueue(items) {
   queue = items;
-  document.getElementById("queue-count").textContent = items.length;
-  document.getElementById("queue-empty").hidden = items.length > 0;
-  queueList.replaceChildren(...items.map((e) => {
-    const li = el("li", { "data-testid": "queue-item", "data-id": e.id, "data-seq": e.seq });
-    const time = new Date(e.ts).toLocaleTimeString(PAGE.lang === "zh" ? "zh-CN" : "en-GB",
-      { hour: "2-digit", minute: "2-digit" });
-    li.append(el("span", { class: "time" }, time));
-    li.append(el("span", { class: "what" }, [whoText(e), reasonLine(e)].filter(Boolean).join(" · ")));
-    const b = el("button", { type: "button", "data-testid": "queue-open" }, t("queue.open"));
-    b.addEventListener("click", () => openOverride(e));
-    li.append(b);
-    return li;
-  }));
+  const groups = groupQueue(items);
+  const live = groups.filter((g) => !isMissed(g)), missed = groups.filter(isMissed);
+  // Redraw only on a change: a row replaced under a gloved finger would lose the tap.
+  const shown = JSON.stringify([live, missed].map((gs) => gs.map((g) => g.ids)));
+  if (shown === queueShown) return;
+  queueShown = shown;
+  document.getElementById("queue-count").textContent = live.length;
+  document.getElementById("queue-empty").hidden = live.length > 0;
+  queueList.replaceChildren(...live.map(queueRow));
+  const open = document.getElementById("missed-open");
+  open.hidden = missed.length === 0;
+  open.textContent = t("missed.button", { n: missed.length });
+  document.getElementById("missed").replaceChildren(...missed.map(missedRow));
+  if (missed.length === 0 && missedDialog.open) missedDialog.close();
 }
+setInterval(() => renderQueue(queue), 5000);
 
 function renderToday(c) {
   for (const k of ["in", "out", "denied", "fevers"]) document.getElementById("count-" + k).textContent = c[k];
@@ -137,48 +250,87 @@ function renderSummary(s) {
 
 function renderStatus(s) {
   renderHealth(s);
+  const before = deviceFault();
+  devices = s.devices || {};
+  screening = s.screening || "";
+  if (deviceFault() !== before && !verdict.dataset.decision) setPrompt(lastPrompt);
   const h = document.getElementById("handheld-waiting");
   h.hidden = !s.handheld;
   if (s.handheld) h.textContent = t("handheld.waiting", { value: s.handheld.value_c.toFixed(1) });
 }
 
-// -- override ----------------------------------------------------------------------
+// -- settling cases: the override, and 人员已离开 for the missed ---------------------
 const dialog = document.getElementById("override-dialog");
+const missedDialog = document.getElementById("missed-dialog");
 let current = null;
 
-function openOverride(e) {
-  current = e;
+// The card, small, inside the dialog: the gate goes on while a volunteer settles a case.
+function mirrorStrip() {
+  const strip = document.getElementById("live-strip");
+  strip.className = "live-strip " + (verdict.dataset.decision || (verdict.dataset.fault ? "fault" : "idle"));
+  strip.textContent = [verdict.querySelector(".symbol").textContent, verdict.querySelector(".word").textContent,
+    verdict.querySelector(".who").textContent].filter(Boolean).join("  ");
+}
+
+function openOverride(g) {
+  current = g;
+  const e = g.latest;
   const dl = document.getElementById("override-details");
   const rows = [
-    ["detail.seq", "#" + e.seq],
+    ["detail.seq", "#" + e.seq + (g.ids.length > 1 ? " ×" + g.ids.length : "")],
     ["detail.time", new Date(e.ts).toLocaleString(PAGE.lang === "zh" ? "zh-CN" : "en-GB")],
     ["detail.household", whoText(e)],
-    ["detail.code", (e.credential || {}).code_type || (e.credential || {}).kind || ""],
+    ["detail.code", codeText(e)],
     ["detail.temperature", tempText(e)],
     ["detail.reasons", reasonLine(e)],
   ];
   dl.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, t(k)), el("dd", {}, v)]));
   document.getElementById("override-form").reset();
+  for (const b of dialog.querySelectorAll("[data-reason]")) b.setAttribute("aria-pressed", "false");
   document.getElementById("override-error").textContent = "";
+  mirrorStrip();
   dialog.showModal();
+}
+
+// Every entry of a merged row is settled, each by its own override entry.
+async function settle(ids, decision, reason) {
+  for (const id of ids) {
+    const r = await volunteerPost(`/referrals/${id}/override`, { decision, reason });
+    if (!r.ok) return r;
+  }
+  return { ok: true };
 }
 
 async function submitOverride(decision) {
   const form = document.getElementById("override-form");
   const typed = form.elements.reason_other.value.trim();
-  const chosen = form.querySelector('input[name="reason"]:checked');
-  const reason = typed || (chosen ? chosen.value : "");
+  const chosen = dialog.querySelector('[data-reason][aria-pressed="true"]');
+  const reason = typed || (chosen ? chosen.dataset.reason : "");
   const error = document.getElementById("override-error");
   if (!reason) { error.textContent = t("override.need_reason"); return; }
-  const r = await volunteerPost(`/referrals/${current.id}/override`, { decision, reason });
+  const r = await settle(current.ids, decision, reason);
   if (r.ok) { dialog.close(); current = null; }
   else error.textContent = (r.body && r.body.message) || t("error.generic");
 }
 
+async function dismiss(groups) {
+  const r = await settle(groups.flatMap((g) => g.ids), "deny", t("queue.left"));
+  document.getElementById("missed-error").textContent = r.ok ? "" : ((r.body && r.body.message) || t("error.generic"));
+}
+
+for (const b of dialog.querySelectorAll("[data-reason]")) {
+  b.addEventListener("click", () => {
+    for (const o of dialog.querySelectorAll("[data-reason]")) o.setAttribute("aria-pressed", String(o === b));
+    document.getElementById("override-error").textContent = "";
+  });
+}
 document.getElementById("override-cancel").addEventListener("click", () => dialog.close());
 for (const b of dialog.querySelectorAll("button[data-decision]")) {
   b.addEventListener("click", () => submitOverride(b.dataset.decision));
 }
+document.getElementById("missed-open").addEventListener("click", () => missedDialog.showModal());
+document.getElementById("missed-close").addEventListener("click", () => missedDialog.close());
+document.getElementById("missed-all").addEventListener("click", () => dismiss(groupQueue(queue).filter(isMissed)));
 
 // -- camera preview: streams only while this page is visible ------------------------
 const preview = document.getElementById("preview");
@@ -205,15 +357,26 @@ source.addEventListener("snapshot", (m) => {
 });
 source.addEventListener("status", (m) => renderStatus(JSON.parse(m.data)));
 source.addEventListener("summary", (m) => renderSummary(JSON.parse(m.data)));
-source.addEventListener("decision", (m) => showDecision(JSON.parse(m.data)));
+source.addEventListener("decision", (m) => {
+  const received = performance.now();
+  showDecision(JSON.parse(m.data));
+  // For bench/ui_bench.py: from the event's arrival to the frame that shows the card.
+  requestAnimationFrame(() => { verdict.dataset.paintMs = (performance.now() - received).toFixed(2); });
+});
 source.addEventListener("prompt", (m) => {
   const p = JSON.parse(m.data).prompt;
   if (p === "remeasure" && verdict.dataset.decision) {
     // Keep the verdict up and add the instruction under it.
-    verdict.querySelector(".reason").textContent += " · " + t("prompt.remeasure");
+    verdict.querySelector(".next").textContent = t("prompt.remeasure");
     verdict.dataset.prompt = p;
+    announce(p);
     fitCard();
-    if (window.kioskVoice) kioskVoice.say(p);
+  } else if (verdict.dataset.decision === "refer" && Date.now() < holdUntil) {
+    // The refer card waits for the volunteer; the next person's prompt goes under it.
+    lastPrompt = p;
+    verdict.querySelector(".next").textContent = t("verdict.next") + " " + t("prompt." + p);
+    fitCard();
+    announce(p);
   } else {
     clearTimeout(idleTimer);
     setPrompt(p);   // a new person is in front: the last verdict is no longer theirs

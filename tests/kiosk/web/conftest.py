@@ -1,8 +1,11 @@
-"""A kiosk runtime on simulated drivers, not started, behind the Flask test client."""
+"""A kiosk runtime on simulated drivers, not started, behind the Flask test client; and
+for the browser tests, the real kiosk process and Debian's Chromium."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -12,6 +15,7 @@ from kiosk.runtime import KioskRuntime
 from kiosk.web import create_app
 
 PIN = "246810"
+LARGE = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -64,8 +68,6 @@ def kiosk_process(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium, headless, through Playwright."""
-    from pathlib import Path
-
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
     from playwright.sync_api import sync_playwright
@@ -74,3 +76,38 @@ def chromium():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def kiosk(kiosk_process):
+    return kiosk_process
+
+
+@pytest.fixture
+def open_screen(chromium, kiosk):
+    """Open the screen in a fresh browser context (no session: the PIN is asked again)."""
+    contexts = []
+
+    def _open(path: str = "/", viewport: dict = LARGE, at: datetime | None = None, on=None):
+        on = on or kiosk
+        ctx = chromium.new_context(viewport=viewport, locale="zh-CN")
+        if at is not None:
+            ctx.clock.set_fixed_time(at)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors, elsewhere = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # The gate may have no internet: every asset comes from the kiosk itself.
+        page.on("request", lambda r: None if r.url.startswith((on.url + "/", "data:")) else elsewhere.append(r.url))
+        page.js_errors, page.elsewhere = errors, elsewhere
+        page.goto(on.url + path)
+        if path == "/":
+            page.wait_for_selector('body[data-connected="1"]')
+        return page
+
+    yield _open
+    for ctx in contexts:
+        for page in ctx.pages:
+            assert page.js_errors == [], page.js_errors
+            assert page.elsewhere == [], page.elsewhere
+        ctx.close()

@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from tests.conftest import REPO, free_port
 from tests.kiosk_toml import kiosk_toml
+from tests.waiting import wait_until
 
 PIN = "246810"
 SURNAMES = "张王李赵刘陈杨黄周吴"
@@ -28,8 +29,9 @@ REGISTRY = {"version": 7, "known_codes": {
 
 class KioskProcess:
     def __init__(self, workdir: Path, **sections: dict | None) -> None:
-        """``sections`` change the kiosk.toml: a section's keys are merged, None drops it
-        (``registry=None``: no seed registry, the server's pushed one is all it has)."""
+        """``sections`` change the kiosk.toml: a section's keys are merged
+        (``thermometer={"type": "serial", ...}``), None drops it (``registry=None``: no seed
+        registry, the server's pushed one is all it has)."""
         self.workdir = workdir
         self.inbox = workdir / "inbox"
         self.port = free_port()
@@ -54,7 +56,7 @@ class KioskProcess:
                 "ui": {"port": self.port, "pin_hash": pin_hash, "quiet_hours": quiet},
                 "speech": {"quiet_hours": quiet},
                 "mqtt": {"enabled": False}, "registry": {"file": "registry.json"},
-                "sim": {"scenario": "scenario.toml", "inbox": "inbox"}}
+                "sim": {"scenario": "scenario.toml", "inbox": "inbox", "clock_synced": True}}
         for name, values in sections.items():
             if values is None:
                 toml.pop(name, None)
@@ -70,16 +72,17 @@ class KioskProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "--config", str(self.config)],
                                          cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def answers() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"kiosk exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
                 self.status()
-                return
             except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"kiosk did not answer in {timeout} s")
+                return False
+            return True
+
+        wait_until(answers, timeout, "the kiosk's screen to answer", interval=0.2)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -20,24 +20,45 @@ def test_all_good_is_all_green():
     assert all(i["ok"] for i in health.items(GOOD, EN))
 
 
-@pytest.mark.parametrize("change, key, text", [
-    ({"devices": {**GOOD["devices"], "camera": "absent"}}, "camera", "not connected"),
-    ({"devices": {**GOOD["devices"], "thermometer": "stale"}}, "thermometer", "no data"),
-    ({"devices": {**GOOD["devices"], "relay": "error"}}, "gate", "failing"),
-    ({"sync": "unreachable"}, "broker", "cannot reach the server"),
-    ({"sync": "auth_failed"}, "broker", "the server refused this kiosk's login"),
-    ({"sync": "connecting"}, "broker", "connecting to the server"),
-    ({"backlog": 250}, "backlog", "250 entries not sent"),
-    ({"registry_version": 0}, "registry", "no registry"),
-    ({"registry_age_s": 3 * 86400}, "registry", "registry not updated for 72 h"),
-    ({"clock_synced": False}, "clock", "not synchronised"),
-    ({"disk": {"level": "warn", "free_mb": 420.5, "held": 0}}, "disk", "storage low: 420.5 MB free"),
-    ({"disk": {"level": "full", "free_mb": 0.0, "held": 12}}, "disk", "storage full: 12 entries held in memory"),
+@pytest.mark.parametrize("change, key, level, text", [
+    ({"devices": {**GOOD["devices"], "camera": "absent"}}, "camera", "stop", "not connected"),
+    ({"devices": {**GOOD["devices"], "thermometer": "stale"}}, "thermometer", "warn", "no data"),
+    ({"devices": {**GOOD["devices"], "relay": "error"}}, "gate", "stop", "failing"),
+    ({"sync": "unreachable"}, "broker", "warn", "unreachable"),
+    ({"sync": "auth_failed"}, "broker", "warn", "refused this kiosk's login"),
+    ({"sync": "connecting"}, "broker", "warn", "connecting"),
+    ({"backlog": 250}, "backlog", "warn", "250"),
+    ({"registry_version": 0}, "registry", "warn", "none received"),
+    ({"registry_age_s": 3 * 86400}, "registry", "warn", "not updated for 72 h"),
+    ({"clock_synced": False}, "clock", "warn", "not synchronised"),
+    ({"disk": {"level": "warn", "free_mb": 420.5, "held": 0}}, "disk", "warn", "low: 420.5 MB free"),
+    ({"disk": {"level": "full", "free_mb": 0.0, "held": 12}}, "disk", "stop", "full: 12 entries held in memory"),
 ])
-def test_each_problem_turns_its_item_red_with_a_reason(change, key, text):
+def test_each_problem_gets_its_severity_and_a_reason(change, key, level, text):
     items = by_key({**GOOD, **change})
-    assert items[key]["ok"] is False and items[key]["text"] == text
+    assert (items[key]["ok"], items[key]["level"], items[key]["text"]) == (False, level, text)
     assert all(i["ok"] for k, i in items.items() if k != key)
+
+
+def test_a_server_outage_is_amber_with_the_unsent_count_never_a_stop():
+    items = by_key({**GOOD, "sync": "unreachable", "backlog": 12})
+    assert items["broker"] == {"key": "broker", "level": "warn", "text": "unreachable · 12 not sent", "ok": False}
+    # The count alone stays grey until [ui] backlog_warn.
+    assert items["backlog"]["level"] == "info"
+    assert health.items({**GOOD, "backlog": 12}, EN, backlog_warn=10)[4]["level"] == "warn"
+    assert not any(i["level"] == "stop" for i in items.values())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_item_repeats_its_own_name(lang):
+    cat = Catalogue.load(lang)
+    bad = {**GOOD, "devices": {"camera": "absent", "thermometer": "stale", "relay": "error"}, "sync": "unreachable",
+           "backlog": 500, "registry_age_s": 3 * 86400, "clock_synced": False,
+           "disk": {"level": "full", "free_mb": 0.0, "held": 3}}
+    for sync in ("unreachable", "auth_failed", "connecting", "stopped", "tls_failed"):
+        for i in health.items({**bad, "sync": sync}, cat.t):
+            label = cat.t(f"status.{i['key']}")
+            assert label.lower() not in i["text"].lower(), (label, i["text"])
 
 
 def test_catalogues_have_the_same_keys_and_placeholders():

@@ -18,6 +18,9 @@ from tests.conftest import REPO
     ({"quiet_hours": "25:00-07:00"}, "ui.quiet_hours"),
     ({"language": "fr"}, "ui.language"),
     ({"preview_fps": 0}, "ui.preview_fps"),
+    ({"queue_ttl_s": 5}, "ui.queue_ttl_s"),
+    ({"backlog_warn": 0}, "ui.backlog_warn"),
+    ({"verdict_hold_s": "long"}, "ui.verdict_hold_s"),
 ])
 def test_bad_ui_values_are_reported_with_their_key(ui, key):
     with pytest.raises(config.ConfigError, match=f"key '{key}'"):
@@ -27,6 +30,7 @@ def test_bad_ui_values_are_reported_with_their_key(ui, key):
 def test_defaults_keep_the_screen_on_loopback_in_chinese_with_no_pin():
     ui = config.from_dict({}).ui
     assert (ui.host, ui.language, ui.pin_hash, ui.quiet_hours) == ("127.0.0.1", "zh", None, "22:00-07:00")
+    assert (ui.verdict_hold_s, ui.queue_ttl_s, ui.backlog_warn) == (6.0, 600.0, 100)
 
 
 def _set_pin(stdin: str):
