@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from drivers.camera import Camera, OpenCVCamera
 from drivers.decoder import Decoder, PyzbarDecoder
+from drivers.reader import CARD, CodeReader
 from drivers.relay import GpioRelay, NoRelay, Relay
 from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer, build_protocol
 
@@ -33,9 +34,12 @@ class Devices:
     thermometer: Thermometer
     relay: Relay
     sim_parts: list[Any] = field(default_factory=list)   # far ends to stop at shutdown
+    readers: list[CodeReader] = field(default_factory=list)   # [[reader]] sections, in order
 
     def stop(self) -> None:
         self.camera.stop()
+        for reader in self.readers:
+            reader.stop()
         self.thermometer.stop()
         self.relay.close()
         for part in self.sim_parts:
@@ -134,6 +138,104 @@ RELAYS: dict[str, Callable[..., Relay]] = {
 }
 
 
+def _line_framer(r):
+    from drivers.scanner.lines import TERMINATORS, LineFramer, framing_bytes
+
+    return LineFramer(TERMINATORS[r.terminator], framing_bytes(r.prefix), framing_bytes(r.suffix))
+
+
+def _reads(r) -> dict:
+    """What a reader delivers: codes as they are, or card numbers in canonical form."""
+    if r.reads != "cards":
+        return {}
+    from drivers.cards import CardFormatError, normalise
+
+    def card(text: str) -> str | None:
+        try:
+            return normalise(text, r.card_format)
+        except CardFormatError:
+            return None
+    return {"code_type": CARD, "normalise": card}
+
+
+def _scenario_field(r) -> str:
+    return "card" if r.reads == "cards" else "scanner"
+
+
+def _reader_serial(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.serial_scanner import SerialScanner
+
+    return SerialScanner(r.name, r.port, _line_framer(r), r.baudrate, **_reads(r))
+
+
+def _reader_sim(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.lines import TERMINATORS, framing_bytes
+    from drivers.scanner.serial_scanner import SerialScanner
+    from drivers.sim.scanner import PtyScannerSim
+
+    w = _sim_world(cfg, cache)
+    far_end = PtyScannerSim(w.scenario, w.t0, terminator=TERMINATORS[r.terminator], prefix=framing_bytes(r.prefix),
+                            suffix=framing_bytes(r.suffix), loop=w.loop, field=_scenario_field(r))
+    far_end.start()
+    cache.setdefault("sim_parts", []).append(far_end)
+    cache.setdefault("reader_sims", {})[r.name] = far_end
+    # The real serial reader opens the simulator's pty, as it would /dev/serial/by-id/...
+    return SerialScanner(r.name, far_end.port, _line_framer(r), **_reads(r))
+
+
+def _reader_evdev(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.wedge import EvdevReader
+
+    return EvdevReader(r.name, r.device, **_reads(r))
+
+
+def _reader_evdev_replay(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.wedge import EventStreamReader
+
+    return EventStreamReader(r.name, str(r.source), **_reads(r))
+
+
+def _reader_evdev_sim(cfg, r, cache) -> CodeReader:
+    from drivers.scanner.wedge import EventStreamReader
+    from drivers.sim.wedge import FifoWedgeSim
+
+    w = _sim_world(cfg, cache)
+    far_end = FifoWedgeSim(w.scenario, w.t0, field=_scenario_field(r), loop=w.loop)
+    far_end.start()
+    cache.setdefault("sim_parts", []).append(far_end)
+    cache.setdefault("reader_sims", {})[r.name] = far_end
+    # The same event-stream reader a recording is played through reads the simulator's FIFO.
+    return EventStreamReader(r.name, far_end.path, **_reads(r))
+
+
+def _reader_idcard(cfg, r, cache) -> CodeReader:
+    from drivers.idcard.reader import IdCardReader
+    from drivers.idcard.sdk import SDKS
+
+    # The vendor library is loaded by the reader's thread, only when it starts.
+    return IdCardReader(r.name, lambda: SDKS[r.sdk](str(r.library), r.port), poll_s=r.poll_s)
+
+
+def _reader_idcard_sim(cfg, r, cache) -> CodeReader:
+    from drivers.idcard.reader import IdCardReader
+    from drivers.sim.idcard import ScenarioIdCardSdk
+
+    w = _sim_world(cfg, cache)
+    return IdCardReader(r.name, lambda: ScenarioIdCardSdk(w.scenario, w.t0, w.loop))
+
+
+#: Factories for [[reader]] sections: (cfg, section, cache) -> CodeReader.
+READERS: dict[str, Callable[..., CodeReader]] = {
+    "serial": _reader_serial,
+    "sim": _reader_sim,
+    "evdev": _reader_evdev,
+    "evdev-replay": _reader_evdev_replay,
+    "evdev-sim": _reader_evdev_sim,
+    "idcard": _reader_idcard,
+    "idcard-sim": _reader_idcard_sim,
+}
+
+
 def build_devices(cfg) -> Devices:
     cache: dict = {}
     devices = Devices(
@@ -141,8 +243,10 @@ def build_devices(cfg) -> Devices:
         decoder=DECODERS[cfg.decoder.type](cfg, cache),
         thermometer=THERMOMETERS[cfg.thermometer.type](cfg, cache),
         relay=RELAYS[cfg.relay.type](cfg, cache),
-        sim_parts=cache.get("sim_parts", []),
     )
+    devices.readers = [READERS[r.type](cfg, r, cache) for r in cfg.reader]
+    devices.sim_parts = cache.get("sim_parts", [])
     devices.sim_world = cache.get("world")          # type: ignore[attr-defined]
     devices.thermometer_sim = cache.get("thermometer_sim")  # type: ignore[attr-defined]
+    devices.reader_sims = cache.get("reader_sims", {})      # type: ignore[attr-defined]
     return devices

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import queue
 import threading
 import time
 from datetime import datetime, timezone
@@ -14,6 +15,7 @@ from typing import Callable
 
 from drivers.debounce import Debouncer
 from drivers.decoder import Code
+from drivers.reader import ReaderCode
 from drivers.registry import Devices
 from kiosk.diskguard import DiskGuard
 from kiosk.events import EventBus
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 class PendingScan:
     code: Code
     t: float
+    source: str = "camera"                     # the camera or a [[reader]]'s name
+    holder: str | None = None                  # a masked name the reader gave (an ID card's)
     first: TemperatureResult | None = None     # set while re-measuring: the first reading
 
 
@@ -41,6 +45,7 @@ class Timing:
     scan_t: float
     ready_t: float          # when both the code and a settled temperature were in
     decided_t: float        # journaled, gate pulsed, event published
+    source: str = "camera"  # where the code came from: the camera or a [[reader]]'s name
 
     @property
     def latency_ms(self) -> float:
@@ -67,9 +72,12 @@ class Checkpoint:
         # For the screen's camera preview: references only; the web encodes while someone watches.
         self.latest_frame: object | None = None
         self.last_codes: tuple[float, list[Code]] = (0.0, [])
+        self._reader_codes: queue.SimpleQueue[ReaderCode] = queue.SimpleQueue()
 
     def start(self) -> None:
         self.devices.thermometer.start(self.temps.add)
+        for reader in self.devices.readers:
+            reader.start(self._reader_codes.put)
         self.devices.camera.start()
         self._thread = threading.Thread(target=self._run, name="checkpoint", daemon=True)
         self._thread.start()
@@ -91,6 +99,8 @@ class Checkpoint:
             self.watchdog.alive()   # only a loop that completes its steps proves the kiosk alive
 
     def step(self) -> None:
+        # Readers deliver between frames; a code waits at most one frame period here.
+        self._take_reader_codes()
         got = self.devices.camera.read(timeout=0.2)
         now = time.monotonic()
         if got is not None:
@@ -102,15 +112,32 @@ class Checkpoint:
                 self.last_codes = (now, codes)
             scan = self.debouncer.feed(codes, now, frame.shape)
             if scan is not None:
-                if self._pending is not None:
-                    # The next person is already here: settle the previous one with what we have.
-                    self._settle(self._pending, now, force=True)
-                self._pending = PendingScan(scan, now)
-                self.events.publish("scan", {"type": scan.type})
-                if self.gatekeeper.screening().needs_temperature:
-                    self.events.publish("prompt", {"prompt": "measure"})
+                self._begin(scan, now, "camera")
+        self._take_reader_codes()
         if self._pending is not None:
-            self._settle(self._pending, now)
+            self._settle(self._pending, time.monotonic())
+
+    def _take_reader_codes(self) -> None:
+        """Codes from the [[reader]]s, through the same debounce as the camera's: a phone
+        shown to the camera and the scanner at once is one scan."""
+        while True:
+            try:
+                read = self._reader_codes.get_nowait()
+            except queue.Empty:
+                return
+            now = time.monotonic()
+            scan = self.debouncer.feed([Code(read.code_type, read.text)], now, (1, 1))
+            if scan is not None:
+                self._begin(scan, now, read.source, read.t, read.holder)
+
+    def _begin(self, scan: Code, now: float, source: str, t: float | None = None, holder: str | None = None) -> None:
+        if self._pending is not None:
+            # The next person is already here: settle the previous one with what we have.
+            self._settle(self._pending, now, force=True)
+        self._pending = PendingScan(scan, t or now, source, holder)
+        self.events.publish("scan", {"type": scan.type, "source": source})
+        if self.gatekeeper.screening().needs_temperature:
+            self.events.publish("prompt", {"prompt": "measure"})
 
     def _settle(self, pending: PendingScan, now: float, force: bool = False) -> None:
         window = self.cfg.policy.pairing_window_s
@@ -136,11 +163,15 @@ class Checkpoint:
                                   remeasured=pending.first is not None,
                                   rules=policy_rules(screening, self.cfg.policy))
         if j.decision.decision == "remeasure":
-            self._pending = PendingScan(pending.code, now, first=temp)
+            self._pending = PendingScan(pending.code, now, pending.source, pending.holder, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
             self.events.publish("prompt", {"prompt": "remeasure"})
             return
         fields = entry_fields(j, temp, self.cfg.kiosk.direction, sensor, screening.mode)
+        if pending.source != "camera":
+            fields["credential"] = {**fields["credential"], "reader": pending.source}
+        if pending.holder and "name_masked" not in fields["credential"]:
+            fields["credential"] = {**fields["credential"], "name_masked": pending.holder}
         if handheld is not None:
             fields["operator"] = {"name": handheld.operator, "reason": "handheld temperature"}
         entry = self.disk.append(fields)
@@ -150,7 +181,7 @@ class Checkpoint:
         self.events.publish("decision", entry)
         if j.decision.alert:
             self.events.publish("alert", {"seq": entry["seq"], "reasons": entry["reasons"]})
-        self.timings.append(Timing(pending.t, ready_t, time.monotonic()))
+        self.timings.append(Timing(pending.t, ready_t, time.monotonic(), pending.source))
         self.on_journaled()
         log.info("seq %s: %s %s", entry["seq"], entry["decision"], ",".join(entry["reasons"]) or "-")
 
@@ -166,6 +197,6 @@ def entry_fields(j, temp: TemperatureResult, direction: str, sensor: str, screen
         "reasons": list(j.decision.reasons),
         "alert": j.decision.alert,
         "operator": None,
-        "visitor": a.visitor.model_dump(exclude_none=True) if a.visitor else None,
+        "visitor": a.visitor_record(),
         "ref": None,
     }

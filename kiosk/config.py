@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
+from drivers.cards import FORMATS as CARD_FORMATS
 from drivers.thermometer.protocols import ascii_line
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 
@@ -240,6 +241,82 @@ class DiskSection(Section):
     held_max: int = Field(5000, ge=10, le=1_000_000, description="Entries kept in memory while the disk is full, until it has room again")
 
 
+class _ReaderBase(Section):
+    name: str = Field("", description="Name in logs, doctor and entries (letters, digits, - _); "
+                      "empty: the type and its place in the list, e.g. serial-1")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _topic_safe(value) if value else value
+
+
+class _CodeReaderBase(_ReaderBase):
+    """A reader that types text: a scanner, or a card reader that types card numbers."""
+
+    reads: Literal["codes", "cards"] = Field("codes", description="codes: QR and barcode texts (a scanner); "
+                                             "cards: access-card numbers (an IC/NFC card reader)")
+    card_format: Literal[CARD_FORMATS] | None = Field(
+        None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (drivers/cards.py)")
+
+    @model_validator(mode="after")
+    def _cards_have_a_format(self):
+        if (self.reads == "cards") != (self.card_format is not None):
+            raise ValueError("a card reader (reads = \"cards\") needs card_format, and only a card reader has one")
+        return self
+
+
+class _LineFraming(_CodeReaderBase):
+    terminator: Literal["cr", "lf", "crlf", "tab"] = Field(
+        "cr", description="What ends each code, as the module is set up (GM65/GM861 default: cr)")
+    prefix: str = Field("", max_length=16, description=r"Text the module sends before each code; \xNN for a control byte")
+    suffix: str = Field("", max_length=16, description=r"Text the module sends after each code, before the terminator")
+
+
+class SerialReaderSection(_LineFraming):
+    type: Literal["serial"]
+    port: str = Field(..., description="Serial port, ideally /dev/serial/by-id/...; or a pyserial URL")
+    baudrate: int = Field(9600, ge=300, le=921600, description="Serial speed, bits per second (GM65 default 9600)")
+
+
+class SimReaderSection(_LineFraming):
+    type: Literal["sim"]
+
+
+class EvdevReaderSection(_CodeReaderBase):
+    type: Literal["evdev"]
+    device: str = Field(..., description="The wedge's stable /dev/input/by-id/usb-...-event-kbd path "
+                        "(the kiosk's user must be in the 'input' group); grabbed for the kiosk alone")
+
+
+class EvdevReplayReaderSection(_CodeReaderBase):
+    type: Literal["evdev-replay"]
+    source: Path = Field(..., description="A file (played once) or FIFO of raw input events, as recorded "
+                         "from /dev/input/event*")
+
+
+class EvdevSimReaderSection(_CodeReaderBase):
+    type: Literal["evdev-sim"]
+
+
+class IdCardReaderSection(_ReaderBase):
+    type: Literal["idcard"]
+    sdk: Literal["termb", "sdtapi"] = Field(..., description="The reader's SDK family: termb (华视 China Vision) "
+                                            "or sdtapi (精伦 Jinglun)")
+    library: Path = Field(..., description="The vendor's Linux SDK library, e.g. /opt/cvr/libtermb.so; loaded "
+                          "only for this reader")
+    port: int = Field(1001, ge=1, le=9999, description="The SDK's port number: 1001-1016 USB, 1-16 serial")
+    poll_s: float = Field(0.3, gt=0, le=5, description="How often the reader is asked for a card, s")
+
+
+class IdCardSimReaderSection(_ReaderBase):
+    type: Literal["idcard-sim"]
+
+
+ReaderSection = Annotated[Union[IdCardReaderSection, IdCardSimReaderSection, SerialReaderSection, SimReaderSection, EvdevReaderSection,
+                                EvdevReplayReaderSection, EvdevSimReaderSection], Field(discriminator="type")]
+
+
 class KioskConfig(Section):
     kiosk: KioskSection = KioskSection()
     camera: CameraSection = CameraSection()
@@ -253,6 +330,20 @@ class KioskConfig(Section):
     registry: RegistrySection = RegistrySection()
     sim: SimSection = SimSection()
     disk: DiskSection = DiskSection()
+    reader: list[ReaderSection] = Field(default_factory=list, description="Code readers beside the camera: "
+                                        "scanner modules, keyboard wedges, card readers ([[reader]] sections)")
+
+    @field_validator("reader")
+    @classmethod
+    def _reader_names(cls, readers: list) -> list:
+        seen = set()
+        for i, r in enumerate(readers, 1):
+            if not r.name:
+                r.name = f"{r.type}-{i}"
+            if r.name in seen:
+                raise ValueError(f"two readers are named {r.name!r}; give each its own name")
+            seen.add(r.name)
+        return readers
 
     @model_validator(mode="after")
     def _screening_needs_a_thermometer(self):
@@ -265,6 +356,8 @@ class KioskConfig(Section):
         resolve_relative(base, ((self.kiosk, "state_dir"), (self.sim, "scenario"), (self.sim, "inbox"),
                                 (self.registry, "file"), (self.mqtt, "ca_file"), (self.mqtt, "cert_file"),
                                 (self.mqtt, "key_file")))
+        resolve_relative(base, [(r, "source") for r in self.reader if r.type == "evdev-replay"]
+                         + [(r, "library") for r in self.reader if r.type == "idcard"])
         self.speech.phrases = {name: path if path.is_absolute() else base / path
                                for name, path in self.speech.phrases.items()}
 

@@ -11,22 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from kiosk import idnumber, passes, visitors
-from kiosk.idnumber import IdNumber, IdNumberError
-from kiosk.passes import PassFormatError, SignedPass
+from drivers import cards
+from drivers.reader import CARD, IDCARD
+from kiosk import visitors
 from kiosk.registry import Quarantine, Registry
+from sync import divisions, idnumber, passes
+from sync.idnumber import IdNumber, IdNumberError
+from sync.passes import PassFormatError, SignedPass, VisitorClaims, mask_name
 
 MAX_TEXT = 4096         # longer than any code we accept; the rest is never looked at
 
 
 @dataclass(frozen=True)
 class Credential:
-    kind: str                           # "pass" | "day_pass" | "id_number" | "code" | "malformed"
+    kind: str                           # "pass" | "day_pass" | "id_number" | "card" | "code" | "malformed"
     code_type: str = "QRCODE"
     signed: SignedPass | None = None
     day_pass: visitors.DayPass | None = None
     id_number: IdNumber | None = None
-    text: str | None = None             # a plain code's text; never journaled
+    text: str | None = None             # a plain code's text or a card's canonical number; never journaled
     error: str | None = None            # reason code when malformed
     detail: str | None = None
 
@@ -46,7 +49,17 @@ class Assessment:
     registry: str | None = None         # "ok" | "known" | "unknown" | "revoked"
     quarantine: Quarantine | None = None
     visitor: visitors.VisitorAnswers | None = None
+    claims: VisitorClaims | None = None  # a self-registered visitor's declaration, from the pass
     extra: dict = field(default_factory=dict)
+
+    def visitor_record(self) -> dict | None:
+        """What the journal entry's ``visitor`` holds."""
+        if self.visitor is not None:
+            return self.visitor.model_dump(exclude_none=True)
+        if self.claims is None:
+            return None
+        # The origin in words, so the volunteer's queue reads it without a lookup.
+        return {**self.claims.as_record(), "origin_name": divisions.describe(self.claims.origin)}
 
     def as_json(self) -> dict:
         return {
@@ -66,6 +79,15 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         text.encode("utf-8")
     except UnicodeEncodeError:      # lone surrogates: bytes that were never text
         return Credential("malformed", code_type, error="malformed_code", detail="not valid text")
+    if code_type == IDCARD:
+        # An ID card reader's number: an ID number or nothing, never a pass or a plain code.
+        try:
+            return Credential("id_number", code_type, id_number=idnumber.parse(text))
+        except IdNumberError as exc:
+            return Credential("malformed", code_type, error="invalid_id_number", detail=str(exc))
+    if code_type == CARD:
+        # A card reader's text, already in canonical form (drivers/cards.py): never a pass.
+        return Credential("card", code_type, text=text.strip().upper())
     if passes.looks_like_pass(text):
         try:
             return Credential("pass", code_type, signed=passes.parse(text))
@@ -80,14 +102,6 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         except IdNumberError as exc:
             return Credential("malformed", code_type, error="invalid_id_number", detail=str(exc))
     return Credential("code", code_type, text=text)
-
-
-def mask_name(name: str | None) -> str | None:
-    """张伟 -> 张*: enough for a volunteer to greet the person, not enough to identify them."""
-    name = (name or "").strip()
-    if not name:
-        return None
-    return name[0] + "*" * max(1, min(len(name) - 1, 3))
 
 
 def mask_code(text: str) -> str:
@@ -105,7 +119,9 @@ def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *
     if cred.kind == "id_number":
         n = cred.id_number
         rec = {"kind": "id_number", "hash": n.keyed_hash(secret), "masked": n.masked}
-        return Assessment(cred, rec, ("id_number_unverified",), subject=rec["hash"], registry="unknown")
+        return _known_holder(cred, rec, registry.id_holder(n.number), ("id_number_unverified",), registry, now)
+    if cred.kind == "card":
+        return _assess_card(cred, registry, now, secret)
     if cred.kind == "code":
         digest = idnumber.keyed_hash(secret, "code:" + cred.text)
         rec = {"kind": "code", "code_type": cred.code_type, "hash": digest, "masked": mask_code(cred.text)}
@@ -149,18 +165,57 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
         problems.append("revoked")
     if site is not None and p.site != site:
         problems.append("wrong_site")
+    if not p.in_window(registry.rules.local(now)):
+        # A worker's weekly windows, in the site's time zone, checked offline like the dates.
+        problems.append("outside_hours")
     # Quarantine dates are the site's calendar days: at 07:00 in Shanghai it is still
     # yesterday in UTC, and a quarantine that began today must already hold.
     q = registry.quarantined(registry.rules.local(now).date(), household=p.household, pass_id=p.pass_id)
     answers = None
-    if p.role == "visitor":
+    if p.visitor is not None:
+        rec["name_masked"] = p.visitor.name_masked
+        problems += _self_registered_problems(p.visitor, registry)
+    elif p.role == "visitor":
         answers = book.answers(p.pass_id, now) if book else None
         if answers is None and registry.rules.visitors_must_register:
             problems.append("visitor_unregistered")
         elif answers is not None and answers.declares_risk:
             problems.append("visitor_declared_risk")
     return Assessment(cred, rec, tuple(problems), role=p.role, household=p.household, subject=p.pass_id,
-                      signature="ok", dates=dates, registry=status, quarantine=q, visitor=answers)
+                      signature="ok", dates=dates, registry=status, quarantine=q, visitor=answers,
+                      claims=p.visitor)
+
+
+def _self_registered_problems(claims: VisitorClaims, registry: Registry) -> list[str]:
+    """A visitor who declared on their own phone: a declared risk is never admitted; the
+    site's rule says whether a volunteer confirms the rest."""
+    if claims.declares_risk:
+        return ["visitor_declared_risk"]
+    rule = registry.rules.invited_visitors if claims.invited else registry.rules.self_registered_visitors
+    return [] if rule == "admit" else ["visitor_self_registered"]
+
+
+def _assess_card(cred: Credential, registry: Registry, now: datetime, secret: bytes) -> Assessment:
+    rec = {"kind": "card", "hash": idnumber.keyed_hash(secret, "card:" + cred.text), "masked": cards.mask(cred.text)}
+    return _known_holder(cred, rec, registry.card(cred.text), ("unknown_card",), registry, now)
+
+
+def _known_holder(cred: Credential, rec: dict, known, unknown: tuple[str, ...], registry: Registry,
+                  now: datetime) -> Assessment:
+    """A card or ID number the registry binds to a household, by keyed hash: then the
+    household's checks, as for a pass; unknown, ``unknown``; revoked, denied."""
+    subject = rec["hash"]
+    if known is None:
+        return Assessment(cred, rec, unknown, subject=subject, registry="unknown")
+    rec.update(household=known.household, role=known.role)
+    if known.name:
+        rec["name_masked"] = mask_name(known.name)
+    if known.revoked:
+        return Assessment(cred, rec, ("revoked",), role=known.role, household=known.household, subject=subject,
+                          registry="revoked")
+    q = registry.quarantined(registry.rules.local(now).date(), household=known.household)
+    return Assessment(cred, rec, (), role=known.role, household=known.household, subject=subject,
+                      registry="known", quarantine=q)
 
 
 def _assess_day_pass(cred: Credential, now: datetime, secret: bytes,

@@ -27,6 +27,8 @@ Status = Literal["ok", "warn", "fail", "skip"]
 REGISTRY_OLD_S = 7 * 24 * 3600   # a week without a push: revocations may be missing
 SCAN_FPS_BUDGET = 15.0           # DESIGN.md: the camera never drops below 15 fps of scanning
 PROBE_TEXT = "KIOSK-DOCTOR-1"
+PROBE_CARDS = {"hex10": "12026F6C3A", "hex8": "026F6C3A", "dec10": "0040856634", "dec8": "07302202",
+               "wiegand26": "111,27706"}
 
 
 @dataclasses.dataclass
@@ -432,6 +434,60 @@ def _play(path: Path) -> tuple[str | None, str]:
     return None, why
 
 
+_READER_HINTS = {
+    "serial": "is the scanner plugged in? Use its stable path from `ls -l /dev/serial/by-id/`; the kiosk's user "
+              "must be in the 'dialout' group, and no other program may hold the port",
+    "evdev": "is the reader plugged in? Use its stable path from `ls -l /dev/input/by-id/` (ending in "
+             "-event-kbd); the kiosk's user must be in the 'input' group (`sudo usermod -aG input kiosk`), and "
+             "no other program may grab the device",
+    "evdev-replay": "check [[reader]] source: a file or FIFO of recorded input events",
+    "idcard": "check [[reader]] sdk, library (the vendor's Linux SDK, e.g. libtermb.so) and port (1001 for the "
+              "first USB reader); the kiosk's user needs access to the reader's USB device (the vendor's udev rule)",
+}
+
+
+def check_readers(ctx: Context) -> list[Check]:
+    """Each [[reader]]: does it open, and what did it read meanwhile. A simulated one is
+    shown a test code, which must come back through the real driver."""
+    from drivers.registry import READERS
+
+    results = []
+    for r in ctx.cfg.reader:
+        name = f"reader {r.name}"
+        codes: list = []
+        try:
+            reader = READERS[r.type](ctx.cfg, r, ctx.cache)
+            reader.start(codes.append)
+        except Exception as exc:  # noqa: BLE001
+            results.append(Check(name, "fail", f"cannot start the {r.type} reader: {exc}", _READER_HINTS.get(r.type, "")))
+            continue
+        try:
+            deadline = time.monotonic() + max(2.0, ctx.seconds)
+            while time.monotonic() < deadline and reader.state.value != "ok":
+                time.sleep(0.05)
+            sim = ctx.cache.get("reader_sims", {}).get(r.name)
+            if sim is not None and reader.state.value == "ok":
+                sim.show(PROBE_CARDS[r.card_format] if getattr(r, "reads", "") == "cards" else PROBE_TEXT)
+                while time.monotonic() < deadline + 3 and not codes:
+                    time.sleep(0.05)
+            state, stats = reader.state.value, reader.stats()
+        finally:
+            reader.stop()
+        where = (getattr(r, "port", None) if r.type == "serial" else None) or getattr(r, "device", None) or \
+            getattr(r, "source", None) or getattr(r, "library", None) or "the simulator"
+        if state != "ok":
+            why = getattr(reader, "last_error", None) or state
+            results.append(Check(name, "fail", f"cannot open {where} ({why})", _READER_HINTS.get(r.type, "")))
+        elif sim is not None and not codes:
+            results.append(Check(name, "fail", f"{where} opened, but the test code did not come back",
+                                 "check terminator, prefix and suffix against the module's setup"))
+        else:
+            seen = f"; read {len(codes)} code(s)" if codes else "; show it a code while the kiosk runs to see it read"
+            results.append(Check(name, "ok", f"{where} is open ({getattr(r, 'reads', 'ID cards')}){seen}",
+                                 figures=stats))
+    return results
+
+
 CHECKS: list[Callable[[Context], Check]] = [
     check_camera, check_decoder, check_thermometer, check_relay, check_broker,
     check_clock, check_timezone, check_disk, check_registry, check_speech,
@@ -450,6 +506,7 @@ def run(config_path: str | Path, *, seconds: float = 2.0, pulse_relay: bool = Fa
                 results.append(check(ctx))
             except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
                 results.append(Check(check.__name__.removeprefix("check_"), "fail", f"the check itself failed: {exc}"))
+        results += check_readers(ctx)
     finally:
         for part in ctx.cache.get("sim_parts", []):
             part.stop()

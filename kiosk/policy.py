@@ -40,11 +40,13 @@ SEVERITY: dict[str, str] = {
     "visitor_declared_risk": DENY,
     "passback": DENY,           # or refer, by config
     "unknown_code": REFER,
+    "unknown_card": REFER,
     "malformed_code": REFER,
     "empty_code": REFER,
     "invalid_id_number": REFER,
     "id_number_unverified": REFER,
     "visitor_unregistered": REFER,
+    "visitor_self_registered": REFER,
     "no_temperature": REFER,
     "misread_temperature": REFER,
     # Screening in record mode: the person passes, the entry says what was seen.

@@ -62,17 +62,29 @@ class Quarantine(_Strict):
 
 class KnownCode(_Strict):
     household: str | None = None
-    role: Literal["resident", "staff", "visitor"] = "resident"
+    role: Literal["resident", "staff", "visitor", "worker"] = "resident"
     name: str | None = Field(None, max_length=40, description="the holder's name; the kiosk shows and "
                              "journals only its masked form")
+
+
+class KnownCard(_Strict):
+    household: str | None = None
+    role: Literal["resident", "staff", "visitor", "worker"] = "resident"
+    name: str | None = Field(None, max_length=40, description="the holder's masked name")
+    revoked: bool = Field(False, description="reported lost or taken back: denied at every gate")
 
 
 class Rules(_Strict):
     """The site's rules, pushed with the registry."""
 
     timezone: str = Field("Asia/Shanghai", description="Local time zone for allowed hours")
-    hours: dict[Literal["resident", "staff", "visitor"], tuple[str, str]] = Field(
+    hours: dict[Literal["resident", "staff", "visitor", "worker"], tuple[str, str]] = Field(
         default_factory=dict, description="role -> (from, to) local HH:MM; a role not listed may pass at any hour")
+    self_registered_visitors: Literal["admit", "refer"] = Field(
+        "refer", description="A visitor who declared on their own phone: admit, or refer to the volunteer "
+        "(who sees the masked name, household, origin and answers and confirms with one tap)")
+    invited_visitors: Literal["admit", "refer"] = Field(
+        "refer", description="The same, for a visitor who came through a household's invitation link")
     visitors_must_register: bool = Field(True, description="A visitor passes only once a volunteer registered them")
     screening: Screening = Field(Screening(), description="Epidemic screening: mode, fever threshold, re-measure, "
                                  "skin-to-body offset (sync/screening.py)")
@@ -122,8 +134,31 @@ class Registry(_Strict):
     known_codes: dict[str, KnownCode] = Field(default_factory=dict, description="plain ID code text -> who")
     holders: dict[str, str] = Field(default_factory=dict, description="pass id -> the holder's name; the kiosk "
                                     "shows and journals only its masked form (the pass itself holds no name)")
+    card_key: str | None = Field(None, description="base64 key of the cards' keyed hashes (sync/cards.py)")
+    cards: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a card's canonical "
+                                        "number -> whose it is; never the number itself")
+    id_key: str | None = Field(None, description="base64 key of the residents' ID numbers' keyed hashes, where "
+                               "the site opts in (README: Resident ID cards)")
+    id_numbers: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a resident's ID "
+                                             "number -> their household; never the number itself")
     rules: Rules = Rules()
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @model_validator(mode="after")
+    def _keys_of_hashes(self):
+        import base64
+        import binascii
+
+        for key, hashed in (("card_key", "cards"), ("id_key", "id_numbers")):
+            if getattr(self, hashed) and not getattr(self, key):
+                raise ValueError(f"{hashed} need the {key} they are hashed with")
+            if getattr(self, key):
+                try:
+                    if len(base64.b64decode(getattr(self, key), validate=True)) < 16:
+                        raise ValueError
+                except (binascii.Error, ValueError):
+                    raise ValueError(f"{key} is not a base64 key of at least 16 bytes") from None
+        return self
 
     @field_validator("trusted_keys")
     @classmethod
@@ -208,6 +243,17 @@ class Registry(_Strict):
 
     def lookup(self, text: str) -> KnownCode | None:
         return self.known_codes.get(text)
+
+    def card(self, canonical: str) -> KnownCard | None:
+        from sync.cards import digest
+
+        return self.cards.get(digest(self.card_key, canonical)) if self.card_key else None
+
+    def id_holder(self, number: str) -> KnownCard | None:
+        """Whose ID number this is, where the site publishes its residents' (opt-in)."""
+        from sync.cards import keyed_digest
+
+        return self.id_numbers.get(keyed_digest(self.id_key, "id:", number)) if self.id_key else None
 
     @cached_property
     def _quarantine_index(self) -> dict[tuple[str, str], list[Quarantine]]:

@@ -11,7 +11,7 @@ VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 
 runtime_pkgs=(libzbar0 mosquitto libgl1 libglib2.0-0 python3-venv fonts-wqy-microhei espeak-ng alsa-utils)
-dev_pkgs=(mosquitto-clients chromium postgresql)
+dev_pkgs=(mosquitto-clients chromium postgresql gcc linux-libc-dev)   # gcc, headers: evdev builds from source; the fake ID-card SDK in tests
 
 missing=()
 want=("${runtime_pkgs[@]}")

@@ -122,6 +122,8 @@ def _code_image(who: Arrival) -> np.ndarray | None:
         if img is None:
             log.warning("scenario image %s cannot be read; showing nobody", who.image)
         return img
+    if who.code is None:
+        return None         # shown to another reader: the camera sees the person, no code
     return render_code(who.code, who.barcode)
 
 

@@ -82,7 +82,7 @@ class Inbox:
         self._count += 1
         now = time.monotonic() - self.live.t0
         self.live.add(dataclasses.replace(person, index=10_000 + self._count, at_s=now))
-        log.info("sim inbox: %s arrives", person.code or person.image)
+        log.info("sim inbox: %s arrives", person.code or person.image or person.scanner or "a card")
 
     def stop(self) -> None:
         self._stop.set()

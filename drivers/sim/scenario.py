@@ -29,6 +29,15 @@ A scenario is TOML::
     temperature_c = 36.8
     temperature_noise_c = 1.5   # the reading jumps about (a hat, a moving head): no stable value
 
+    [[person]]
+    scanner = "RES-0003"   # shown to a scanner module ([[reader]] type "sim") instead of the camera
+
+    [[person]]
+    card = "0040856634"    # an access card held to the card readers (reads = "cards"), as they type it
+
+    [[person]]
+    idcard = "11010519491231002X"   # a resident ID card laid on the ID card reader
+
 Times are seconds from the moment the simulated devices start.
 """
 
@@ -57,6 +66,9 @@ class _Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str | None = None
     image: Path | None = None
+    scanner: str | None = Field(None, min_length=1, max_length=4096)
+    card: str | None = Field(None, min_length=1, max_length=40)
+    idcard: str | None = Field(None, pattern=r"^[0-9]{17}[0-9X]$")
     barcode: str | None = Field(None, pattern="^(qr|code128|ean13|code39)$")
     faults: str | None = None
     temperature_c: float | str | None = None
@@ -67,8 +79,8 @@ class _Person(BaseModel):
 
     @model_validator(mode="after")
     def _one_of(self):
-        if (self.code is None) == (self.image is None):
-            raise ValueError("give exactly one of 'code' or 'image'")
+        if sum(v is not None for v in (self.code, self.image, self.scanner, self.card, self.idcard)) != 1:
+            raise ValueError("give exactly one of 'code', 'image', 'scanner', 'card' or 'idcard'")
         if isinstance(self.temperature_c, str) and self.temperature_c != "none":
             raise ValueError("temperature_c is a number in deg C or \"none\"")
         if self.faults is not None:
@@ -97,6 +109,9 @@ class Arrival:
     expect: str | None
     temperature_noise_c: float | None = None    # how far samples scatter; None: a steady reading
     faults: str | None = None        # a preset of drivers/sim/faults.py; None: clean
+    scanner: str | None = None       # the text shown to the simulated scanner module, not the camera
+    card: str | None = None          # an access card's number as the simulated card readers type it
+    idcard: str | None = None        # a resident ID card's number, laid on the simulated ID card reader
 
     @property
     def leaves_s(self) -> float:
@@ -150,6 +165,7 @@ class Scenario:
                 image = base / image
             show = p.show_s or d.show_s
             arrivals.append(Arrival(i, at, show, p.code, image, p.barcode or "qr", temp, p.expect,
-                                    p.temperature_noise_c, faults=p.faults))
+                                    p.temperature_noise_c, faults=p.faults, scanner=p.scanner, card=p.card,
+                                    idcard=p.idcard))
             t = at + show + d.gap_s
         return cls(tuple(arrivals), source)

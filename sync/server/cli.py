@@ -35,6 +35,8 @@ def cmd_run(args) -> int:
     rt = ServerRuntime(cfg)
     rt.start()
     print(f"community server: API at {rt.http_url}", flush=True)
+    if rt.visitor_url:
+        print(f"community server: visitor page at {rt.visitor_url}", flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.server.console.config import ConsoleSection
+from sync.server.visitors.config import VisitorsSection
 
 __all__ = ["ServerConfig", "ConfigError", "load", "from_dict"]
 
@@ -71,6 +72,7 @@ class ServerConfig(Section):
     http: HTTPSection = HTTPSection()
     registry: RegistrySection = RegistrySection()
     console: ConsoleSection = ConsoleSection()
+    visitors: VisitorsSection = VisitorsSection()
 
     def resolve_paths(self, base: Path) -> None:
         resolve_relative(base, ((self.server, "state_dir"), (self.storage, "sqlite_path"), (self.mqtt, "ca_file"),

@@ -1,4 +1,4 @@
-"""Issuing community passes: the signing side of the format in kiosk/passes.py.
+"""Issuing community passes: the signing side of the format in sync/passes.py.
 
 ``community-server issue-pass`` makes one pass, or a batch from a CSV/XLSX list of
 households, as pass text, PNG/SVG/PDF QR images and a printable HTML sheet. The pass
@@ -21,7 +21,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.passes import ROLES, PassPayload, public_key_b64, sign
+from kiosk.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
 from sync.privatefile import write_private
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"
@@ -76,16 +76,30 @@ class Issued:
 
 
 def issue(key: SigningKey, *, site: str, household: str, role: str = "resident", days: float = 365,
-          not_before: datetime | None = None, label: str = "") -> Issued:
+          not_before: datetime | None = None, label: str = "", windows: str = "") -> Issued:
+    """One signed pass. ``windows`` (``Mon-Fri 08:00-18:00; Sat 09:00-12:00``, the site's
+    local time) is what a worker pass needs and only a worker pass may have."""
     start = not_before or datetime.now(timezone.utc)
     if days <= 0:
         raise IssueError("days must be positive")
+    if (role == "worker") != bool(windows.strip()):
+        raise IssueError("a worker pass needs its weekly windows (e.g. 'Mon-Fri 08:00-18:00'), "
+                         "and only a worker pass has them")
+    try:
+        spans = parse_windows(windows)
+    except ValueError as exc:
+        raise IssueError(str(exc)) from None
     payload = PassPayload(key.key_id, role, int(start.timestamp()), int((start + timedelta(days=days)).timestamp()),
-                          secrets.token_hex(8), site, household)
+                          secrets.token_hex(8), site, household, spans)
     try:
         return Issued(payload, sign(payload, key.key), label)
     except ValueError as exc:
         raise IssueError(str(exc)) from None
+
+
+def windows_of(text: str) -> list[str]:
+    """A pass's weekly times as people write them (none for a resident pass)."""
+    return [str(w) for w in parse(text).payload.windows]
 
 
 def qr(text: str):
@@ -119,12 +133,14 @@ def read_rows(path: Path) -> list[dict]:
     return out
 
 
-def issue_batch(key: SigningKey, rows: list[dict], *, site: str, role: str, days: float) -> list[Issued]:
+def issue_batch(key: SigningKey, rows: list[dict], *, site: str, role: str, days: float,
+                windows: str = "") -> list[Issued]:
     out = []
     for i, r in enumerate(rows, start=2):
         try:
             out.append(issue(key, site=site, household=r["household"], role=r.get("role") or role,
-                             days=float(r.get("days") or days), label=r.get("label") or r.get("name") or ""))
+                             days=float(r.get("days") or days), label=r.get("label") or r.get("name") or "",
+                             windows=r.get("windows") or windows))
         except (IssueError, ValueError) as exc:
             raise IssueError(f"row {i}: {exc}") from None
     return out
@@ -152,6 +168,7 @@ def sheet_html(passes: list[Issued], site: str) -> str:
             f'<p class="hh">{html.escape(p.payload.household)}</p>'
             f'<p>{html.escape(p.label)}</p>'
             f'<p>{html.escape(p.payload.role)} · 有效期至 valid to {exp}</p>'
+            + ''.join(f'<p>{html.escape(str(w))}</p>' for w in p.payload.windows) +
             f'<p class="id">{p.payload.pass_id}</p></div>')
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{html.escape(site)} passes</title>
@@ -176,10 +193,12 @@ def add_issue_pass_parser(subparsers) -> None:
         description="With no output option, prints the pass text alone on standard output.")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--household", help="building-unit-room, e.g. 3-2-501")
-    src.add_argument("--batch", help="CSV or XLSX with a 'household' column (optional: role, days, label)")
+    src.add_argument("--batch", help="CSV or XLSX with a 'household' column (optional: role, days, label, windows)")
     src.add_argument("--show-key", action="store_true", help="print the key id and public key for the registry")
     p.add_argument("--role", choices=ROLES, default="resident")
     p.add_argument("--days", type=float, default=365, help="valid for this many days from now")
+    p.add_argument("--windows", default="", help="a worker pass's weekly times in the site's zone, "
+                   "e.g. 'Mon-Fri 08:00-18:00; Sat 09:00-12:00'")
     p.add_argument("--site", default="demo-site", help="the community (site) id")
     p.add_argument("--key", type=Path, default=DEFAULT_KEY, help=f"pass signing key, PEM (created if absent; "
                    f"default {DEFAULT_KEY})")
@@ -196,9 +215,11 @@ def cmd_issue_pass(args) -> int:
             print(f"{key.key_id} {key.public_b64}")
             return 0
         if args.batch:
-            issued = issue_batch(key, read_rows(Path(args.batch)), site=args.site, role=args.role, days=args.days)
+            issued = issue_batch(key, read_rows(Path(args.batch)), site=args.site, role=args.role, days=args.days,
+                                 windows=args.windows)
         else:
-            issued = [issue(key, site=args.site, household=args.household, role=args.role, days=args.days)]
+            issued = [issue(key, site=args.site, household=args.household, role=args.role, days=args.days,
+                            windows=args.windows)]
     except (IssueError, OSError) as exc:
         print(f"community-server issue-pass: {exc}", file=sys.stderr)
         return 2

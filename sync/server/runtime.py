@@ -40,7 +40,10 @@ class ServerRuntime:
                                            load_or_create_key(cfg.registry_key_path), cfg.registry.key_id)
         self.collector.after_connect.append(self.publisher.republish)
         self._http = None
+        self._visitor_http = None
+        self._purger = None
         self.http_url: str | None = None
+        self.visitor_url: str | None = None
 
     def start(self) -> None:
         self.collector.start()
@@ -62,14 +65,49 @@ class ServerRuntime:
             from sync.server.console import init_console
             from sync.server.passes import load_or_create_key as load_pass_key
 
-            init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish,
-                         pass_key=load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id))
+            pass_key = load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id)
+            init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish, pass_key=pass_key)
+            if self.cfg.visitors.enabled:
+                self._mount_visitor_page(app, pass_key, BackgroundServer)
+        elif self.cfg.visitors.enabled:
+            log.warning("[visitors] needs the console (its households, site and pass key): visitor page off")
         self._http = BackgroundServer(app, name="http", host=http.host, port=http.port, threads=http.threads)
         self.http_url = f"http://{http.host}:{self._http.port}/"
         self._http.start()
+        if self._visitor_http is not None:
+            self._visitor_http.start()
+        if self.visitor_url is None and self._purger is not None:
+            self.visitor_url = f"{self.http_url}v/"
+
+    def _mount_visitor_page(self, app, pass_key, server_class):
+        """The visitor page on the console's app, or on an app and listener of its own."""
+        from flask import Flask
+
+        from sync.server.visitors import init_visitor_page, make_registrar
+        from sync.server.visitors.retention import Purger
+
+        cfg, state = self.cfg, self.cfg.server.state_dir
+        registrar = make_registrar(self.storage, pass_key, cfg.visitors, site=cfg.console.site,
+                                   timezone_name=cfg.console.timezone, id_key=session_secret(state / "visitor-id-key"))
+        app.extensions["visitor_settings"] = cfg.visitors     # the console's posters print its address
+        target = app
+        if cfg.visitors.listen_address is not None:
+            target = Flask("visitor_page")
+            host, port = cfg.visitors.listen_address
+            self._visitor_http = server_class(target, name="visitor-http", host=host, port=port,
+                                              threads=cfg.http.threads)
+            self.visitor_url = f"http://{host}:{self._visitor_http.port}/v/"
+        init_visitor_page(target, registrar, session_secret(state / "visitor-form-key"))
+        self._purger = Purger(registrar.declarations, registrar.households.audit, cfg.visitors.retention_days,
+                              invitations=registrar.invitations)
+        self._purger.start()
 
     def stop(self) -> None:
         self.collector.stop()
+        if self._purger:
+            self._purger.stop()
+        if self._visitor_http:
+            self._visitor_http.stop()
         if self._http:
             self._http.stop()
         self.storage.close()

@@ -9,12 +9,18 @@ mutations it leaves out, and a counterexample test shows each limit is real.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from drivers.thermometer.protocols import FrameError, ascii_line, gy_mcu90614 as gy, modbus_rtu as mb
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# PROPERTY_EXAMPLES=6000 searches harder by hand; CI runs a fixed sequence, so a landing
+# never turns red on a counterexample drawn for the first time (search for them here).
+SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "400")), deadline=None,
+                    derandomize=os.environ.get("CI") == "true",
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -206,6 +212,7 @@ def test_ascii_lines_without_a_checksum_cannot_refuse_these(sent, received, read
     b"T:36.6\x8f\r\n",                                      # ... and right after it
     b"T:36.6*\r\n",                                         # a star is no unit without C
     b"36.6\xba\r\n",                                        # nor an ordinal sign
+    b"\x1c0.1\r\n",                                         # -0.1's sign hit: 1C is no blank
 ])
 def test_ascii_a_corrupted_byte_in_or_next_to_a_number_is_a_bad_frame(received):
     p = ascii_line.AsciiLine().parser()

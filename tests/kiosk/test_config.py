@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,20 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
     assert cfg.kiosk.state_dir == tmp_path / "etc" / "state"
     assert cfg.registry.file == tmp_path / "etc" / "reg.json"
     assert cfg.mqtt.ca_file == Path("/abs/ca.pem")
+
+
+@pytest.mark.parametrize("readers,message", [
+    ([{"type": "serial"}], "missing required key 'reader.0.serial.port'"),
+    ([{"type": "nfc"}], "does not match any of the expected tags: 'idcard', 'idcard-sim', 'serial', 'sim'"),
+    ([{"type": "sim", "baud": 9600}], "unknown key 'reader.0.sim.baud'"),
+    ([{"type": "sim", "terminator": "etx"}], "key 'reader.0.sim.terminator'"),
+    ([{"type": "sim", "name": "a"}, {"type": "sim", "name": "a"}], "two readers are named 'a'"),
+])
+def test_a_bad_reader_section_is_named(readers, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config.from_dict({"reader": readers}, "k.toml")
+
+
+def test_readers_without_names_are_named_by_type_and_place():
+    cfg = config.from_dict({"reader": [{"type": "serial", "port": "/dev/ttyACM0"}, {"type": "sim"}]})
+    assert [r.name for r in cfg.reader] == ["serial-1", "sim-2"]

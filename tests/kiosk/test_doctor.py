@@ -331,3 +331,40 @@ def test_speech_without_espeak_ng_is_a_warning_not_a_failure(tmp_path):
 def test_speech_turned_off_is_skipped(tmp_path):
     check = doctor.check_speech(doctor.Context(config.load(write_config(tmp_path, speech={"enabled": False}))))
     assert check.status == "skip" and "[speech] enabled = false" in check.summary
+
+
+READERS_TOML = """
+[[reader]]
+type = "sim"
+name = "gm65"
+terminator = "crlf"
+
+[[reader]]
+type = "evdev-sim"
+name = "cards"
+reads = "cards"
+card_format = "wiegand26"
+
+[[reader]]
+type = "serial"
+name = "unplugged"
+port = "{missing}"
+
+[[reader]]
+type = "evdev"
+name = "wedge"
+device = "{missing}-event-kbd"
+"""
+
+
+def test_each_reader_is_checked_and_a_missing_one_named(tmp_path):
+    path = write_config(tmp_path)
+    missing = tmp_path / "usb-nothing-here"
+    path.write_text(path.read_text() + READERS_TOML.format(missing=missing))
+    results = by_name(doctor.run(path, seconds=0.3))
+    assert results["reader gm65"].status == "ok" and "read 1 code" in results["reader gm65"].summary
+    assert results["reader cards"].status == "ok" and "(cards)" in results["reader cards"].summary
+    unplugged = results["reader unplugged"]
+    assert unplugged.status == "fail" and str(missing) in unplugged.summary and "dialout" in unplugged.hint
+    wedge = results["reader wedge"]
+    assert wedge.status == "fail" and "'input' group" in wedge.hint and "/dev/input/by-id/" in wedge.hint

@@ -32,6 +32,55 @@ def test_resident_pass_fits_qr_version_7_at_level_m():
     assert code.version <= 7
 
 
+WEEKDAYS = passes.parse_windows("Mon-Fri 08:00-18:00")
+
+
+def test_a_worker_pass_keeps_its_windows_and_signature():
+    text = make_pass(role="worker", windows=WEEKDAYS)
+    p = passes.parse(text)
+    assert p.payload == payload(role="worker", windows=WEEKDAYS)
+    assert passes.signature_ok(p, KEY.public_key())
+
+
+@pytest.mark.parametrize("fields,windows", [
+    ({"household": "12-3-1201", "key_id": "p091a520"}, "Mon-Fri 08:00-18:00"),
+    ({"household": "3-2-501", "key_id": "demo-1"}, "Mon-Fri 07:00-12:00; Sat 09:00-12:00"),
+])
+def test_a_worker_pass_fits_qr_version_7_at_level_m(fields, windows):
+    text = make_pass(role="worker", windows=passes.parse_windows(windows), **fields)
+    code = segno.make_qr(text, error="m", boost_error=False)
+    assert code.mode == "alphanumeric"
+    assert code.version <= 7
+
+
+def test_windows_beyond_what_the_qr_holds_are_refused_when_signing():
+    many = passes.parse_windows("Mon 07:00-08:00; Tue 07:00-08:00; Wed 07:00-08:00; Thu 07:00-08:00")
+    with pytest.raises(ValueError, match="QR version 7"):
+        make_pass(role="worker", windows=many, household="12-3-1201", key_id="p091a520")
+
+
+@pytest.mark.parametrize("text,windows", [
+    ("Mon-Fri 08:00-18:00", ["Mon-Fri 08:00-18:00"]),
+    ("sat,sun 09:00-12:00", ["Sat-Sun 09:00-12:00"]),
+    ("Fri-Mon 22:00-24:00", ["Mon,Fri-Sun 22:00-24:00"]),        # a run across the week's end
+    ("Mon 00:00-24:00; Wed 06:15-06:45", ["Mon 00:00-24:00", "Wed 06:15-06:45"]),
+])
+def test_windows_are_written_as_people_write_them(text, windows):
+    assert [str(w) for w in passes.parse_windows(text)] == windows
+
+
+@pytest.mark.parametrize("text,message", [
+    ("Mon-Fri 8-18", "like 'Mon-Fri 08:00-18:00'"),
+    ("Mon-Fry 08:00-18:00", "days are Mon"),
+    ("Mon 08:10-18:00", "quarter hour"),
+    ("Mon 18:00-08:00", "end must be after the start"),
+    ("Mon 08:00-09:00;" * 5, "at most 4 windows"),
+])
+def test_bad_windows_say_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        passes.parse_windows(text)
+
+
 def test_a_pass_too_big_for_the_qr_is_refused_when_signing():
     with pytest.raises(ValueError, match="QR version 7"):
         make_pass(site="a-very-long-community-name-that-goes-on")
@@ -112,7 +161,7 @@ def test_pass_for_another_site():
     ("CP1:abc", "malformed_pass"),          # lower case is not base45
     ("CP1:" + "0" * 200, "malformed_pass"),  # longer than any pass
     ("CP1:" + base45.b45encode(b"\x01" * 70).decode(), "malformed_pass"),
-    ("CP1:" + base45.b45encode(b"\x02" + b"\x00" * 120).decode(), "malformed_pass"),  # format version 2
+    ("CP1:" + base45.b45encode(b"\x03" + b"\x00" * 120).decode(), "malformed_pass"),  # format version 3
 ])
 def test_malformed_passes(text, reason):
     with pytest.raises(PassFormatError) as exc:
@@ -143,3 +192,13 @@ def test_the_holder_is_named_only_masked_and_only_on_a_genuine_pass():
 @pytest.mark.parametrize("name, masked", [("张伟", "张*"), ("王", "王*"), ("  李娜 ", "李*"), ("", None), (None, None)])
 def test_mask_name(name, masked):
     assert credentials.mask_name(name) == masked
+
+
+def test_a_self_registered_visitors_entry_carries_the_declaration_from_the_pass():
+    from sync.passes import VisitorClaims
+
+    a = check(make_pass(role="visitor", visitor=VisitorClaims("张*", "410100", contact=False, symptoms=False)))
+    assert a.record["name_masked"] == "张*"
+    assert a.visitor_record() == {"self_registered": True, "name_masked": "张*", "origin": "410100",
+                                  "origin_name": "河南省 郑州市", "contact": False, "symptoms": False,
+                                  "invited": False}

@@ -116,3 +116,30 @@ def test_single_pass_as_png(tmp_path, capsys):
     assert server_main(["issue-pass", "--household", "1-1-1", "--key", str(tmp_path / "k.pem"),
                         "--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_worker_passes_by_batch_carry_their_windows_onto_the_sheet_and_the_kiosk_keeps_them(tmp_path, capsys):
+    rows = tmp_path / "workers.csv"
+    rows.write_text("household,role,days,windows,label\n"
+                    "3-2-501,worker,30,Mon-Fri 08:00-18:00,保洁 Cleaner\n"
+                    "0-0-0,worker,7,Sat 09:00-12:00,Meter reader\n", encoding="utf-8")
+    key = tmp_path / "k.pem"
+    assert server_main(["issue-pass", "--batch", str(rows), "--key", str(key), "--sheet",
+                        str(tmp_path / "sheet.html")]) == 0
+    sheet = (tmp_path / "sheet.html").read_text("utf-8")
+    assert "Mon-Fri 08:00-18:00" in sheet and "Sat 09:00-12:00" in sheet and "保洁 Cleaner" in sheet
+    assert server_main(["issue-pass", "--household", "3-2-501", "--role", "worker", "--days", "30",
+                        "--windows", "Mon-Sun 00:00-24:00", "--key", str(key)]) == 0
+    text = capsys.readouterr().out.strip()
+    assert segno.make_qr(text, error="m", boost_error=False).version <= 7
+    assert _verify(capsys, text, _registry(tmp_path, key))["decision"] == "admit"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "worker"], "a worker pass needs its weekly windows"),
+    (["--windows", "Mon-Fri 08:00-18:00"], "only a worker pass has them"),
+    (["--role", "worker", "--windows", "weekdays"], "like 'Mon-Fri 08:00-18:00'"),
+])
+def test_worker_windows_are_required_and_checked(tmp_path, capsys, args, message):
+    assert server_main(["issue-pass", "--household", "3-2-501", *args, "--key", str(tmp_path / "k.pem")]) == 2
+    assert message in capsys.readouterr().err

@@ -11,6 +11,7 @@ def test_the_example_config_loads(repo):
     cfg = config.load(repo / "config" / "server.toml")
     assert cfg.storage.type == "sqlite"
     assert cfg.sqlite_path == repo / "config" / "server-state" / "server.sqlite3"
+    assert (cfg.visitors.retention_days, cfg.visitors.per_ip_per_hour, cfg.visitors.per_phone_per_hour) == (28, 5, 5)
 
 
 @pytest.mark.parametrize("text, words", [
@@ -18,6 +19,9 @@ def test_the_example_config_loads(repo):
     ("[mqtt]\nport = 0\n", "key 'mqtt.port' has value 0"),
     ("[storage]\ntype = \"mysql\"\n", "key 'storage.type'"),
     ("[http\n", "invalid TOML"),
+    ("[visitors]\nretention = 28\n", "unknown key 'visitors.retention'"),
+    ("[visitors]\nlisten = \"8091\"\n", "key 'visitors.listen'"),
+    ("[visitors]\nper_ip_per_hour = 0\n", "key 'visitors.per_ip_per_hour' has value 0"),
 ])
 def test_mistakes_name_the_file_and_key(tmp_path, text, words):
     path = tmp_path / "server.toml"

@@ -51,6 +51,7 @@ _CELSIUS = r"(?:\s*(?:°\s*C?|[º*]\s*C|C))?"
 _AMBIENT_LABEL = r"(?:TA|AMB|AMBIENT)\s*[:=]\s*"
 _AMBIENT = rf"{_AMBIENT_LABEL}{_NUM}{_CELSIUS}"
 _SEP = r"[\s,;]+"
+_BLANKS = " \t\r\n\x0b\x0c"     # what re.ASCII's \s matches, and nothing more
 DEFAULT_PATTERN = (
     # The ambient may stand before the object or after it; one named group cannot sit in
     # both places, so a lookahead takes it wherever it is and the line skips over it.
@@ -104,16 +105,18 @@ def _values(m: re.Match) -> tuple[float, float | None] | None:
 
 def decode_line(raw: bytes) -> tuple[str, str]:
     """(text, encoding) of a line: UTF-8, or Latin-1 when it is not UTF-8 (a sketch that
-    prints its degree sign as the single byte B0). Either way noise stays non-ASCII."""
+    prints its degree sign as the single byte B0). Either way noise stays non-ASCII.
+    Only the blanks a device prints are trimmed: str.strip() would also eat control
+    bytes such as 1C-1F, so a sign corrupted into one would leave a valid, other number."""
     try:
-        return raw.decode("utf-8").strip(), "utf-8"
+        return raw.decode("utf-8").strip(_BLANKS), "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("latin-1").strip(), "latin-1"
+        return raw.decode("latin-1").strip(_BLANKS), "latin-1"
 
 
 def parse_line(line: str, rx: LinePattern) -> tuple[float, float | None] | None:
     """(object_c, ambient_c) of one line without its line end, or None when it is not a reading."""
-    m = _match(line.strip(), rx)
+    m = _match(line.strip(_BLANKS), rx)
     return _values(m) if m is not None else None
 
 

@@ -25,6 +25,7 @@ function whoText(e) {
   const c = e.credential || {};
   const parts = [];
   const visitor = e.visitor;
+  if (visitor && visitor.self_registered) return selfRegisteredText(visitor, c);
   if (visitor || c.role === "visitor") {
     parts.push(t("who.visitor"));
     if (visitor && visitor.name) parts.push(maskName(visitor.name));
@@ -40,11 +41,18 @@ function whoText(e) {
 // The kind of code in words: 通行证, 访客码, 身份证号, 二维码, 条形码.
 function codeText(e) {
   const c = e.credential || {};
+  if (c.reader && c.kind === "code") return t("code.scanned");   // a reader does not say the symbology
   if (c.kind === "code" || c.kind === "malformed") {
     return t(c.code_type === "QRCODE" || !c.code_type ? "code.qr" : "code.barcode");
   }
   const s = WORDS["code." + c.kind];
   return typeof s === "string" ? s : "";
+}
+
+// In the override details: the kind in words, its masked form, and the reader that read it.
+function credentialText(e) {
+  const c = e.credential || {};
+  return [codeText(e), c.masked, c.reader && t("code.reader", { reader: c.reader })].filter(Boolean).join(" · ");
 }
 
 function tempText(e) {
@@ -280,7 +288,7 @@ function openOverride(g) {
     ["detail.seq", "#" + e.seq + (g.ids.length > 1 ? " ×" + g.ids.length : "")],
     ["detail.time", new Date(e.ts).toLocaleString(PAGE.lang === "zh" ? "zh-CN" : "en-GB")],
     ["detail.household", whoText(e)],
-    ["detail.code", codeText(e)],
+    ["detail.code", credentialText(e)],
     ["detail.temperature", tempText(e)],
     ["detail.reasons", reasonLine(e)],
   ];
@@ -383,3 +391,41 @@ source.addEventListener("prompt", (m) => {
   }
 });
 setPrompt("show_code");
+
+// -- visitors who registered on their own phones -------------------------------------
+// The queue row says what the volunteer checks (masked name, household, origin, the two
+// answers), and a risk-free one, referred only by the site's rule, is let in with one tap.
+function selfRegisteredText(v, c) {
+  const answers = v.contact || v.symptoms
+    ? [v.contact && t("visitor.contact"), v.symptoms && t("visitor.symptoms")].filter(Boolean).join("、")
+    : t("visitor.no_risk");
+  return [t("who.visitor") + " " + (v.name_masked || ""), c.household && formatHousehold(c.household),
+    v.origin_name || v.origin, answers].filter(Boolean).join(" · ");
+}
+
+function oneTapConfirm(e) {
+  const v = e && e.visitor;
+  return Boolean(e && e.decision === "refer" && v && v.self_registered && !v.contact && !v.symptoms
+    && (e.reasons || []).every((r) => r === "visitor_self_registered"));
+}
+
+function addConfirmButtons(items) {
+  const byId = new Map(items.map((e) => [e.id, e]));
+  for (const li of queueList.querySelectorAll('[data-testid="queue-item"]')) {
+    const e = byId.get(li.dataset.id);
+    if (!(e && e.visitor && e.visitor.self_registered)) continue;
+    li.classList.add("declared");     // all of what they declared shows, on two lines if need be
+    if (!oneTapConfirm(e)) continue;
+    const ok = el("button", { type: "button", class: "admit", "data-testid": "queue-confirm" }, t("queue.confirm"));
+    ok.addEventListener("click", () => {
+      volunteerPost(`/referrals/${e.id}/override`, { decision: "admit", reason: t("override.self_registered") });
+    });
+    li.append(ok);
+  }
+}
+
+const renderQueueRows = renderQueue;
+renderQueue = function (items) {
+  renderQueueRows(items);
+  addConfirmButtons(items);
+};

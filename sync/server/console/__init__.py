@@ -54,7 +54,8 @@ class _TlsAwareSessions(SecureCookieSessionInterface):
 
 def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
                  pass_key=None, publish: Publish | None = None) -> Console:
-    from sync.server.console import alerts, auth, csrf, entries, gates, households, i18n, quarantine, screening
+    from sync.server.console import (alerts, auth, cards, csrf, entries, gates, households, i18n, quarantine,
+                                     screening, visitors, workers)
 
     settings = settings or ConsoleSection()
     con = Console(ConsoleStore(storage), settings, pass_key, publish)
@@ -64,7 +65,7 @@ def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
                       MAX_CONTENT_LENGTH=16 * 1024 * 1024)  # the largest roster upload
 
-    screens = (auth, entries, alerts, gates, households, quarantine, screening)
+    screens = (auth, entries, alerts, gates, households, quarantine, screening, cards, workers, visitors)
     for module in screens:
         app.register_blueprint(module.bp, url_prefix="/console")
     console_blueprints = {m.bp.name for m in screens}

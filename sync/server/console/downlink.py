@@ -44,7 +44,7 @@ def holder_names(store, others: dict[str, str]) -> dict[str, str]:
     """Pass id -> the holder's masked name (张*), which the kiosk's screen shows, since a
     pass carries no name: every active pass the console issued, and the names published
     by other means for passes the console does not know."""
-    from kiosk.credentials import mask_name
+    from sync.passes import mask_name
 
     issued = store.passes()
     known = {p["pass_id"] for p in issued}
@@ -53,6 +53,18 @@ def holder_names(store, others: dict[str, str]) -> dict[str, str]:
     names.update({p["pass_id"]: mask_name(p["name"]) for p in issued
                   if p["name"] and p["revoked_at"] is None and p["expires"] > now})
     return names
+
+
+def _cards(store) -> dict[str, Any]:
+    """Every card the console bound, revoked ones too (a lost card is denied, not merely
+    unknown), by their keyed digests; nothing when the console binds no cards."""
+    from sync.cards import registry_cards
+
+    cards = store.cards()
+    if not cards:
+        return {}
+    return {"card_key": store.card_key(), "cards": registry_cards(
+        [{**c, "revoked": c["revoked_at"] is not None} for c in cards])}
 
 
 def published_rules(con) -> dict[str, Any]:
@@ -80,7 +92,7 @@ def registry_content(con, rules: dict[str, Any] | None = None) -> tuple[dict[str
     before = con.store.registry_owned()
     others_revoked = [p for p in base.get("revoked") or [] if p not in before["revoked"]]
     others_quarantine = [q for q in base.get("quarantine") or [] if q not in before["quarantine"]]
-    content = {**base, "site": con.site, "trusted_keys": keys,
+    content = {**base, **_cards(con.store), "site": con.site, "trusted_keys": keys,
                "revoked": sorted({*others_revoked, *ours["revoked"]}),
                "quarantine": others_quarantine + [q for q in ours["quarantine"] if q not in others_quarantine],
                "holders": holder_names(con.store, dict(base.get("holders") or {}))}

@@ -6,13 +6,14 @@ import json
 import math
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
 from sync.screening import MODES
 from sync.server.console.auth import actor, login_required
 from sync.server.console.query import REASONS, FilterError, filter_values, local_time, parse_filters
 from sync.server.api import EXPORT_FORMATS, stream_export
 from sync.server.export import credential_label
+from sync.server.visitors.store import DeclarationStore
 
 bp = Blueprint("entries", __name__, template_folder="templates")
 
@@ -88,7 +89,10 @@ def detail(site: str, gate: str, seq: int):
         "issues": [i for i in issues if i["seq"] == seq],
     }
     chain["ok"] = chain["hash_ok"] and chain["linked"] and not chain["issues"]
-    return render_template("console/entry.html", item=item, row=_row(item, con.tz), chain=chain,
+    row = _row(item, con.tz)
+    # Admins follow a visitor's entry to what the visitor declared on their phone.
+    declared = bool(row["pass_id"] and g.user["role"] == "admin" and DeclarationStore(storage).get(row["pass_id"]))
+    return render_template("console/entry.html", item=item, row=row, chain=chain, declared=declared,
                            body=json.dumps(item["entry"], ensure_ascii=False, indent=2, sort_keys=True))
 
 

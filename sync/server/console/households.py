@@ -98,7 +98,7 @@ def detail(hid: str):
     if household is None:
         abort(404)
     return render_template("console/household.html", household=household, residents=store.residents(household=hid),
-                           passes=store.passes(household=hid), now=time.time(),
+                           passes=store.passes(household=hid), now=time.time(), cards=store.cards(household=hid),
                            quarantines=[q for q in store.quarantines() if q["household"] == hid
                                         or q["resident_household"] == hid])
 
@@ -185,20 +185,24 @@ def print_passes():
     sheet stops working once the sheet is printed again). Audited."""
     import segno
 
+    from sync.server.passes import windows_of
+
     con = _console()
     building = request.form.get("building") or None
     if not building:
         abort(400, description="choose a building")
     cards, printed, reissued = [], [], {}
     for p in con.store.passes(building=building, active_only=True):
-        text = con.store.take_pass_text(p["pass_id"])
+        # A worker pass's weekly times live only in its text: it is kept, and printed again as it is.
+        text = p["text"] if p["text"] and windows_of(p["text"]) else con.store.take_pass_text(p["pass_id"])
         if not text:
             old = p["pass_id"]
             p, text = _reissue(con, p)
             reissued[old] = p["pass_id"]
         printed.append(p["pass_id"])
         qr = segno.make(text, error="m")
-        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version})
+        cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version,
+                      "windows": windows_of(text)})
     con.store.audit(actor(), "passes_print", {"building": building, "printed": printed, "reissued": reissued},
                     request.remote_addr)
     if reissued and con.publish is not None:

@@ -60,12 +60,20 @@ SCHEMA = [
     # lockout does not tell which names exist.
     """CREATE TABLE IF NOT EXISTS console_unknown_failures (
         name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until DOUBLE PRECISION NOT NULL)""",
+    # Access cards: never the number, only its keyed digests (sync/cards.py) and a masked form.
+    """CREATE TABLE IF NOT EXISTS cards (
+        id TEXT PRIMARY KEY, household TEXT NOT NULL, resident_id TEXT, full_digest TEXT NOT NULL,
+        forms TEXT NOT NULL, masked TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, created_by TEXT NOT NULL,
+        revoked_at DOUBLE PRECISION, revoked_by TEXT)""",
+    "CREATE INDEX IF NOT EXISTS cards_household ON cards (household)",
 ]
 
 ALERT_REASONS = ("fever", "fever_recorded", "quarantine_exit")
 USER_COLUMNS = ("name", "pw_hash", "role", "failures", "locked_until", "created_at")
 PASS_COLUMNS = ("pass_id", "resident_id", "household", "role", "text", "not_before", "expires",
                 "issued_at", "issued_by", "revoked_at", "revoked_by")
+CARD_COLUMNS = ("id", "household", "resident_id", "full_digest", "forms", "masked", "created_at", "created_by",
+                "revoked_at", "revoked_by")
 QUARANTINE_COLUMNS = ("id", "household", "resident_id", "start_date", "end_date", "note", "created_at",
                       "created_by", "lifted_at", "lifted_by")
 
@@ -311,6 +319,48 @@ class ConsoleStore:
         # the kiosks carry stays short.
         return [r["pass_id"] for r in self._rows("SELECT pass_id FROM passes WHERE revoked_at IS NOT NULL "
                                                  "AND expires > ? ORDER BY pass_id", (time.time(),))]
+
+    # -- access cards ------------------------------------------------------------------
+
+    def card_key(self) -> str:
+        """The site's card key (sync/cards.py), made on first use."""
+        from sync.cards import new_card_key
+
+        row = self._one("SELECT value FROM console_meta WHERE key = 'card_key'")
+        if row:
+            return row["value"]
+        self._exec(("INSERT INTO console_meta (key, value) VALUES ('card_key', ?) ON CONFLICT (key) DO NOTHING",
+                    (new_card_key(),)))
+        return self._one("SELECT value FROM console_meta WHERE key = 'card_key'")["value"]
+
+    def add_cards(self, cards: list[dict], by: str) -> list[str]:
+        """Bind cards (household, resident_id, full_digest, forms, masked) in one transaction."""
+        now, ids = time.time(), [new_id() for _ in cards]
+        self._exec(*[("INSERT INTO cards (id, household, resident_id, full_digest, forms, masked, created_at, "
+                      "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (cid, c["household"], c.get("resident_id"), c["full_digest"], json.dumps(c["forms"]),
+                       c["masked"], now, by)) for cid, c in zip(ids, cards)])
+        return ids
+
+    def cards(self, *, household: str | None = None) -> list[dict]:
+        where, params = (" WHERE c.household = ?", (household,)) if household else ("", ())
+        cols = ", ".join(f"c.{c}" for c in CARD_COLUMNS)
+        rows = self._rows(f"SELECT {cols}, r.name FROM cards c LEFT JOIN residents r ON r.id = c.resident_id"
+                          f"{where} ORDER BY c.household, c.created_at", params, CARD_COLUMNS + ("name",))
+        for row in rows:
+            row["forms"] = json.loads(row["forms"])
+        return rows
+
+    def active_card(self, full_digest: str) -> dict | None:
+        return self._one("SELECT id, household FROM cards WHERE full_digest = ? AND revoked_at IS NULL",
+                         (full_digest,))
+
+    def card(self, cid: str) -> dict | None:
+        return self._one("SELECT id, household, masked, revoked_at FROM cards WHERE id = ?", (cid,))
+
+    def revoke_card(self, cid: str, by: str) -> bool:
+        return self._exec(("UPDATE cards SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
+                           (time.time(), by, cid))) == 1
 
     # -- home quarantine ---------------------------------------------------------------
 

@@ -86,6 +86,7 @@ def test_a_refer_waits_in_the_queue_until_a_volunteer_overrides_it(open_screen, 
     item.click()
     details = page.inner_text('[data-testid="override-details"]')
     assert f"#{seq}" in details and "36." in details
+    assert "二维码 · NO********ME" in details      # what was shown, in words, masked
     page.click('[data-testid="override-admit"]')
     assert page.inner_text('[data-testid="override-error"]') == "请选择或填写原因"
     page.click('[data-testid="reason-2"]')

@@ -1,0 +1,1 @@
+"""Scanner modules and keyboard wedges: code readers beside the camera (drivers/reader.py)."""
