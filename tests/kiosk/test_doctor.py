@@ -368,3 +368,22 @@ def test_each_reader_is_checked_and_a_missing_one_named(tmp_path):
     assert unplugged.status == "fail" and str(missing) in unplugged.summary and "dialout" in unplugged.hint
     wedge = results["reader wedge"]
     assert wedge.status == "fail" and "'input' group" in wedge.hint and "/dev/input/by-id/" in wedge.hint
+
+
+def test_checks_run_in_the_state_directory_as_the_service_does(tmp_path, monkeypatch):
+    # lgpio makes its pipe files in the current directory: started from a checkout the
+    # kiosk user cannot write, the relay check failed where the service worked.
+    config = write_config(tmp_path)
+    elsewhere = tmp_path / "checkout"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    seen = []
+
+    def check_where(ctx):
+        seen.append(Path.cwd())
+        return doctor.Check("where", "ok", str(Path.cwd()))
+
+    monkeypatch.setattr(doctor, "CHECKS", [check_where])
+    doctor.run(config)
+    assert seen == [tmp_path / "state"]
+    assert Path.cwd() == elsewhere

@@ -130,6 +130,9 @@ def test_launcher_waits_for_the_page_then_opens_it_in_kiosk_mode(tmp_path):
         server.server_close()
     args = args_file.read_text().split()
     assert "--kiosk" in args and f"--app=http://127.0.0.1:{port}/" in args
+    # Chromium dropped these two; the restore-pages bubble is hidden by its current flag.
+    assert "--hide-crash-restore-bubble" in args
+    assert not {"--disable-infobars", "--disable-session-crashed-bubble"} & set(args)
 
 
 def test_udev_rule_names_the_thermometer():
