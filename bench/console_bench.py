@@ -147,13 +147,14 @@ def spreadsheet_rows(xlsx: bytes) -> list[dict]:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx), read_only=True)
-    rows = wb.active.iter_rows(values_only=True)
-    next(rows)  # the header, in the console's language; the columns are the export's
-    from sync.server.export import COLUMNS
+    try:
+        rows = wb.active.iter_rows(values_only=True)
+        next(rows)  # the header, in the console's language; the columns are the export's
+        from sync.server.export import COLUMNS
 
-    out = [dict(zip(COLUMNS, r)) for r in rows]
-    wb.close()
-    return out
+        return [dict(zip(COLUMNS, r)) for r in rows]
+    finally:
+        wb.close()
 
 
 def run_backend(name: str, storage, per_gate: dict[str, list[dict]], repeat: int, sheet_repeat: int) -> None:

@@ -510,7 +510,7 @@ install_kiosk() {
     local pkgs=(v4l-utils curl)
     case "$model" in "Raspberry Pi"*) pkgs+=(python3-gpiozero python3-lgpio) ;; esac
     packages "${pkgs[@]}"
-    ensure_user kiosk "$KIOSK_STATE" video dialout gpio input
+    ensure_user kiosk "$KIOSK_STATE" video dialout gpio input audio   # audio: the doctor's test phrase
     put_dir "$ETC" root root 0755
     put_dir "$KIOSK_STATE" kiosk kiosk 0700
     thermometer_port "$model"

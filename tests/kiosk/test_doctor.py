@@ -16,7 +16,6 @@ import pytest
 from kiosk import config, doctor
 from sync.broker import Broker
 from tests.kiosk_toml import kiosk_toml
-from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -291,7 +290,7 @@ def test_old_registry_is_a_warning_with_its_age(tmp_path):
     assert line.startswith("WARN") and "version 9" in line and "30 days old" in line
 
 
-def test_low_disk_is_a_warning_long_before_it_is_full(tmp_path, small_disk):  # noqa: F811
+def test_low_disk_is_a_warning_long_before_it_is_full(tmp_path, small_disk):
     cfg = write_config(tmp_path, kiosk={"state_dir": str(small_disk)}, disk={"warn_free_mb": 5, "critical_free_mb": 0.1})
     r = by_name(doctor.run(cfg, seconds=0.3))["disk"]
     assert r.status == "warn" and str(small_disk) in r.summary and "MB free" in r.summary

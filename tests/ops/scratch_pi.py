@@ -48,7 +48,7 @@ class ScratchPi:
         etc = self.root / "etc"
         (etc / "lightdm").mkdir(parents=True)
         (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\npi:x:1000:1000::/home/pi:/bin/bash\n")
-        (etc / "group").write_text("root:x:0:\ndialout:x:20:pi\nvideo:x:44:pi\ninput:x:105:pi\n"
+        (etc / "group").write_text("root:x:0:\ndialout:x:20:pi\naudio:x:29:pi\nvideo:x:44:pi\ninput:x:105:pi\n"
                                    "gpio:x:997:pi\npi:x:1000:\n")
         for name in ("shadow", "gshadow"):
             (etc / name).touch(mode=0o600)

@@ -25,7 +25,7 @@ def test_kiosk_install_on_a_fresh_pi_then_again_changes_nothing(tmp_path, model,
     kiosk, kiosk_group = pi.id_of("kiosk"), pi.id_of("kiosk", "group")
     groups = {line.split(":")[0] for line in (pi.root / "etc/group").read_text().splitlines()
               if "kiosk" in line.split(":")[3].split(",")}
-    assert groups == {"video", "dialout", "gpio", "input"}
+    assert groups == {"video", "dialout", "gpio", "input", "audio"}
 
     config = tomllib.loads((pi.root / "etc/gate-checkpoint/kiosk.toml").read_text())
     assert (config["kiosk"]["site"], config["kiosk"]["gate"], config["kiosk"]["direction"]) == ("east", "gate-1", "in")

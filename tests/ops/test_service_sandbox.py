@@ -22,8 +22,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from tests.conftest import free_port
 from tests.kiosk_toml import kiosk_toml
 from tests.ops.scratch_pi import PI5, WHY_NOT, ScratchPi
 from tests.ops.test_install_files import UNITS, parse_unit
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -185,24 +186,19 @@ def run_inside(folder: Path, unit: Path, command: list[str]) -> subprocess.Compl
                           timeout=60)
 
 
-def receive(sock: socket.socket, until, seconds: float) -> list[str]:
+def receive(sock: socket.socket, until, seconds: float, what) -> list[str]:
+    """The notify socket's messages, read until ``until(messages)`` holds."""
     got: list[str] = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not until(got):
+
+    def heard() -> bool:
         try:
             got.append(sock.recv(4096).decode())
         except TimeoutError:
             pass
+        return until(got)
+
+    wait_until(heard, seconds, lambda: f"{what() if callable(what) else what} (heard {got})")
     return got
-
-
-def wait_until(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 SCENARIO = """
@@ -251,14 +247,13 @@ port = {http_port}
     srv = Sandboxed(server, server_unit)
     kio = Sandboxed(kiosk, kiosk_unit, notify=notify_path)
     try:
-        got = receive(sock, lambda g: any(m.startswith("READY=1") for m in g), 60)
-        ready = next((m for m in got if m.startswith("READY=1")), None)
-        assert ready, kio.output()
+        got = receive(sock, lambda g: any(m.startswith("READY=1") for m in g), 120,
+                      lambda: "READY=1 from the kiosk; it said " + kio.output())
+        ready = next(m for m in got if m.startswith("READY=1"))
         assert f"STATUS=touchscreen at http://127.0.0.1:{ui_port}/" in ready
         with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/", timeout=10) as r:
             assert r.status == 200
-        pings = receive(sock, lambda g: g.count("WATCHDOG=1") >= 2, 10)
-        assert pings.count("WATCHDOG=1") >= 2, kio.output()
+        receive(sock, lambda g: g.count("WATCHDOG=1") >= 2, 60, lambda: "two watchdog pings; it said " + kio.output())
 
         # Both people decided, journaled in the state directory and stored by the server.
         db = server / "state" / "server.sqlite3"
@@ -266,10 +261,10 @@ port = {http_port}
         def stored() -> int:
             if not db.exists():
                 return 0
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
                 return conn.execute("SELECT count(*) FROM entries").fetchone()[0]
 
-        assert wait_until(lambda: stored() == 2, 40), kio.output() + srv.output()
+        wait_until(lambda: stored() == 2, 60, lambda: "both entries on the server; they said " + kio.output() + srv.output())
         with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/", timeout=10) as r:
             assert r.status == 200
     finally:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.server.console.auth import UserError, create_user
-from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, csrf_of, login, published,  # noqa: F401
-                                         token)
+from tests.sync.consolekit import ADMIN, VIEWER, csrf_of, login, token
 
 
 def test_pages_need_a_login(client):
@@ -163,7 +162,7 @@ def test_through_the_api_a_viewer_changes_nothing_and_what_is_done_is_audited(cl
     assert client.get("/api/entries?format=csv").status_code == 200
     client.post("/console/logout", data={"csrf_token": token(client)})
     login(client, *ADMIN)
-    r = client.put("/api/registry/demo-site", json={"registry": {"revoked": []}})
+    r = client.put("/api/registry/demo-site", json={"registry": {"revoked": []}, "force": True})
     assert r.status_code == 200 and len(published) == 1
     log = [(a["actor"], a["action"], a["detail"].get("via") or a["detail"].get("version"))
            for a in store.audit_log() if a["action"] in ("export", "registry_put")]

@@ -8,8 +8,7 @@ import re
 from html import unescape
 
 from sync.schema import Batch
-from tests.sync.console_fixtures import (VIEWER, client, console_app, entry_fields,  # noqa: F401
-                                         journal_entries, login, published)
+from tests.sync.consolekit import VIEWER, entry_fields, journal_entries, login
 
 
 def _seed(storage, tmp_path, n_per_gate=130):

@@ -14,8 +14,7 @@ from openpyxl import load_workbook
 from sync.schema import Batch
 from sync.server.report import daily
 from tests.conftest import REPO
-from tests.sync.console_fixtures import (VIEWER, client, console_app, entry_fields,  # noqa: F401
-                                         journal_entries, login, published)
+from tests.sync.consolekit import VIEWER, entry_fields, journal_entries, login
 from tests.waiting import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -7,7 +7,7 @@ import pytest
 
 from sync.schema import Batch
 from tests.sync.console.conftest import SITE
-from tests.sync.console_fixtures import entry_fields, journal_entries
+from tests.sync.consolekit import entry_fields, journal_entries
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.sync.console.conftest import SITE
-from tests.sync.console_fixtures import entry_fields
+from tests.sync.consolekit import entry_fields
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
