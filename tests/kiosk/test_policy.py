@@ -139,14 +139,17 @@ CASES = {
         Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules("off")),
         "refer", ("visitor_self_registered",), False),
     "phone pass without answers once screening is enforced": (
-        Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules("enforce", self_registered_visitors="admit")),
+        Case(make_pass(role="visitor", visitor=UNSCREENED),
+             reg=site_rules("enforce", self_registered_visitors="admit")),
         "refer", ("visitor_unscreened",), False),
     "phone pass without answers once screening records": (
-        Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules("record", self_registered_visitors="admit")),
+        Case(make_pass(role="visitor", visitor=UNSCREENED),
+             reg=site_rules("record", self_registered_visitors="admit")),
         "refer", ("visitor_unscreened",), False),
     "phone pass without answers where the office asks none while screening": (
         Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules(
-            "enforce", self_registered_visitors="admit", visitor_questions={"version": 2, "screening": ["heading_to"]})),
+            "enforce", self_registered_visitors="admit",
+            visitor_questions={"version": 2, "screening": ["heading_to"]})),
         "admit", (), False),
     "invited visitor, site admits invitations": (Case(make_pass(role="visitor", visitor=INVITED),
                                                       reg={"rules": {"invited_visitors": "admit"}}), "admit", (), False),

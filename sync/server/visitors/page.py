@@ -76,7 +76,8 @@ def submit():
     values["invitation"] = request.form.get("invitation", "")[:32]
     try:
         page.registrar.check_rate(client_ip())
-        declaration, errors = read_form(request.form, *reversed(page.registrar.asked()))
+        version, questions = page.registrar.asked()
+        declaration, errors = read_form(request.form, questions, version)
         if errors:
             log.info("visitor form refused: %s", ", ".join(sorted(errors)))     # field names only
             return _render_form(400, errors, values, t("error.fix_fields"))

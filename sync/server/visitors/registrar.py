@@ -88,16 +88,17 @@ class Registrar:
             log.info("visitor registration refused: unknown household")
             raise Refused("unknown_household")
         window = window or self.today()
-        claims = VisitorClaims(mask_name(d.name), d.origin, d.contact, d.symptoms, invited=window.invitation is not None)
+        claims = VisitorClaims(mask_name(d.name), d.origin, d.contact, d.symptoms,
+                               invited=window.invitation is not None)
         payload = PassPayload(self.pass_key.key_id, "visitor", window.not_before, window.expires,
                               secrets.token_hex(8), self.site, d.household, visitor=claims)
         text = sign(payload, self.pass_key.key)
         ident = idnumber.IdNumber(d.id_number) if d.id_number else None
         self.declarations.add({
             "pass_id": payload.pass_id, "site": self.site, "household": d.household, "name": d.name,
-            "phone": d.phone, "origin": d.origin, "heading_to": d.heading_to, "contact": None if d.contact is None else int(d.contact),
-            "symptoms": None if d.symptoms is None else int(d.symptoms),
-            "questions_version": d.questions_version, "id_hash": ident.keyed_hash(self.id_key) if ident else None,
+            "phone": d.phone, "origin": d.origin, "heading_to": d.heading_to, "contact": d.contact,
+            "symptoms": d.symptoms, "questions_version": d.questions_version,
+            "id_hash": ident.keyed_hash(self.id_key) if ident else None,
             "id_masked": ident.masked if ident else None, "invitation": window.invitation, "pass_text": text,
             "not_before": window.not_before, "expires": window.expires, "created_at": time.time()})
         log.info("visitor registered: pass %s for %s%s", payload.pass_id, d.household,

@@ -18,8 +18,8 @@ SCHEMA = [
         pass_id TEXT PRIMARY KEY, site TEXT NOT NULL, household TEXT NOT NULL,
         name TEXT NOT NULL, phone TEXT NOT NULL, origin TEXT, heading_to TEXT,
         contact INTEGER, symptoms INTEGER, id_hash TEXT, id_masked TEXT,
-        invitation TEXT, pass_text TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL,
-        created_at DOUBLE PRECISION NOT NULL, questions_version INTEGER)""",
+        invitation TEXT, pass_text TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL,
+        expires DOUBLE PRECISION NOT NULL, created_at DOUBLE PRECISION NOT NULL, questions_version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS visitor_declarations_at ON visitor_declarations (created_at)",
 ]
 COLUMNS = ("pass_id", "site", "household", "name", "phone", "origin", "heading_to", "contact", "symptoms",
@@ -38,7 +38,8 @@ class DeclarationStore:
                 cur.execute("ALTER TABLE visitor_declarations ADD COLUMN questions_version INTEGER")
 
     def add(self, row: dict[str, Any]) -> None:
-        values = [row.get(c) for c in COLUMNS]
+        # Answers are 0/1 (or NULL: not asked) in both databases.
+        values = [int(v) if isinstance(v, bool) else v for v in (row.get(c) for c in COLUMNS)]
         with self.storage._write() as cur:
             cur.execute(self.storage._sql(f"INSERT INTO visitor_declarations ({', '.join(COLUMNS)}) "
                                           f"VALUES ({', '.join('?' * len(COLUMNS))})"), values)

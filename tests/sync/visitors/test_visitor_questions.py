@@ -36,7 +36,8 @@ def _site_registry(storage) -> Registry:
 
 def _admitting(registry: Registry) -> Registry:
     """The site's rule set to admit phone registrations without a volunteer."""
-    return registry.model_copy(update={"rules": registry.rules.model_copy(update={"self_registered_visitors": "admit"})})
+    rules = registry.rules.model_copy(update={"self_registered_visitors": "admit"})
+    return registry.model_copy(update={"rules": rules})
 
 
 def _declared(visitor_app, response) -> dict:
@@ -104,3 +105,12 @@ def test_a_pass_made_while_off_is_referred_with_words_once_screening_is_enforced
     assert _verdict(_admitting(_site_registry(storage)), row["pass_text"]) == ("refer", ("visitor_unscreened",))
     assert i18n.reason("visitor_unscreened", "zh") == "访客在手机登记时未答防疫问题，请询问后登记"
     assert "screening questions" in i18n.reason("visitor_unscreened", "en")
+
+
+def test_the_console_says_a_declaration_made_while_off_was_not_asked(visitor_app, fill):
+    _set_mode(visitor_app, "off")
+    _declared(visitor_app, fill(**IDENTITY_ONLY))
+    admin = visitor_app.test_client()
+    login(admin, *ADMIN)
+    page = admin.get("/console/visitors").get_data(as_text=True)
+    assert "未问（防疫模式关闭）" in page and ">无<" not in page
