@@ -139,11 +139,12 @@ def spreadsheet_rows(xlsx: bytes) -> list[dict]:
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx), read_only=True)
-    rows = wb.active.iter_rows(values_only=True)
-    header = next(rows)
-    out = [dict(zip(header, r)) for r in rows]
-    wb.close()
-    return out
+    try:
+        rows = wb.active.iter_rows(values_only=True)
+        header = next(rows)
+        return [dict(zip(header, r)) for r in rows]
+    finally:
+        wb.close()
 
 
 def run_backend(name: str, storage, per_gate: dict[str, list[dict]], repeat: int, sheet_repeat: int) -> None:

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ class Server:
 
     def stored(self) -> int:
         try:
-            with sqlite3.connect(self.db, timeout=5) as conn:
+            with closing(sqlite3.connect(self.db, timeout=5)) as conn:
                 return conn.execute("SELECT COALESCE(SUM(entry_count), 0) FROM gates").fetchone()[0]
         except sqlite3.OperationalError:
             return 0

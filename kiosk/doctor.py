@@ -11,6 +11,7 @@ serial port held by it cannot be opened twice.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
@@ -500,13 +501,19 @@ def run(config_path: str | Path, *, seconds: float = 2.0, pulse_relay: bool = Fa
         return [first]
     ctx = Context(cfg, seconds=seconds, pulse_relay=pulse_relay)
     results = [first]
+    # Where the unit runs the kiosk (WorkingDirectory=): lgpio makes its pipe files in the
+    # current directory, which the kiosk user may not write wherever the doctor was started.
+    state_dir = cfg.kiosk.state_dir
+    in_state_dir = contextlib.chdir(state_dir) if state_dir.is_dir() else contextlib.nullcontext()
     try:
-        for check in CHECKS:
-            try:
-                results.append(check(ctx))
-            except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
-                results.append(Check(check.__name__.removeprefix("check_"), "fail", f"the check itself failed: {exc}"))
-        results += check_readers(ctx)
+        with in_state_dir:
+            for check in CHECKS:
+                try:
+                    results.append(check(ctx))
+                except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
+                    results.append(Check(check.__name__.removeprefix("check_"), "fail",
+                                         f"the check itself failed: {exc}"))
+            results += check_readers(ctx)
     finally:
         for part in ctx.cache.get("sim_parts", []):
             part.stop()

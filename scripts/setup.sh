@@ -35,7 +35,8 @@ fi
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "setup: creating $VENV"
-    "$PYTHON" -m venv "$VENV"
+    # VENV_OPTS: e.g. --system-site-packages on a Pi, for Debian's gpiozero and lgpio.
+    "$PYTHON" -m venv ${VENV_OPTS:-} "$VENV"
     "$VENV/bin/pip" install -q --upgrade pip
 fi
 

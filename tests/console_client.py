@@ -17,13 +17,13 @@ class Console:
         self.browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(self, path: str):
-        return self.browser.open(self.server + path, timeout=5)
+        return self.browser.open(self.server + path, timeout=15)
 
     def post(self, path: str, form: dict[str, str]):
         page = self.get(path).read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         return self.browser.open(self.server + path, data=urllib.parse.urlencode(form | {"csrf_token": token}).encode(),
-                                 timeout=5)
+                                 timeout=15)
 
     def log_in(self, name: str, password: str) -> None:
         landing = self.post("console/login", {"name": name, "password": password})

@@ -7,10 +7,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from tests.conftest import free_port
+from tests.waiting import wait_until
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -56,15 +56,14 @@ class PostgresServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def wait_ready(dsn: str, timeout: float = 10) -> None:
+def wait_ready(dsn: str, timeout: float = 60) -> None:
     import psycopg
 
-    deadline = time.monotonic() + timeout
-    while True:
+    def accepts() -> bool:
         try:
             psycopg.connect(dsn).close()
-            return
+            return True
         except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+            return False
+
+    wait_until(accepts, timeout, f"PostgreSQL to accept connections at {dsn}")

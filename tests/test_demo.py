@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -43,24 +42,25 @@ class Demo:
         self._lines.put(None)
 
     def wait_for(self, pattern: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=min(left, 0.2))
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            self.seen.append(line)
-            if re.search(pattern, line):
-                return line
-        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.seen)}")
+        def matching_line() -> str | None:
+            while True:
+                try:
+                    line = self._lines.get_nowait()
+                except queue.Empty:
+                    return None
+                if line is None:
+                    raise AssertionError(f"the demo ended with no line matching {pattern!r}:\n{''.join(self.seen)}")
+                self.seen.append(line)
+                if re.search(pattern, line):
+                    return line
+
+        return wait_until(matching_line, timeout, lambda: f"a line matching {pattern!r} in:\n{''.join(self.seen)}")
 
     def value(self, label: str, timeout: float = 30) -> str:
         """`  kiosk touchscreen:  http://…` -> `http://…`"""
         return self.wait_for(rf"^\s*{re.escape(label)}:", timeout).split(":", 1)[1].strip()
 
-    def finish(self, timeout: float = 60) -> str:
+    def finish(self, timeout: float = 120) -> str:
         """Waits for the demo to exit 0; returns its whole output."""
         rc = self.proc.wait(timeout=timeout)
         self._reader.join(5)
@@ -84,18 +84,18 @@ def test_demo_prints_working_urls_and_console_login():
         touch = demo.value("kiosk touchscreen").split()[0]
         server = demo.value("community server").split()[0]
         name, password = demo.value("console login").split(" / ")
-        demo.wait_for(r"^Stops after", 5)
+        demo.wait_for(r"^Stops after", 30)
 
-        with urllib.request.urlopen(touch, timeout=5) as resp:
+        with urllib.request.urlopen(touch, timeout=15) as resp:
             assert resp.status == 200
 
         # A healthy demo shows nothing amber or red: its registry was just issued and its
         # clock counts as synchronised.
         def status_items():
-            with urllib.request.urlopen(touch + "api/status", timeout=5) as resp:
+            with urllib.request.urlopen(touch + "api/status", timeout=15) as resp:
                 return json.loads(resp.read())["items"]
 
-        wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 20,
+        wait_until(lambda: all(i["level"] in ("ok", "info") for i in status_items()), 60,
                    "every item of the demo's status bar ok")
         console = Console(server)
         console.log_in(name, password)
@@ -131,24 +131,25 @@ def test_a_quarantine_set_in_the_demo_console_reaches_the_demo_kiosk(tmp_path):
         assert "3-2-501" in households, "the bundled residents list is not in the console"
 
         def registry_version() -> int:
-            with urllib.request.urlopen(touch + "api/status", timeout=5) as resp:
+            with urllib.request.urlopen(touch + "api/status", timeout=15) as resp:
                 return json.load(resp)["registry_version"]
 
         before = registry_version()
         # A day either side: the kiosk counts days in the site's time zone, not this machine's.
         today = datetime.date.today()
-        days = {"from": (today - datetime.timedelta(days=1)).isoformat(), "to": (today + datetime.timedelta(days=1)).isoformat()}
+        days = {"from": (today - datetime.timedelta(days=1)).isoformat(),
+                "to": (today + datetime.timedelta(days=1)).isoformat()}
         listed = console.post("console/quarantine", {"household": "3-2-501", **days}).read().decode()
         assert 'data-household="3-2-501"' in listed and "已下发" in listed
-        wait_until(lambda: registry_version() > before, 10, "the kiosk to receive the registry with the quarantine")
+        wait_until(lambda: registry_version() > before, 60, "the kiosk to receive the registry with the quarantine")
         # The scenario opens with this resident's pass: once the third person is decided,
         # the pass has been out of sight longer than the debounce and shows as a new scan.
-        demo.wait_for(r"^\s+#3\s", 20)
+        demo.wait_for(r"^\s+#3\s", 60)
 
         _walk_up(tmp_path / "inbox", "resident", _scenario_code("resident pass"))
-        demo.wait_for(r"3-2-501\s.*quarantine_return", 10)
+        demo.wait_for(r"3-2-501\s.*quarantine_return", 60)
         _walk_up(tmp_path / "inbox", "revoked", _scenario_code("revoked pass"))
-        demo.wait_for(r"3-2-506\s.*revoked", 10)
+        demo.wait_for(r"3-2-506\s.*revoked", 60)
         demo.finish()
     finally:
         demo.close()

@@ -22,7 +22,9 @@ if [ -z "$BROWSER" ]; then
     exit 1
 fi
 
-# Blank the screen never: volunteers glance at it, they do not touch it to wake it.
+# Blank the screen never: volunteers glance at it, they do not touch it to wake it. This
+# reaches an X11 desktop only; on labwc and wayfire blanking is the desktop's own setting,
+# which scripts/install.sh turns off with  raspi-config nonint do_blanking 1.
 xset s off -dpms 2>/dev/null || true
 
 while true; do
@@ -31,7 +33,7 @@ while true; do
     # A crash or power cut must not leave a "restore pages?" bar over the verdicts.
     PREFS="$HOME/.config/chromium/Default/Preferences"
     [ -f "$PREFS" ] && sed -i 's/"exit_type":"Crashed"/"exit_type":"Normal"/; s/"exited_cleanly":false/"exited_cleanly":true/' "$PREFS"
-    "$BROWSER" --kiosk --noerrdialogs --disable-infobars --disable-session-crashed-bubble \
+    "$BROWSER" --kiosk --noerrdialogs --hide-crash-restore-bubble \
         --no-first-run --disable-translate --disable-features=Translate,TouchpadOverscrollHistoryNavigation \
         --overscroll-history-navigation=0 --disable-pinch --check-for-update-interval=31536000 \
         --password-store=basic --autoplay-policy=no-user-gesture-required --app="$URL" 9>&-

@@ -45,6 +45,19 @@ class LiveScenario:
         with self._lock:
             self._late.append(arrival)
 
+    def walk_up(self, arrival: Arrival) -> Arrival:
+        """This person arrives now and stays until ``walk_off``: someone who waits at the gate
+        until it has decided, however long that takes."""
+        person = dataclasses.replace(arrival, at_s=time.monotonic() - self.t0, show_s=float("inf"))
+        self.add(person)
+        return person
+
+    def walk_off(self, person: Arrival) -> None:
+        """The person who walked up steps away now."""
+        now = time.monotonic() - self.t0
+        with self._lock:
+            self._late = [dataclasses.replace(a, show_s=now - a.at_s) if a is person else a for a in self._late]
+
     def at(self, t: float) -> Arrival | None:
         # Late arrivals live on the unlooped clock, so they work when the scenario loops.
         now = time.monotonic() - self.t0

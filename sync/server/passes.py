@@ -119,10 +119,12 @@ def read_rows(path: Path) -> list[dict]:
         from openpyxl import load_workbook
 
         wb = load_workbook(path, read_only=True, data_only=True)
-        rows = wb.active.iter_rows(values_only=True)
-        header = [str(h or "").strip().lower() for h in next(rows, ())]
-        out = [dict(zip(header, ("" if v is None else str(v).strip() for v in r))) for r in rows]
-        wb.close()
+        try:
+            rows = wb.active.iter_rows(values_only=True)
+            header = [str(h or "").strip().lower() for h in next(rows, ())]
+            out = [dict(zip(header, ("" if v is None else str(v).strip() for v in r))) for r in rows]
+        finally:
+            wb.close()      # read-only keeps the file open until closed, even when a row fails
     else:
         with open(path, newline="", encoding="utf-8-sig") as f:
             out = [{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)]

@@ -11,6 +11,7 @@ from drivers.sim.camera import ReplayCamera, SimCamera, _compose
 from drivers.sim.faults import PRESETS, compose, render_code
 from drivers.sim.scenario import Scenario, ScenarioError
 from drivers.state import DeviceState
+from tests.waiting import wait_until
 
 PEOPLE = [("RES-0001", "qr", "glare"), ("RES-0002", "qr", "dark_mode"), ("STAFF-7", "code128", "glare"),
           ("6901234567892", "ean13", "angle"), ("RES-0003", "qr", "low_light"), ("RES-0004", "qr", None)]
@@ -45,14 +46,14 @@ def test_running_camera_shows_nobody_then_a_code():
     decoder = CascadeDecoder(gate=FrameGate())
     cam.start()
     try:
-        n, first = cam.read(timeout=2)
+        n, first = cam.read(timeout=20)
         assert decoder.decode(first) == [] and cam.state is DeviceState.OK
-        deadline = time.monotonic() + 3
-        texts = []
-        while not texts and time.monotonic() < deadline:
+
+        def decoded() -> list[str]:
             got = cam.read(timeout=1)
-            texts = [c.text for c in decoder.decode(got[1])] if got else []
-        assert texts == ["RES-0009"]
+            return [c.text for c in decoder.decode(got[1])] if got else []
+
+        assert wait_until(decoded, 20, "a frame with the person's code") == ["RES-0009"]
     finally:
         cam.stop()
 

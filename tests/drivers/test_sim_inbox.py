@@ -6,13 +6,7 @@ import time
 
 from drivers.sim.inbox import Inbox, LiveScenario
 from drivers.sim.scenario import Scenario
-
-
-def _wait(cond, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while not cond() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return cond()
+from tests.waiting import holds_for, wait_until
 
 
 def test_a_dropped_person_arrives_now_and_leaves_after_show_s(tmp_path):
@@ -21,12 +15,11 @@ def test_a_dropped_person_arrives_now_and_leaves_after_show_s(tmp_path):
     inbox.start()
     try:
         assert live.at(0.0) is None
-        (tmp_path / "inbox" / "p.toml").write_text('code = "LATE-1"\ntemperature_c = 36.9\nshow_s = 0.3\n')
-        assert _wait(lambda: live.at(0.0) is not None)
-        who = live.at(0.0)
+        (tmp_path / "inbox" / "p.toml").write_text('code = "LATE-1"\ntemperature_c = 36.9\nshow_s = 2\n')
+        who = wait_until(lambda: live.at(0.0), 20, "the dropped person to arrive")     # shown 2 s: long enough for a loaded machine to look
         assert (who.code, who.temperature_c) == ("LATE-1", 36.9)
         assert not (tmp_path / "inbox" / "p.toml").exists()
-        assert _wait(lambda: live.at(0.0) is None)
+        wait_until(lambda: live.at(0.0) is None, 20, "the dropped person to leave")
         assert live.at(100.5).code == "EARLY"          # the scripted scenario plays on
     finally:
         inbox.stop()
@@ -39,7 +32,19 @@ def test_a_file_that_is_not_a_person_is_set_aside(tmp_path):
     try:
         (tmp_path / "inbox" / "junk.toml").write_text('code = "A"\nimage = "b.png"\n')
         (tmp_path / "inbox" / "broken.toml").write_bytes(b"\xff\xfe not toml")
-        assert _wait(lambda: (tmp_path / "inbox" / "junk.bad").exists() and (tmp_path / "inbox" / "broken.bad").exists())
+        inbox_dir = tmp_path / "inbox"
+        wait_until(lambda: (inbox_dir / "junk.bad").exists() and (inbox_dir / "broken.bad").exists(), 20,
+                   "both bad files set aside")
         assert live.at(0.0) is None
     finally:
         inbox.stop()
+
+
+def test_a_person_who_walks_up_stays_until_they_walk_off():
+    live = LiveScenario(Scenario.from_dict({}), time.monotonic())
+    (someone,) = Scenario.from_dict({"person": [{"code": "WAITS", "show_s": 0.1}]}).arrivals
+    person = live.walk_up(someone)
+    assert live.at(0.0).code == "WAITS"
+    holds_for(lambda: live.at(0.0) is not None, 0.3, "the person still there past their show_s")
+    live.walk_off(person)
+    assert live.at(0.0) is None

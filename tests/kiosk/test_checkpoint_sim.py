@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import time
+import tomllib
 
 import pytest
 
 from drivers.sim.scenario import Scenario
 from kiosk import config
 from kiosk.runtime import KioskRuntime
+from tests.walkup import walk_through
 
 SCENARIO = """
-[defaults]
-gap_s = 1.5  # wide enough that a loaded machine cannot blend one person into the next
-show_s = 1.2
-start_s = 0.5
-
 [[person]]
 code = "RES-1"
 temperature_c = 36.6
@@ -44,9 +40,13 @@ expect = "admit"
 """
 
 
+PEOPLE = Scenario.from_dict(tomllib.loads(SCENARIO)).arrivals
+
+
 @pytest.fixture
 def kiosk_cfg(tmp_path):
-    (tmp_path / "scenario.toml").write_text(SCENARIO)
+    """A kiosk on simulated devices whose people walk up at its pace (tests/walkup.py)."""
+    (tmp_path / "nobody.toml").write_text("")
     (tmp_path / "registry.json").write_text(
         '{"version": 3, "known_codes": {"RES-1": {"household": "1-1-101"}, "RES-2": {}, '
         '"RES-3": {}, "STAFF-9": {"role": "staff"}}}')
@@ -57,26 +57,23 @@ def kiosk_cfg(tmp_path):
         "relay": {"type": "sim"},
         "ui": {"port": 0},
         "mqtt": {"enabled": False},
-        "policy": {"pairing_window_s": 1.5},
+        "policy": {"pairing_window_s": 3.0},     # a loaded machine may read late
         "registry": {"file": str(tmp_path / "registry.json")},
-        "sim": {"scenario": str(tmp_path / "scenario.toml")},
+        "sim": {"scenario": str(tmp_path / "nobody.toml"), "inbox": str(tmp_path / "inbox")},
     })
 
 
 def test_scenario_people_get_expected_decisions_and_are_journaled(kiosk_cfg):
-    scenario = Scenario.load(kiosk_cfg.sim.scenario)
     rt = KioskRuntime(kiosk_cfg)
     rt.start()
     try:
-        deadline = time.monotonic() + scenario.duration_s + 5
-        while rt.journal.last_seq() < len(scenario.arrivals) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        walk_through(rt, PEOPLE)
         entries = list(rt.journal.iter_all())
         relay_pulses = len(rt.devices.relay.pulses)
     finally:
         rt.stop()
 
-    assert [e["decision"] for e in entries] == [a.expect for a in scenario.arrivals]
+    assert [e["decision"] for e in entries] == [a.expect for a in PEOPLE]
     assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5]
     assert "fever" in entries[1]["reasons"]
     assert "unknown_code" in entries[2]["reasons"]
@@ -91,47 +88,40 @@ def test_journal_chain_holds_after_a_run(kiosk_cfg):
 
     rt = KioskRuntime(kiosk_cfg)
     rt.start()
-    time.sleep(3.5)
-    rt.stop()
+    try:
+        walk_through(rt, PEOPLE[:2])
+    finally:
+        rt.stop()
     j = Journal(kiosk_cfg.journal_path, site="demo-site", gate="gate-1")
-    assert j.last_seq() >= 1
-    assert j.verify() is None
+    try:
+        assert j.last_seq() == 2
+        assert j.verify() is None
+    finally:
+        j.close()
 
 
-OFF_SCENARIO = """
-[defaults]
-gap_s = 1.5
-show_s = 1.2
-start_s = 0.5
-
-[[person]]
-code = "RES-1"
-temperature_c = "none"
-
-[[person]]
-code = "RES-2"
-temperature_c = 38.4
-"""
+OFF_PEOPLE = Scenario.from_dict({"person": [{"code": "RES-1", "temperature_c": "none"},
+                                            {"code": "RES-2", "temperature_c": 38.4}]}).arrivals
 
 
 def test_screening_off_decides_at_once_and_never_asks_for_a_temperature(tmp_path):
     """A gate in `off` (here its own config) decides as soon as the code is judged: with a
     20 s pairing window an enforcing gate would wait 20 s for the first person."""
-    from tests.waiting import wait_until
-
-    (tmp_path / "scenario.toml").write_text(OFF_SCENARIO)
+    (tmp_path / "nobody.toml").write_text("")
     (tmp_path / "registry.json").write_text('{"version": 3, "known_codes": {"RES-1": {}, "RES-2": {}}}')
     cfg = config.from_dict({
         "kiosk": {"state_dir": str(tmp_path / "state")}, "camera": {"type": "sim"}, "thermometer": {"type": "sim"},
         "relay": {"type": "sim"}, "ui": {"port": 0}, "mqtt": {"enabled": False},
         "policy": {"pairing_window_s": 20.0, "screening": "off"},
-        "registry": {"file": str(tmp_path / "registry.json")}, "sim": {"scenario": str(tmp_path / "scenario.toml")},
+        "registry": {"file": str(tmp_path / "registry.json")},
+        "sim": {"scenario": str(tmp_path / "nobody.toml"), "inbox": str(tmp_path / "inbox")},
     })
     rt = KioskRuntime(cfg)
     events = rt.events.subscribe()
     rt.start()
     try:
-        wait_until(lambda: rt.journal.last_seq() >= 2, 12, "both people decided well inside the 20 s window")
+        # Each waits at the gate: decided well inside the 20 s window, however loaded the machine.
+        walk_through(rt, OFF_PEOPLE, per_person_s=12)
         entries = list(rt.journal.iter_all())
         assert rt.status()["screening"] == "off"
     finally:

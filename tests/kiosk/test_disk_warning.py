@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.request
 
 import paho.mqtt.client as mqtt
@@ -13,7 +12,7 @@ import paho.mqtt.client as mqtt
 from kiosk import config
 from kiosk.runtime import KioskRuntime
 from sync import topics
-from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
+from tests.waiting import wait_until
 
 SCENARIO = """
 [defaults]
@@ -24,7 +23,7 @@ temperature_c = 36.6
 """
 
 
-def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp_path, small_disk, broker):  # noqa: F811
+def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp_path, small_disk, broker):
     (tmp_path / "scenario.toml").write_text(SCENARIO)
     (tmp_path / "registry.json").write_text('{"version": 2, "known_codes": {"RES-1": {}}}')
     # The 1 MiB disk is below the 5 MB warning from the start, and far from full.
@@ -60,9 +59,7 @@ def test_low_disk_is_on_the_screen_and_the_status_topic_while_the_gate_works(tmp
         item = next(i for i in screen["items"] if i["key"] == "disk")
         assert not item["ok"] and "low:" in item["text"] and "MB free" in item["text"]
 
-        deadline = time.monotonic() + 15
-        while rt.journal.last_seq() < 1 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: rt.journal.last_seq() >= 1, 30, "the entry journaled")
         assert [e["decision"] for e in rt.journal.iter_all()] == ["admit"]    # journaled, not held
         assert len(rt.devices.relay.pulses) == 1
     finally:

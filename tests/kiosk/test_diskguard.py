@@ -1,8 +1,6 @@
 import errno
 import os
 import sqlite3
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -36,45 +34,18 @@ def test_is_disk_full(exc, full):
     assert is_disk_full(exc) is full
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 1 MiB file system, so the journal's writes fail the way they would on a full SD card."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {r.stderr.strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def fill(path: Path) -> Path:
-    filler = path / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * 4096)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    return filler
-
-
 def fields(n):
     return {"direction": "in", "decision": "admit", "reasons": [], "credential": {"kind": "test", "n": n}}
 
 
-def test_full_disk_still_decides_then_writes_held_entries_in_order(small_disk):
+def test_full_disk_still_decides_then_writes_held_entries_in_order(small_disk, fill_disk):
     journal = Journal(small_disk / "journal.sqlite3", site="s", gate="g")
     changes = []
     guard = DiskGuard(journal, warn_free_mb=0.5, critical_free_mb=0.1, check_every_s=0, on_change=changes.append)
     try:
         assert guard.append(fields(0))["seq"] == 1
         assert guard.level == "ok"
-        filler = fill(small_disk)
+        filler = fill_disk()
 
         held = [guard.append(fields(n)) for n in range(1, 6)]
         assert all(e["seq"] is None and e["held"] for e in held)
@@ -100,12 +71,12 @@ def test_full_disk_still_decides_then_writes_held_entries_in_order(small_disk):
         journal.close()
 
 
-def test_buffer_is_bounded_and_counts_what_it_drops(small_disk):
+def test_buffer_is_bounded_and_counts_what_it_drops(small_disk, fill_disk):
     journal = Journal(small_disk / "journal.sqlite3", site="s", gate="g")
     guard = DiskGuard(journal, held_max=3, check_every_s=0)
     try:
         guard.append(fields(0))
-        filler = fill(small_disk)
+        filler = fill_disk()
         for n in range(1, 6):
             guard.append(fields(n))
         assert len(guard.held) == 3 and guard.dropped == 2

@@ -16,7 +16,6 @@ import pytest
 from kiosk import config, doctor
 from sync.broker import Broker
 from tests.kiosk_toml import kiosk_toml
-from tests.kiosk.test_diskguard import small_disk  # noqa: F401 - the fixture
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -291,7 +290,7 @@ def test_old_registry_is_a_warning_with_its_age(tmp_path):
     assert line.startswith("WARN") and "version 9" in line and "30 days old" in line
 
 
-def test_low_disk_is_a_warning_long_before_it_is_full(tmp_path, small_disk):  # noqa: F811
+def test_low_disk_is_a_warning_long_before_it_is_full(tmp_path, small_disk):
     cfg = write_config(tmp_path, kiosk={"state_dir": str(small_disk)}, disk={"warn_free_mb": 5, "critical_free_mb": 0.1})
     r = by_name(doctor.run(cfg, seconds=0.3))["disk"]
     assert r.status == "warn" and str(small_disk) in r.summary and "MB free" in r.summary
@@ -368,3 +367,22 @@ def test_each_reader_is_checked_and_a_missing_one_named(tmp_path):
     assert unplugged.status == "fail" and str(missing) in unplugged.summary and "dialout" in unplugged.hint
     wedge = results["reader wedge"]
     assert wedge.status == "fail" and "'input' group" in wedge.hint and "/dev/input/by-id/" in wedge.hint
+
+
+def test_checks_run_in_the_state_directory_as_the_service_does(tmp_path, monkeypatch):
+    # lgpio makes its pipe files in the current directory: started from a checkout the
+    # kiosk user cannot write, the relay check failed where the service worked.
+    config = write_config(tmp_path)
+    elsewhere = tmp_path / "checkout"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    seen = []
+
+    def check_where(ctx):
+        seen.append(Path.cwd())
+        return doctor.Check("where", "ok", str(Path.cwd()))
+
+    monkeypatch.setattr(doctor, "CHECKS", [check_where])
+    doctor.run(config)
+    assert seen == [tmp_path / "state"]
+    assert Path.cwd() == elsewhere

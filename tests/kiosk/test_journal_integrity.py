@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -34,12 +35,11 @@ def journal(tmp_path):
 
 
 def _edit(path, seq, change):
-    db = sqlite3.connect(path)
-    body = json.loads(db.execute("SELECT body FROM entries WHERE seq=?", (seq,)).fetchone()[0])
-    change(body)
-    db.execute("UPDATE entries SET body=? WHERE seq=?", (json.dumps(body), seq))
-    db.commit()
-    db.close()
+    with closing(sqlite3.connect(path)) as db:
+        body = json.loads(db.execute("SELECT body FROM entries WHERE seq=?", (seq,)).fetchone()[0])
+        change(body)
+        db.execute("UPDATE entries SET body=? WHERE seq=?", (json.dumps(body), seq))
+        db.commit()
 
 
 def test_intact_journal_verifies(journal, capsys):
@@ -67,10 +67,9 @@ def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(journal):
 
 
 def test_a_deleted_entry_is_a_gap(journal):
-    db = sqlite3.connect(journal.path)
-    db.execute("DELETE FROM entries WHERE seq=6")
-    db.commit()
-    db.close()
+    with closing(sqlite3.connect(journal.path)) as db:
+        db.execute("DELETE FROM entries WHERE seq=6")
+        db.commit()
     assert journal.verify() == 7
 
 

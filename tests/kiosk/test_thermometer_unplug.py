@@ -1,42 +1,32 @@
 """A thermometer cable pulled mid-shift: the kiosk shows it absent, keeps deciding (a
-volunteer looks at whoever comes meanwhile), and reads again within seconds of it coming back."""
+volunteer looks at whoever comes meanwhile), and reads again once it is back. (How fast
+it is back is measured in bench/thermometer_bench.py, not here.)"""
 
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 
-from drivers.sim.scenario import Scenario
 from kiosk import config
 from kiosk.runtime import KioskRuntime
+from tests.waiting import holds_for, wait_until
 
+# The first person walks up on the scenario's clock; the others are dropped into the
+# simulator's inbox when the test has seen the state they are meant to meet, so a loaded
+# machine that starts late or measures late cannot put them on the wrong side of the pull.
 SCENARIO = """
-[defaults]
-show_s = 1.2
-
 [[person]]
 code = "RES-1"
 temperature_c = 36.6
 at_s = 0.5
-
-[[person]]
-code = "RES-2"
-temperature_c = 36.6
-at_s = 2.8
-
-[[person]]
-code = "RES-3"
-temperature_c = 36.7
-at_s = 6.5
+show_s = 3
 """
-UNPLUG_AT, REPLUG_AT = 2.0, 4.5
 
 
 def _thermometer_state(rt) -> str:
     """The thermometer's state as the touchscreen's status bar gets it (a fault is amber;
     ok, or grey while the port reopens)."""
-    with urllib.request.urlopen(rt.ui_url + "api/status", timeout=2) as resp:
+    with urllib.request.urlopen(rt.ui_url + "api/status", timeout=10) as resp:
         status = json.load(resp)
     state = status["devices"]["thermometer"]
     (item,) = [i for i in status["items"] if i["key"] == "thermometer"]
@@ -44,14 +34,15 @@ def _thermometer_state(rt) -> str:
     return state
 
 
-def _until(scene_t: float, t0: float) -> None:
-    time.sleep(max(0.0, t0 + scene_t - time.monotonic()))
+def _walk_up(inbox, code: str, temperature_c: float) -> None:
+    (inbox / f"{code}.toml").write_text(f'code = "{code}"\ntemperature_c = {temperature_c}\nshow_s = 3\n')
 
 
-def test_pulled_thermometer_shows_absent_and_is_back_within_seconds(tmp_path):
+def test_pulled_thermometer_shows_absent_and_is_back(tmp_path):
     (tmp_path / "scenario.toml").write_text(SCENARIO)
     (tmp_path / "registry.json").write_text(
         '{"version": 1, "known_codes": {"RES-1": {}, "RES-2": {}, "RES-3": {}}}')
+    inbox = tmp_path / "inbox"
     cfg = config.from_dict({
         "kiosk": {"state_dir": str(tmp_path / "state")},
         "camera": {"type": "sim"},
@@ -61,36 +52,29 @@ def test_pulled_thermometer_shows_absent_and_is_back_within_seconds(tmp_path):
         "mqtt": {"enabled": False},
         "policy": {"pairing_window_s": 1.0},
         "registry": {"file": str(tmp_path / "registry.json")},
-        "sim": {"scenario": str(tmp_path / "scenario.toml")},
+        "sim": {"scenario": str(tmp_path / "scenario.toml"), "inbox": str(inbox)},
     })
-    scenario = Scenario.load(cfg.sim.scenario)
     rt = KioskRuntime(cfg)
     rt.start()
-    sim, t0 = rt.devices.thermometer_sim, rt.devices.sim_world.t0
-    states_while_out = []
+    sim = rt.devices.thermometer_sim
     try:
-        _until(UNPLUG_AT, t0)
+        wait_until(lambda: rt.journal.last_seq() >= 1, 60, "the first person's entry")
         assert _thermometer_state(rt) == "ok"
         sim.unplug()
-        pulled = time.monotonic()
-        while time.monotonic() < t0 + REPLUG_AT:
-            states_while_out.append((round(time.monotonic() - pulled, 2), _thermometer_state(rt)))
-            time.sleep(0.1)
+        wait_until(lambda: _thermometer_state(rt) == "absent", 30, lambda: f"absent (it is {_thermometer_state(rt)})")
+        # Absent for as long as it stays out, not flickering back.
+        holds_for(lambda: _thermometer_state(rt) == "absent", 1.0, "absent while unplugged")
+        _walk_up(inbox, "RES-2", 36.6)          # a volunteer looks at whoever comes meanwhile
+        wait_until(lambda: rt.journal.last_seq() >= 2, 60, "an entry for the person met while unplugged")
+        holds_for(lambda: _thermometer_state(rt) == "absent", 0.2, "absent while unplugged")
         sim.replug()
-        back = time.monotonic()
-        while _thermometer_state(rt) != "ok" and time.monotonic() - back < 10:
-            time.sleep(0.05)
-        reopened_s = time.monotonic() - back
-        deadline = t0 + scenario.duration_s + 5
-        while rt.journal.last_seq() < 3 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: _thermometer_state(rt) == "ok", 30, lambda: f"ok again (it is {_thermometer_state(rt)})")
+        _walk_up(inbox, "RES-3", 36.7)
+        wait_until(lambda: rt.journal.last_seq() >= 3, 60, "an entry for the person after the replug")
         entries = list(rt.journal.iter_all())
     finally:
         rt.stop()
 
-    # Absent within a second of the pull, and for as long as it stayed out.
-    assert all(state == "absent" for t, state in states_while_out if t >= 1.0), states_while_out
-    assert reopened_s < 5, f"thermometer back after {reopened_s:.1f} s"
     assert [e["decision"] for e in entries] == ["admit", "refer", "admit"]
     assert "no_temperature" in entries[1]["reasons"]
     assert entries[1]["temperature"]["sensor_state"] == "absent"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 from tests.conftest import free_port
 from tests.kiosk.web.kiosk_process import KioskProcess
 from tests.ops.test_install_files import UNITS
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
@@ -33,16 +33,6 @@ exec {chromium} --headless=new --no-sandbox --disable-gpu --disable-background-n
     --disable-component-update --disable-sync --remote-debugging-port={port} \\
     --user-data-dir="$HOME/.config/chromium" "$@"
 """
-
-
-def wait_for(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        got = predicate()
-        if got:
-            return got
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
                 pages = [p for c in browser.contexts for p in c.pages if p.url.startswith(kiosk.url)]
                 return (browser, pages[0]) if pages else None
 
-            browser, page = wait_for(screen, 30, "Chromium showing the kiosk's page")
+            browser, page = wait_until(screen, 30, "Chromium showing the kiosk's page")
             args = (notes / "launch-0").read_text().split()
             assert "--kiosk" in args and f"--app={kiosk.url}/" in args
             assert "--autoplay-policy=no-user-gesture-required" in args
@@ -98,13 +88,13 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
                                    timeout=15000)
 
             # Chromium crashes (after it has marked its profile as running) ...
-            wait_for(lambda: prefs.exists() and '"exit_type":"Crashed"' in prefs.read_text(), 30,
+            wait_until(lambda: prefs.exists() and '"exit_type":"Crashed"' in prefs.read_text(), 30,
                      "Chromium to mark its profile in use")
             first_pid = int((notes / "launch-0").read_text().split()[0])
             browser.close()
             os.kill(first_pid, signal.SIGKILL)
             # ... and comes back by itself, on the same page, with no "restore pages?" bar.
-            browser, page = wait_for(screen, 40, "Chromium to be started again")
+            browser, page = wait_until(screen, 40, "Chromium to be started again")
             assert (notes / "launch-1").exists()
             restarted_with = (notes / "prefs-1").read_text()
             assert '"exit_type":"Normal"' in restarted_with and '"exit_type":"Crashed"' not in restarted_with

@@ -38,8 +38,8 @@ def test_files_the_install_guide_copies_exist():
 
 
 def help_text(*argv: str) -> str:
-    return subprocess.run([sys.executable, "-m", *argv, "--help"], capture_output=True, text=True, cwd=REPO,
-                          timeout=60).stdout
+    command = ["bash", *argv] if argv[0].endswith(".sh") else [sys.executable, "-m", *argv]
+    return subprocess.run([*command, "--help"], capture_output=True, text=True, cwd=REPO, timeout=60).stdout
 
 
 @pytest.mark.parametrize("words, module", [
@@ -47,10 +47,36 @@ def help_text(*argv: str) -> str:
     ("kiosk run", ["kiosk.cli", "run"]),
     ("community-server broker-config", ["sync.server.cli", "broker-config"]),
     ("community-server add-user", ["sync.server.cli", "add-user"]),
+    ("scripts/install.sh kiosk", ["scripts/install.sh"]),
+    ("scripts/install.sh server", ["scripts/install.sh"]),
+    ("scripts/install.sh uninstall", ["scripts/install.sh"]),
 ])
 def test_options_the_readme_uses_are_real(words, module):
     uses = [line for line in README.replace("\\\n", " ").splitlines() if words in line]
     assert uses, words
     options = {o for line in uses for o in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", line.split(words, 1)[1])}
-    known = help_text(*module)
-    assert all(o in known for o in options), (words, options - {o for o in options if o in known})
+    known = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", help_text(*module)))
+    assert known and options <= known, (words, options - known)
+
+
+def test_installer_modes_and_options_are_the_ones_it_takes(tmp_path):
+    """What the installer's help lists, its parser accepts, and an unknown option is refused."""
+    text = help_text("scripts/install.sh")
+    for mode in ("kiosk", "server", "doctor", "uninstall"):
+        assert f"\n  {mode} " in text, mode
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc/group").write_text("root:x:0:\n")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "scripts/install.sh", "uninstall", "--root", str(root), "--dry-run", *args],
+                              capture_output=True, text=True, cwd=REPO, timeout=60)
+
+    flags = {"--dry-run", "--purge", "--skip-packages"}
+    values = {"--root": str(root), "--desktop": "labwc"}
+    for option in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text))):
+        proc = run(option) if option in flags else run(option, values.get(option, "x"))
+        assert proc.returncode == 0 and "unknown option" not in proc.stderr, (option, proc.stderr)
+    proc = run("--no-such-option")
+    assert proc.returncode == 2 and "unknown option --no-such-option" in proc.stderr

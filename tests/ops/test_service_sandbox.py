@@ -8,19 +8,22 @@ one writable place (``StateDirectory=``), an unprivileged user with no supplemen
 groups, no new privileges and ``UMask=0077``. Then the real programs run in it against a
 real Mosquitto, the way the units start them, and tell a real notification socket that
 they are ready. Anything either program writes outside its state directory fails here
-as it would on the Pi.
+as it would on the Pi. The units are the ones scripts/install.sh installs (into a scratch
+root here), and the programs start with those units' own ExecStartPre= and ExecStart=.
+Where systemd is PID 1 it could start them itself; here (a container) it is not.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,7 +31,9 @@ import pytest
 from kiosk.journal import Journal
 from tests.conftest import free_port
 from tests.kiosk_toml import kiosk_toml
+from tests.ops.scratch_pi import PI5, WHY_NOT, ScratchPi
 from tests.ops.test_install_files import UNITS, parse_unit
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -91,29 +96,48 @@ def _sandbox_possible() -> str | None:
     return f"no mount namespaces here: {probe.stderr.strip()}" if probe.returncode else None
 
 
-why_not = _sandbox_possible()
+why_not = _sandbox_possible() or WHY_NOT
 if why_not:
     pytest.skip(why_not, allow_module_level=True)
 
 
-def test_units_ask_for_the_sandbox_built_here():
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The units scripts/install.sh installs: a kiosk and a server into one scratch root."""
+    pi = ScratchPi(tmp_path_factory.mktemp("installed"), PI5)
+    pi.install(*pi.kiosk_args())
+    pi.install("server", "--hostname", "gate-server.local", "--kiosk", "east/gate-1")
+    return pi.root / "etc/systemd/system"
+
+
+def test_installed_units_ask_for_the_sandbox_built_here(installed):
     for name, state in (("kiosk.service", "gate-checkpoint"), ("community-server.service", "community-server")):
-        s = parse_unit(UNITS / name)["Service"]
+        # The shipped unit, pointed at this checkout.
+        assert (installed / name).read_text() == (UNITS / name).read_text().replace("/opt/gate-checkpoint", str(REPO))
+        s = parse_unit(installed / name)["Service"]
         assert (s["ProtectSystem"], s["ProtectHome"], s["PrivateTmp"]) == (["strict"], ["true"], ["true"]), name
         assert s["StateDirectory"] == [state] and s["UMask"] == ["0077"] and s["NoNewPrivileges"] == ["true"], name
+
+
+def unit_command(installed: Path, unit: str, key: str) -> list[str]:
+    """The unit's ExecStart= or ExecStartPre=, its config file the one in the sandbox's etc/
+    and its virtual environment the one running these tests."""
+    line = parse_unit(installed / unit)["Service"][key][0]
+    line = line.replace("/etc/gate-checkpoint/", f"{INSIDE}/etc/")
+    return shlex.split(line.replace(f"{REPO}/.venv/bin/", f"{Path(sys.executable).parent}/"))
 
 
 class Sandboxed:
     """One program in the sandbox; ``folder`` holds etc/ and state/ (owned by nobody)."""
 
-    def __init__(self, folder: Path, unit: str, argv: list[str], *, notify: Path | None = None) -> None:
+    def __init__(self, folder: Path, unit: Path, *, notify: Path | None = None) -> None:
         self.folder = folder
         env = {**ENV, "HOME": str(INSIDE / "state"), "WORKDIR": working_directory(unit)}
         if notify is not None:
             env.update(NOTIFY_SOCKET=str(INSIDE / notify.name), WATCHDOG_USEC="2000000")
         self.log = (folder / "log").open("w")
         self.proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", SANDBOX, "sandbox",
-                                      str(folder), sys.executable, *argv],
+                                      str(folder), *unit_command(unit.parent, unit.name, "ExecStart")],
                                      cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def output(self) -> str:
@@ -135,10 +159,10 @@ ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1", "KEE
        "PYTHONPATH": str(REPO)}
 
 
-def working_directory(unit: str) -> str:
+def working_directory(unit: Path) -> str:
     """The unit's WorkingDirectory= inside the sandbox (systemd's default is /)."""
-    wd = parse_unit(UNITS / unit)["Service"].get("WorkingDirectory", ["/"])[0]
-    return wd.replace("%S/" + parse_unit(UNITS / unit)["Service"]["StateDirectory"][0], str(INSIDE / "state"))
+    service = parse_unit(unit)["Service"]
+    return service.get("WorkingDirectory", ["/"])[0].replace("%S/" + service["StateDirectory"][0], str(INSIDE / "state"))
 
 
 def make_folder(base: Path, name: str, files: dict[str, str]) -> Path:
@@ -155,31 +179,26 @@ def make_folder(base: Path, name: str, files: dict[str, str]) -> Path:
     return folder
 
 
-def run_inside(folder: Path, unit: str, argv: list[str]) -> subprocess.CompletedProcess:
+def run_inside(folder: Path, unit: Path, command: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", SANDBOX, "sandbox",
-                           str(folder), sys.executable, *argv],
+                           str(folder), *command],
                           cwd=REPO, env={**ENV, "WORKDIR": working_directory(unit)}, capture_output=True, text=True,
                           timeout=60)
 
 
-def receive(sock: socket.socket, until, seconds: float) -> list[str]:
+def receive(sock: socket.socket, until, seconds: float, what) -> list[str]:
+    """The notify socket's messages, read until ``until(messages)`` holds."""
     got: list[str] = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not until(got):
+
+    def heard() -> bool:
         try:
             got.append(sock.recv(4096).decode())
         except TimeoutError:
             pass
+        return until(got)
+
+    wait_until(heard, seconds, lambda: f"{what() if callable(what) else what} (heard {got})")
     return got
-
-
-def wait_until(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 SCENARIO = """
@@ -196,7 +215,7 @@ temperature_c = 38.4
 """
 
 
-def test_kiosk_and_server_work_with_only_their_state_directories_writable(tmp_path, broker):
+def test_kiosk_and_server_work_with_only_their_state_directories_writable(tmp_path, broker, installed):
     base = tmp_path / "sandbox"
     base.mkdir()
     http_port, ui_port = free_port(), free_port()
@@ -215,10 +234,9 @@ port = {http_port}
                                  ui={"port": ui_port}, mqtt={"port": broker.port, "linger_ms": 10},
                                  registry={"file": f"{INSIDE}/etc/registry.json"},
                                  sim={"scenario": f"{INSIDE}/etc/scenario.toml"})})
-    server_argv = ["-m", "sync.server.cli", "run", "--config", f"{INSIDE}/etc/server.toml"]
-    kiosk_argv = ["-m", "kiosk.cli", "run", "--config", f"{INSIDE}/etc/kiosk.toml"]
-    for folder, unit, argv in ((server, "community-server.service", server_argv), (kiosk, "kiosk.service", kiosk_argv)):
-        pre = run_inside(folder, unit, [*argv, "--check-config"])     # the units' ExecStartPre
+    server_unit, kiosk_unit = installed / "community-server.service", installed / "kiosk.service"
+    for folder, unit in ((server, server_unit), (kiosk, kiosk_unit)):
+        pre = run_inside(folder, unit, unit_command(installed, unit.name, "ExecStartPre"))
         assert pre.returncode == 0 and "OK" in pre.stdout, pre.stdout + pre.stderr
 
     notify_path = kiosk / "notify"
@@ -226,17 +244,16 @@ port = {http_port}
     sock.bind(str(notify_path))
     notify_path.chmod(0o666)          # as /run/systemd/notify: any service user may send
     sock.settimeout(0.2)
-    srv = Sandboxed(server, "community-server.service", server_argv)
-    kio = Sandboxed(kiosk, "kiosk.service", kiosk_argv, notify=notify_path)
+    srv = Sandboxed(server, server_unit)
+    kio = Sandboxed(kiosk, kiosk_unit, notify=notify_path)
     try:
-        got = receive(sock, lambda g: any(m.startswith("READY=1") for m in g), 60)
-        ready = next((m for m in got if m.startswith("READY=1")), None)
-        assert ready, kio.output()
+        got = receive(sock, lambda g: any(m.startswith("READY=1") for m in g), 120,
+                      lambda: "READY=1 from the kiosk; it said " + kio.output())
+        ready = next(m for m in got if m.startswith("READY=1"))
         assert f"STATUS=touchscreen at http://127.0.0.1:{ui_port}/" in ready
         with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/", timeout=10) as r:
             assert r.status == 200
-        pings = receive(sock, lambda g: g.count("WATCHDOG=1") >= 2, 10)
-        assert pings.count("WATCHDOG=1") >= 2, kio.output()
+        receive(sock, lambda g: g.count("WATCHDOG=1") >= 2, 60, lambda: "two watchdog pings; it said " + kio.output())
 
         # Both people decided, journaled in the state directory and stored by the server.
         db = server / "state" / "server.sqlite3"
@@ -244,10 +261,10 @@ port = {http_port}
         def stored() -> int:
             if not db.exists():
                 return 0
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
                 return conn.execute("SELECT count(*) FROM entries").fetchone()[0]
 
-        assert wait_until(lambda: stored() == 2, 40), kio.output() + srv.output()
+        wait_until(lambda: stored() == 2, 60, lambda: "both entries on the server; they said " + kio.output() + srv.output())
         with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/", timeout=10) as r:
             assert r.status == 200
     finally:
@@ -276,8 +293,8 @@ port = {http_port}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("lgpio") is None, reason="lgpio is not installed (python3-lgpio on a Pi)")
-def test_gpio_library_loads_in_the_kiosk_sandbox(tmp_path):
+def test_gpio_library_loads_in_the_kiosk_sandbox(tmp_path, installed):
     # lgpio opens its notification pipe in the working directory as soon as it is imported.
     folder = make_folder(tmp_path, "kiosk", {})
-    proc = run_inside(folder, "kiosk.service", ["-c", "import lgpio"])
+    proc = run_inside(folder, installed / "kiosk.service", [sys.executable, "-c", "import lgpio"])
     assert proc.returncode == 0, proc.stderr

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from kiosk.journal import Journal
@@ -66,11 +65,3 @@ def journal_entries(n: int, journal: Journal, *, chunk: int = 500) -> None:
                               "credential": {"kind": "pass", "household": f"1-{i % 7}-{i % 13}"},
                               "temperature": {"value_c": 36.5}} for i in range(start, min(n, start + chunk))])
 
-
-def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

@@ -10,13 +10,13 @@ import subprocess
 import sys
 
 import pytest
-from openpyxl import load_workbook
 
 from kiosk.entry import GENESIS_HASH, entry_hash
 from sync.schema import Batch
 from sync.server.api import create_app
 from sync.server.storage.sqlite import SQLiteStorage
 from tests.conftest import REPO
+from tests.spreadsheets import xlsx_rows
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -51,7 +51,7 @@ def storage(storage):
 
 
 @pytest.fixture
-def client(storage):
+def api_client(storage):
     app = create_app(storage, api_token=TOKEN, secret_key=b"k" * 32, test_config={"TESTING": True})
     return app.test_client()
 
@@ -59,8 +59,8 @@ def client(storage):
 @pytest.mark.parametrize("path", ["/api/entries", "/api/entries?format=csv", "/api/fleet", "/api/exports",
                                   "/api/chain-issues", "/api/rejections", "/api/registry/s1"])
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}])
-def test_nothing_without_login(client, storage, path, headers):
-    r = client.get(path, headers=headers)
+def test_nothing_without_login(api_client, storage, path, headers):
+    r = api_client.get(path, headers=headers)
     assert r.status_code == 401 and "login required" in r.get_json()["error"]
     assert storage.export_log() == []
 
@@ -98,8 +98,8 @@ def expected(**f) -> list[tuple[str, str, int]]:
     ("since=2026-11-20T14:00:00%2B08:00&until=2026-11-20T06:03:00Z",     # 14:00 in UTC+8 is 06:00 UTC
      {"since": "2026-11-20T06:00:00.000Z", "until": "2026-11-20T06:03:00.000Z"}),
 ])
-def test_entries_filtered(client, query, filters):
-    r = client.get(f"/api/entries?limit=10000&{query}", headers=AUTH)
+def test_entries_filtered(api_client, query, filters):
+    r = api_client.get(f"/api/entries?limit=10000&{query}", headers=AUTH)
     assert r.status_code == 200
     got = sorted((e["site"], e["gate"], e["seq"]) for e in r.get_json()["entries"])
     assert got == expected(**filters) and got
@@ -112,13 +112,13 @@ def test_entries_filtered(client, query, filters):
     ("limit=lots", "limit must be a whole number"),
     ("format=pdf", "format must be"),
 ])
-def test_bad_filters_are_refused_in_words(client, query, words):
-    r = client.get(f"/api/entries?{query}", headers=AUTH)
+def test_bad_filters_are_refused_in_words(api_client, query, words):
+    r = api_client.get(f"/api/entries?{query}", headers=AUTH)
     assert r.status_code == 400 and words in r.get_json()["error"]
 
 
-def test_csv_export_streams_and_is_logged(client, storage):
-    r = client.get("/api/entries?format=csv&site=s1&gate=g1", headers=AUTH, buffered=False)
+def test_csv_export_streams_and_is_logged(api_client, storage):
+    r = api_client.get("/api/entries?format=csv&site=s1&gate=g1", headers=AUTH, buffered=False)
     assert r.status_code == 200 and r.is_streamed
     assert r.headers["Content-Type"].startswith("text/csv")
     chunks = iter(r.response)
@@ -136,24 +136,23 @@ def test_csv_export_streams_and_is_logged(client, storage):
         [("token@127.0.0.1", "csv", {"site": "s1", "gate": "g1"}, 1200)]
 
 
-def test_excel_export(client, storage):
-    r = client.get("/api/entries?format=xlsx&decision=deny", headers=AUTH)
+def test_excel_export(api_client, storage):
+    r = api_client.get("/api/entries?format=xlsx&decision=deny", headers=AUTH)
     assert r.status_code == 200 and "spreadsheetml" in r.headers["Content-Type"]
-    ws = load_workbook(io.BytesIO(r.data), read_only=True).active
-    rows = list(ws.iter_rows(values_only=True))
+    rows = xlsx_rows(r.data)
     head = rows[0]
     got = sorted((row[head.index("site")], row[head.index("gate")], row[head.index("seq")]) for row in rows[1:])
     assert got == expected(decision="deny")
     assert storage.export_log()[0]["format"] == "xlsx" and storage.export_log()[0]["rows"] == len(got)
     # The export log is itself readable through the API.
-    assert client.get("/api/exports", headers=AUTH).get_json()["exports"][0]["query"] == {"decision": "deny"}
+    assert api_client.get("/api/exports", headers=AUTH).get_json()["exports"][0]["query"] == {"decision": "deny"}
 
 
-def test_fleet_status(client, storage):
+def test_fleet_status(api_client, storage):
     storage.record_status("s1", "g1", {"v": 1, "state": "online", "backlog": 7, "version": "1.2.3",
                                        "oldest_unsynced_ts": "2026-11-20T06:00:00.000Z"})
     storage.record_status("s1", "g2", {"v": 1, "state": "offline"})
-    gates = {(g["site"], g["gate"]): g for g in client.get("/api/fleet", headers=AUTH).get_json()["gates"]}
+    gates = {(g["site"], g["gate"]): g for g in api_client.get("/api/fleet", headers=AUTH).get_json()["gates"]}
     g1 = gates[("s1", "g1")]
     assert (g1["status"]["state"], g1["status"]["backlog"], g1["entries"], g1["contiguous_seq"]) == \
         ("online", 7, 1200, 1200)
@@ -181,7 +180,7 @@ def test_the_export_command(tmp_path, fmt):
         rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8").lstrip("\ufeff"))))
         seqs = [int(x["seq"]) for x in rows]
     else:
-        table = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+        table = xlsx_rows(out)
         seqs = [row[table[0].index("seq")] for row in table[1:]]
     assert seqs == list(range(31, 61))
     log = storage.export_log()

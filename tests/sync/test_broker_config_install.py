@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from kiosk import doctor
 from sync.server.cli import main
 from tests.conftest import free_port
 from tests.kiosk.test_doctor import by_name, write_config
+from tests.waiting import holds_for
 
 MOSQUITTO = Path("/usr/sbin/mosquitto")
 
@@ -46,8 +46,8 @@ def test_debian_mosquitto_runs_the_generated_config_and_a_kiosk_connects(tmp_pat
     broker = subprocess.Popen([str(MOSQUITTO), "-c", str(d / "test.conf")], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(1.0)
-        assert broker.poll() is None, broker.communicate()[0]
+        holds_for(lambda: broker.poll() is None, 1.0, lambda: "Mosquitto running on the installed config; it said "
+                  + broker.communicate()[0])
         section = (d / "kiosks/demo-site.gate-1.toml").read_text()
         mqtt = {k.strip(): v.strip().strip('"') for k, _, v in
                 (line.partition("=") for line in section.splitlines() if "=" in line)}

@@ -8,7 +8,8 @@ import logging
 import os
 import sqlite3
 import sys
-import time
+import threading
+from contextlib import closing
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -24,7 +25,8 @@ from sync.server import config as server_config
 from sync.server.broker_setup import KioskId, hash_password, security_lines, write_broker_config
 from sync.server.runtime import ServerRuntime
 from tests.conftest import REPO, free_port
-from tests.sync.procs import journal_entries, wait_until
+from tests.sync.procs import journal_entries
+from tests.waiting import holds_for, wait_until
 
 
 def test_password_hash_format_is_mosquittos():
@@ -76,7 +78,7 @@ def test_each_kiosk_writes_only_as_itself(tmp_path, secured):
         ob = Outbox(kiosk_cfg(conf, broker.port, "s1.g1"), site="s1", gate="g1",
                     journal_path=tmp_path / "g1.sqlite3")
         ob.start()
-        assert wait_until(lambda: journal.backlog() == 0, 15), ob.state
+        wait_until(lambda: journal.backlog() == 0, 30, lambda: f"the backlog to drain (link {ob.state})")
 
         # Gate 2's kiosk, with its own valid credentials, tries to write as gate 1.
         forged = Journal(tmp_path / "forged.sqlite3", site="s1", gate="g1")
@@ -94,13 +96,17 @@ def test_each_kiosk_writes_only_as_itself(tmp_path, secured):
         info.wait_for_publish(timeout=5)
         c.loop_stop()
         c.disconnect()
-        time.sleep(1.0)
+        own = [(e["seq"], e["hash"]) for e in journal.iter_all()]
+
+        def stored() -> list:
+            with closing(sqlite3.connect(cfg.sqlite_path)) as db:
+                return db.execute("SELECT seq, hash FROM entries ORDER BY seq").fetchall()
+
+        holds_for(lambda: stored() == own, 1.0, "the server to hold the kiosk's own entries only")
         ob.stop()
-        with sqlite3.connect(cfg.sqlite_path) as db:
-            rows = db.execute("SELECT seq, hash FROM entries ORDER BY seq").fetchall()
-        assert rows == [(e["seq"], e["hash"]) for e in journal.iter_all()]
         # The forged "offline" never landed; the kiosk's own goodbye did.
-        assert wait_until(lambda: server.storage.gates()[0]["status"]["state"] == "stopped", 5)
+        wait_until(lambda: server.storage.gates()[0]["status"]["state"] == "stopped", 30,
+                   "the kiosk's last will (state stopped) on the server")
     finally:
         server.stop()
 
@@ -127,7 +133,7 @@ def test_the_outbox_says_why_it_cannot_connect(tmp_path, secured, over, state, c
     ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "j.sqlite3")
     ob.start()
     try:
-        assert wait_until(lambda: ob.state == state, 10), ob.state
+        wait_until(lambda: ob.state == state, 30, lambda: f"the link to say {state} (it says {ob.state})")
         assert ob.link.last_error
         # The log says it in words, with the broker's address.
         line = next(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
@@ -152,7 +158,8 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
     ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
     ob.start()
     try:
-        assert wait_until(lambda: journal.backlog() == 0, 15), (ob.state, ob.link.last_error)
+        wait_until(lambda: journal.backlog() == 0, 30,
+                   lambda: f"the backlog to drain (link {ob.state}, last error {ob.link.last_error})")
         # Gate 2's certificate names gate 2: writing as gate 1 is dropped by the ACL.
         forged = Journal(tmp_path / "forged.sqlite3", site="s1", gate="g1")
         journal_entries(300, forged)
@@ -162,15 +169,18 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
                   keyfile=str(clients / "s1.g2.key"))
         c.connect("127.0.0.1", broker.cert_port)
         c.loop_start()
-        assert wait_until(c.is_connected, 5)
+        wait_until(c.is_connected, 30, "the client to connect")
         c.publish(topics.ENTRIES.format("s1", "g1"), schema.encode_batch("s1", "g1", forged.entries_after(200, 100)),
                   qos=1).wait_for_publish(timeout=5)
         c.loop_stop()
         c.disconnect()
-        time.sleep(1.0)
-        assert server.storage.contiguous_seq("s1", "g1") == 200
-        with sqlite3.connect(server.cfg.sqlite_path) as db:
-            assert db.execute("SELECT MAX(seq), COUNT(*) FROM entries").fetchone() == (200, 200)
+
+        def stored() -> tuple:
+            with closing(sqlite3.connect(server.cfg.sqlite_path)) as db:
+                return db.execute("SELECT MAX(seq), COUNT(*) FROM entries").fetchone()
+
+        holds_for(lambda: server.storage.contiguous_seq("s1", "g1") == 200 and stored() == (200, 200), 1.0,
+                  "gate 1's 200 entries and nothing forged")
     finally:
         ob.stop()
         server.stop()
@@ -185,9 +195,10 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
                     site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
         ob.start()
         try:
-            assert wait_until(lambda: ob.state == LinkState.TLS_FAILED, 10), ob.state
-            time.sleep(1.0)
-            assert ob.state != LinkState.CONNECTED and ob.link.last_error
+            wait_until(lambda: ob.state == LinkState.TLS_FAILED, 30,
+                       lambda: f"the link to say TLS failed (it says {ob.state})")
+            holds_for(lambda: ob.state != LinkState.CONNECTED, 1.0, "no connection without a trusted certificate")
+            assert ob.link.last_error
         finally:
             ob.stop()
 
@@ -214,8 +225,8 @@ def test_the_written_mosquitto_conf_runs_and_shuts_anonymous_out(tmp_path):
     with open(tmp_path / "mosquitto.stderr", "wb") as err:
         proc = subprocess.Popen([MOSQUITTO, "-c", str(conf / "run.conf")], stdout=subprocess.DEVNULL, stderr=err)
     try:
-        assert wait_until(lambda: _listening(port) and _listening(cert_port), 10), \
-            (tmp_path / "mosquitto.stderr").read_text()
+        wait_until(lambda: _listening(port) and _listening(cert_port), 30,
+                   lambda: "Mosquitto to listen on both ports; it said " + (tmp_path / "mosquitto.stderr").read_text())
         import tomllib
 
         creds = json.loads((conf / "credentials.json").read_text())
@@ -225,9 +236,13 @@ def test_the_written_mosquitto_conf_runs_and_shuts_anonymous_out(tmp_path):
             if login:
                 c.username_pw_set(*login)
             c.tls_set(ca_certs=ca)
+            answered = threading.Event()
+            c.on_connect = lambda *_: answered.set()
+            c.on_connect_fail = lambda *_: answered.set()
+            c.on_disconnect = lambda *_: answered.set()
             c.connect("127.0.0.1", port)
             c.loop_start()
-            time.sleep(0.5)
+            wait_until(lambda: answered.is_set() and (c.is_connected() or not want), 30, f"the broker's answer to {login}")
             assert c.is_connected() is want, login
             c.loop_stop()
             c.disconnect()
@@ -237,7 +252,7 @@ def test_the_written_mosquitto_conf_runs_and_shuts_anonymous_out(tmp_path):
         c.tls_set(ca_certs=kiosk["ca_file"], certfile=kiosk["cert_file"], keyfile=kiosk["key_file"])
         c.connect("127.0.0.1", cert_port)
         c.loop_start()
-        assert wait_until(c.is_connected, 5)
+        wait_until(c.is_connected, 30, "the client to connect")
         c.loop_stop()
         c.disconnect()
     finally:
@@ -277,6 +292,8 @@ def test_a_kiosk_reads_only_its_own_ack_and_its_sites_registry(tmp_path, secured
     kiosk.username_pw_set("s1.g2", creds["s1.g2"])
     kiosk.tls_set(ca_certs=ca)
     kiosk.on_message = lambda c, u, m: got.append(m.topic)
+    subscribed = threading.Event()
+    kiosk.on_subscribe = lambda *_: subscribed.set()
     kiosk.connect("127.0.0.1", broker.port)
     kiosk.subscribe("checkpoint/v1/#", qos=1)
     kiosk.loop_start()
@@ -286,13 +303,13 @@ def test_a_kiosk_reads_only_its_own_ack_and_its_sites_registry(tmp_path, secured
     server.connect("127.0.0.1", broker.port)
     server.loop_start()
     try:
-        assert wait_until(lambda: kiosk.is_connected() and server.is_connected(), 5)
-        time.sleep(0.3)
+        wait_until(lambda: kiosk.is_connected() and server.is_connected() and subscribed.is_set(), 30,
+                   "both clients connected, the kiosk subscribed")
         for topic in (topics.ACK.format("s1", "g1"), topics.ACK.format("s1", "g2"),
                       topics.REGISTRY.format("s1"), topics.REGISTRY.format("s2")):
             server.publish(topic, schema.encode_ack(1), qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: len(got) >= 2, 5)
-        time.sleep(0.5)
+        wait_until(lambda: len(got) >= 2, 30, "two messages")
+        holds_for(lambda: len(got) == 2, 0.5, "no third message")
         assert sorted(got) == [topics.ACK.format("s1", "g2"), topics.REGISTRY.format("s1")]
     finally:
         for c in (kiosk, server):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.server.console.auth import UserError, create_user
-from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, csrf_of, login, published,  # noqa: F401
-                                         token)
+from tests.sync.consolekit import ADMIN, VIEWER, csrf_of, login, token
 
 
 def test_pages_need_a_login(client):

@@ -8,8 +8,7 @@ from datetime import datetime, timezone
 
 from kiosk import credentials
 from kiosk.registry import Registry
-from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, login, published,  # noqa: F401
-                                         token)
+from tests.sync.consolekit import ADMIN, VIEWER, login, token
 
 HOUSE = "/console/households/3-2-501"
 

@@ -11,8 +11,7 @@ import sqlite3
 
 from kiosk.registry import Registry
 from sync.schema import Batch
-from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, entry_fields,  # noqa: F401
-                                         journal_entries, login, published, token)
+from tests.sync.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
 
 
 def _post(client, **form):

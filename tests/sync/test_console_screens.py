@@ -7,11 +7,11 @@ import csv
 import io
 from datetime import date, timedelta
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from sync.schema import Batch
-from tests.sync.console_fixtures import (ADMIN, VIEWER, client, console_app, entry_fields,  # noqa: F401
-                                         journal_entries, login, published, token)
+from tests.spreadsheets import xlsx_rows
+from tests.sync.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
 
 
 def _seed(storage, tmp_path):
@@ -51,8 +51,7 @@ def test_export_holds_the_filtered_rows_and_is_audited(client, console_app, stor
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
     assert sorted(x["gate"] for x in rows) == ["gate-1", "gate-2"] and {x["decision"] for x in rows} == {"deny"}
     r = client.get("/console/entries/export.xlsx?gate=gate-2&decision=refer")
-    ws = load_workbook(io.BytesIO(r.get_data())).active
-    header, *values = list(ws.iter_rows(values_only=True))
+    header, *values = xlsx_rows(r.get_data())
     assert len(values) == 3 and all(v[header.index("gate")] == "gate-2" for v in values)
     log = console_app.extensions["console"].store.audit_log(action="export")
     assert [(a["detail"]["format"], a["detail"]["rows"]) for a in log] == [("xlsx", 3), ("csv", 2)]
@@ -252,8 +251,8 @@ def test_an_id_number_is_shown_and_exported_masked_never_in_clear(client, storag
     rows = client.get("/console/entries/data?gate=gate-9").get_json()["rows"]
     assert [r["credential"] for r in rows] == ["00112233aabbccdd", "110105********002X"]
     csv_text = client.get("/console/entries/export.csv?gate=gate-9").get_data(as_text=True)
-    book = load_workbook(io.BytesIO(client.get("/console/entries/export.xlsx?gate=gate-9").get_data()))
-    cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row]
+    book = xlsx_rows(client.get("/console/entries/export.xlsx?gate=gate-9").get_data())
+    cells = [str(c) for row in book for c in row]
     for text in shown + [csv_text, " ".join(cells)]:
         assert "110105********002X" in text
         assert ID_NUMBER not in text and ID_NUMBER.lower() not in text

@@ -10,7 +10,7 @@ from kiosk import credentials, passes
 from kiosk.policy import decide
 from kiosk.registry import Registry
 from kiosk.temperature import TemperatureResult
-from tests.sync.console_fixtures import ADMIN, client, console_app, login, published, token  # noqa: F401
+from tests.sync.consolekit import ADMIN, login, token
 
 HOUSE = "/console/households/3-2-501"
 

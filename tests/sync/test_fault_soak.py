@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 
 import pytest
 
@@ -19,7 +20,8 @@ from kiosk.journal import Journal
 from tests.conftest import free_port
 from tests.sync.kiosk_player import GATE, SITE
 from tests.sync.netcut import NetCut
-from tests.sync.procs import REPO, ServerProcess, wait_until, write_server_config
+from tests.sync.procs import REPO, ServerProcess, write_server_config
+from tests.waiting import wait_until
 
 PEOPLE = 2000
 RATE = 30.0          # people per second: the scenario lasts about 70 s
@@ -66,7 +68,7 @@ def test_nothing_lost_nothing_doubled_through_every_fault(tmp_path, broker):
 
     def at(fraction: float) -> None:
         """Wait until the scenario is that far along (by entries journaled)."""
-        assert wait_until(lambda: journal.last_seq() >= fraction * PEOPLE, 120), f"kiosk stalled: {log}"
+        wait_until(lambda: journal.last_seq() >= fraction * PEOPLE, 120, lambda: f"kiosk stalled: {log}")
 
     def kill_kiosk() -> None:
         time.sleep(rng.uniform(0, 1.5))
@@ -105,14 +107,14 @@ def test_nothing_lost_nothing_doubled_through_every_fault(tmp_path, broker):
         at(0.85)
         kill_kiosk()
         at(1.0)
-        assert wait_until(lambda: journal.backlog() == 0, 90), f"backlog {journal.backlog()} after {log}"
+        wait_until(lambda: journal.backlog() == 0, 90, lambda: f"backlog {journal.backlog()} after {log}")
     finally:
         kiosk.stop()
         server.stop()
         net.close()
 
     journaled = [(e["seq"], e["hash"]) for e in journal.iter_all()]
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         stored = conn.execute("SELECT seq, hash FROM entries WHERE site=? AND gate=? ORDER BY seq",
                               (SITE, GATE)).fetchall()
         inserted, contiguous = conn.execute("SELECT entry_count, contiguous_seq FROM gates").fetchone()

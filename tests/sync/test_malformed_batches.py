@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -13,8 +14,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sync import topics
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.sync.procs import wait_until
 from tests.sync.test_schema import BAD_BATCHES, batch, entry
+from tests.waiting import wait_until
 
 TOPIC = topics.ENTRIES.format("s1", "g1")
 MAX_BYTES = 256 * 1024
@@ -60,13 +61,13 @@ def server(tmp_path, broker):
                                    "http": {"enabled": False}})
     rt = ServerRuntime(cfg)
     rt.start()
-    assert wait_until(lambda: rt.collector.link.connected, 5)
+    wait_until(lambda: rt.collector.link.connected, 30, "the collector to connect")
     yield rt
     rt.stop()
 
 
 def snapshot(db) -> list:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return [conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("entries", "chain_issues")]
 
 
@@ -77,11 +78,12 @@ def test_malformed_batches_leave_the_collector_running_and_the_database_unchange
     try:
         good = batch([entry(1)])
         c.publish(TOPIC, good, qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: server.storage.contiguous_seq("s1", "g1") == 1, 5)
+        wait_until(lambda: server.storage.contiguous_seq("s1", "g1") == 1, 30, "entry 1 stored")
         before = snapshot(server.cfg.sqlite_path)
         for topic, payload in CASES:
             c.publish(topic, payload, qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: server.collector.rejected == len(CASES), 15), server.collector.rejected
+        wait_until(lambda: server.collector.rejected == len(CASES), 30,
+                   lambda: f"every bad batch rejected ({server.collector.rejected} of {len(CASES)})")
         assert snapshot(server.cfg.sqlite_path) == before
         assert server.storage.rejection_count() == len(CASES)
         reasons = {r["reason"] for r in server.storage.rejections(limit=500)}
@@ -89,7 +91,7 @@ def test_malformed_batches_leave_the_collector_running_and_the_database_unchange
         # Still alive: the next good batch is stored and acked.
         e2 = entry(2, prev_hash=json.loads(good)["entries"][0]["hash"])
         c.publish(TOPIC, batch([e2]), qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: server.storage.contiguous_seq("s1", "g1") == 2, 5)
+        wait_until(lambda: server.storage.contiguous_seq("s1", "g1") == 2, 30, "entry 2 stored")
         assert server.storage.chain_issues() == []
     finally:
         c.loop_stop()
@@ -105,13 +107,14 @@ def test_an_edited_entry_is_stored_but_flagged(tmp_path, broker, server):
         edited = {**entry(2, prev_hash=e1["hash"]), "decision": "deny"}  # hash no longer matches
         unlinked = entry(3, prev_hash="f" * 64)
         c.publish(TOPIC, batch([e1, edited, unlinked]), qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: server.storage.contiguous_seq("s1", "g1") == 3, 5)
+        wait_until(lambda: server.storage.contiguous_seq("s1", "g1") == 3, 30, "entry 3 stored")
         kinds = [(i["seq"], i["kind"]) for i in server.storage.chain_issues("s1", "g1")]
         assert kinds == [(2, "hash"), (3, "link")]
         # A different entry re-using a stored seq is refused and flagged, not overwritten.
         c.publish(TOPIC, batch([entry(1, decision="refer")]), qos=1).wait_for_publish(timeout=5)
-        assert wait_until(lambda: any(i["kind"] == "conflict" for i in server.storage.chain_issues()), 5)
-        with sqlite3.connect(server.cfg.sqlite_path) as db:
+        wait_until(lambda: any(i["kind"] == "conflict" for i in server.storage.chain_issues()), 30,
+                   "a conflict among the chain issues")
+        with closing(sqlite3.connect(server.cfg.sqlite_path)) as db:
             assert db.execute("SELECT decision FROM entries WHERE seq=1").fetchone() == ("admit",)
         gate = server.storage.gates()[0]
         assert gate["chain_issues"] == 3 and not gate["gap"]

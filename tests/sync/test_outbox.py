@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -25,7 +24,7 @@ from tests.conftest import REPO, free_port
 from tests.kiosk_toml import kiosk_toml
 from tests.sync.netcut import NetCut
 from tests.sync.procs import journal_entries
-from tests.waiting import wait_until
+from tests.waiting import holds_for, wait_until
 
 SITE, GATE = "s1", "g1"
 
@@ -40,7 +39,7 @@ def start_server(tmp_path, broker) -> ServerRuntime:
                                    "mqtt": {"port": broker.port}, "http": {"enabled": False}})
     rt = ServerRuntime(cfg)
     rt.start()
-    wait_until(lambda: rt.collector.link.connected, 10, "the collector connected")
+    wait_until(lambda: rt.collector.link.connected, 30, "the collector connected")
     return rt
 
 
@@ -71,9 +70,9 @@ def test_the_window_bounds_what_is_unacknowledged(tmp_path, broker):
     ob = make_outbox(tmp_path, broker.port, batch_size=100, window_batches=4, ack_timeout_s=60)
     ob.start()
     try:
-        wait_until(lambda: ob.sent_batches >= 4, 10, "four batches sent")
-        time.sleep(1.5)
-        assert ob.sent_batches == 4 and ob.backlog == 5000
+        wait_until(lambda: ob.sent_batches >= 4, 30, "the window's 4 batches sent")
+        holds_for(lambda: ob.sent_batches == 4 and ob.backlog == 5000, 1.5,
+                  lambda: f"4 batches sent, 5000 backlogged (sent {ob.sent_batches}, backlog {ob.backlog})")
     finally:
         ob.stop()
 
@@ -89,14 +88,15 @@ def test_what_is_unacked_is_sent_again_on_reconnect(tmp_path, broker):
     ob.start()
     server = None
     try:
-        wait_until(lambda: ob.sent_batches >= 6, 10, "the kiosk sent its window to nobody")
+        wait_until(lambda: ob.sent_batches >= 6, 30, "the kiosk sent its window to nobody")
         net.cut()
-        wait_until(lambda: not ob.link.connected, 10, "the kiosk cut off")
+        wait_until(lambda: not ob.link.connected, 30, "the kiosk cut off")
         server = start_server(tmp_path, broker)
         assert journal.acked_seq() == 0
         resends = ob.resends
         net.restore()
-        wait_until(lambda: journal.acked_seq() == 300, 15, "the window sent again and acked")
+        wait_until(lambda: journal.acked_seq() == 300, 30,
+                   lambda: f"the window sent again and acked ({journal.acked_seq()} acked, link {ob.state})")
         assert ob.resends > resends
     finally:
         ob.stop()
@@ -152,7 +152,8 @@ def test_status_is_retained_says_what_an_operator_needs_and_goes_offline_by_will
                                 cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     watch = Retained(broker.port, topics.STATUS.format(SITE, GATE))
     try:
-        wait_until(lambda: watch.last.get("state") == "online", 30, "the kiosk's status online")
+        wait_until(lambda: watch.last.get("state") == "online", 60,
+                   lambda: "the kiosk to say online; its log ends " + (tmp_path / "kiosk.log").read_text()[-2000:])
         s = watch.last
         assert s["v"] == 1 and (s["site"], s["gate"]) == (SITE, GATE)
         assert s["version"] and s["version"] != "unknown"
@@ -163,11 +164,11 @@ def test_status_is_retained_says_what_an_operator_needs_and_goes_offline_by_will
         assert isinstance(s["clock_synced"], bool)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        wait_until(lambda: watch.last.get("state") == "offline", 10, "the kiosk's will: offline")
+        wait_until(lambda: watch.last.get("state") == "offline", 30, lambda: f"the last will, offline (last: {watch.last})")
         # Retained: whoever looks later sees the kiosk is offline.
         late = Retained(broker.port, topics.STATUS.format(SITE, GATE))
         try:
-            wait_until(lambda: late.last.get("state") == "offline", 5, "a late subscriber sees offline")
+            wait_until(lambda: late.last.get("state") == "offline", 30, "the retained offline for a late subscriber")
         finally:
             late.close()
     finally:

@@ -8,7 +8,8 @@ import pytest
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync.outbox import Outbox
-from tests.sync.procs import ServerProcess, journal_entries, wait_until, write_server_config
+from tests.sync.procs import ServerProcess, journal_entries, write_server_config
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -35,13 +36,13 @@ def test_two_collectors_one_postgres_each_entry_once(tmp_path, broker, postgres_
     for ob in outboxes:
         ob.start()
     try:
-        assert wait_until(lambda: sum(j.acked_seq() for j in journals.values()) > 1500, 60)
+        wait_until(lambda: sum(j.acked_seq() for j in journals.values()) > 1500, 60, "1500 entries acked")
         collectors[0].kill()
         for gate in GATES:
             journal_entries(500, journals[gate], chunk=100)
         collectors[0].start()
-        assert wait_until(lambda: all(j.backlog() == 0 for j in journals.values()), 90), \
-            {g: j.backlog() for g, j in journals.items()}
+        wait_until(lambda: all(j.backlog() == 0 for j in journals.values()), 90,
+                   lambda: f"every backlog to drain {({g: j.backlog() for g, j in journals.items()})}")
     finally:
         for ob in outboxes:
             ob.stop()
@@ -67,7 +68,7 @@ def test_the_shared_subscription_splits_the_batches_between_collectors(tmp_path,
     collectors = [Collector(mqtt_cfg, PostgresStorage(postgres_dsn), client_id=f"collector-{n}") for n in "ab"]
     for c in collectors:
         c.start()
-    assert wait_until(lambda: all(c.link.connected for c in collectors), 10)
+    wait_until(lambda: all(c.link.connected for c in collectors), 30, "every collector to connect")
     journals, outboxes = [], []
     for gate in GATES:
         journals.append(Journal(tmp_path / f"{gate}.sqlite3", site="s1", gate=gate))
@@ -79,7 +80,7 @@ def test_the_shared_subscription_splits_the_batches_between_collectors(tmp_path,
     try:
         for ob in outboxes:
             ob.start()
-        assert wait_until(lambda: all(j.backlog() == 0 for j in journals), 60)
+        wait_until(lambda: all(j.backlog() == 0 for j in journals), 90, "every backlog to drain")
     finally:
         for ob in outboxes:
             ob.stop()

@@ -17,7 +17,7 @@ from sync import topics
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.sync.procs import wait_until
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def server(tmp_path, broker):
                                    "mqtt": {"port": broker.port}, "http": {"port": 0, "api_token": "t0ken"}})
     rt = ServerRuntime(cfg)
     rt.start()
-    assert wait_until(lambda: rt.collector.link.connected, 5)
+    wait_until(lambda: rt.collector.link.connected, 30, "rt.collector.link.connected")
     yield rt
     rt.stop()
 
@@ -70,9 +70,9 @@ def test_registry_reaches_the_kiosk_signed_and_only_newer_ones_apply(tmp_path, b
     ob = start_kiosk(tmp_path, broker, server, applied)
     try:
         # Retained: a kiosk that connects later still receives it.
-        assert wait_until(lambda: applied == [(1, {"quarantined": ["1-1-101"]})], 10)
+        wait_until(lambda: applied == [(1, {"quarantined": ["1-1-101"]})], 30, "registry version 1 applied")
         assert put_registry(server, "s1", {"quarantined": ["1-1-101", "2-2-202"]})[1]["version"] == 2
-        assert wait_until(lambda: len(applied) == 2 and applied[-1][0] == 2, 10)
+        wait_until(lambda: len(applied) == 2 and applied[-1][0] == 2, 30, "len(applied) == 2 and applied[-1][0] == 2")
 
         topic = topics.REGISTRY.format("s1")
         forger = Ed25519PrivateKey.generate()
@@ -86,7 +86,7 @@ def test_registry_reaches_the_kiosk_signed_and_only_newer_ones_apply(tmp_path, b
         first = env.sign({"quarantined": ["1-1-101"]}, site="s1", version=1, key=server.publisher.key,
                          key_id="server-1")
         raw_publish(broker, topic, env.encode(first))
-        assert wait_until(lambda: ob.downlink.ignored >= 4, 10)
+        wait_until(lambda: ob.downlink.ignored >= 4, 30, "ob.downlink.ignored >= 4")
         assert [v for v, _ in applied] == [1, 2]
         stored = env.load_stored(tmp_path / "k" / "registry.signed.json",
                                  env.public_keys({"server-1": server.publisher.public_key}), site="s1")
@@ -100,7 +100,7 @@ def test_registry_reaches_the_kiosk_signed_and_only_newer_ones_apply(tmp_path, b
     try:
         assert ob2.downlink.version == 2
         assert put_registry(server, "s1", {"quarantined": []})[1]["version"] == 3
-        assert wait_until(lambda: [v for v, _ in applied2] == [3], 10)
+        wait_until(lambda: [v for v, _ in applied2] == [3], 30, "[v for v, _ in applied2] == [3]")
     finally:
         ob2.stop()
 
@@ -108,10 +108,10 @@ def test_registry_reaches_the_kiosk_signed_and_only_newer_ones_apply(tmp_path, b
 def test_a_broker_that_lost_its_retained_registry_gets_it_again(tmp_path, broker, server):
     put_registry(server, "s1", {"quarantined": ["9-9-9"]})
     broker.restart(hard=True, wipe_persistence=True)
-    assert wait_until(lambda: server.collector.link.connected, 15)
+    wait_until(lambda: server.collector.link.connected, 30, "server.collector.link.connected")
     applied: list = []
     ob = start_kiosk(tmp_path, broker, server, applied)
     try:
-        assert wait_until(lambda: applied and applied[-1][0] == 1, 15)
+        wait_until(lambda: applied and applied[-1][0] == 1, 30, "applied and applied[-1][0] == 1")
     finally:
         ob.stop()

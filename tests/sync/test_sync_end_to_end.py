@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.request
+from contextlib import closing
 
 import pytest
 
@@ -15,13 +16,14 @@ from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
 from tests.conftest import free_port
-from tests.sync.procs import ServerProcess, journal_entries, wait_until, write_server_config
+from tests.sync.procs import ServerProcess, journal_entries, write_server_config
+from tests.waiting import wait_until
 
 SITE, GATE = "s1", "g1"
 
 
 def server_rows(db) -> list[tuple[int, str]]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return conn.execute("SELECT seq, hash FROM entries WHERE site=? AND gate=? ORDER BY seq",
                             (SITE, GATE)).fetchall()
 
@@ -51,12 +53,12 @@ def test_entries_reach_the_server_once_and_the_backlog_empties(tmp_path, broker,
     outbox = make_outbox(tmp_path, broker, batch_size=100)
     outbox.start()
     try:
-        assert wait_until(lambda: outbox.backlog == 0 and outbox.acked_seq == 1200, 20)
+        wait_until(lambda: outbox.backlog == 0 and outbox.acked_seq == 1200, 60, "all 1200 entries acked")
         # Entries journaled while online follow, woken by the checkpoint's call.
         for _ in range(30):
             journal.append({"direction": "out", "decision": "deny", "reasons": ["fever"]})
             outbox.wake()
-        assert wait_until(lambda: journal.acked_seq() == 1230, 10)
+        wait_until(lambda: journal.acked_seq() == 1230, 30, "journal.acked_seq() == 1230")
     finally:
         outbox.stop()
     assert server_rows(server.cfg.sqlite_path) == journal_rows(journal)
@@ -64,7 +66,8 @@ def test_entries_reach_the_server_once_and_the_backlog_empties(tmp_path, broker,
     gate = server.storage.gates()[0]
     assert (gate["contiguous_seq"], gate["gap"], gate["chain_issues"]) == (1230, False, 0)
     # The kiosk said goodbye on its status topic, and the server kept it.
-    assert wait_until(lambda: (server.storage.gates()[0]["status"] or {}).get("state") == "stopped", 5)
+    wait_until(lambda: (server.storage.gates()[0]["status"] or {}).get("state") == "stopped", 30,
+               "the kiosk's state stopped on the server")
     req = urllib.request.Request(server.http_url + "api/entries?limit=5&decision=deny",
                                  headers={"Authorization": "Bearer t0ken"})
     with urllib.request.urlopen(req) as r:
@@ -85,14 +88,14 @@ def test_kill_the_server_mid_stream_and_nothing_is_lost_or_doubled(tmp_path, bro
             journal_entries(3000, journal, chunk=100)
             outbox.wake()
             # Let part of the stream land, then pull the plug on the server.
-            assert wait_until(lambda: journal.acked_seq() > round_ * 3000 + 200, 30), "server never acked"
+            wait_until(lambda: journal.acked_seq() > round_ * 3000 + 200, 30, "server never acked")
             server.kill()
             acks_seen.append(journal.acked_seq())
             # An ack is a promise: everything acked is in the server's database.
             stored = {seq for seq, _ in server_rows(db)}
             assert set(range(1, acks_seen[-1] + 1)) <= stored
             server.start()
-        assert wait_until(lambda: journal.backlog() == 0, 60), f"backlog left: {journal.backlog()}"
+        wait_until(lambda: journal.backlog() == 0, 60, lambda: f"backlog left: {journal.backlog()}")
     finally:
         outbox.stop()
         server.stop()
@@ -117,9 +120,9 @@ def test_acks_never_exceed_what_the_server_stored(tmp_path, broker, server):
         journal_entries(2000, journal)
         outbox = make_outbox(tmp_path, broker, batch_size=64)
         outbox.start()
-        assert wait_until(lambda: journal.backlog() == 0, 20)
+        wait_until(lambda: journal.backlog() == 0, 30, "journal.backlog() == 0")
         outbox.stop()
-        assert wait_until(lambda: seen and seen[-1] == 2000, 5)
+        wait_until(lambda: seen and seen[-1] == 2000, 30, "seen and seen[-1] == 2000")
     finally:
         spy.loop_stop()
         spy.disconnect()

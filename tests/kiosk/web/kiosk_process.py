@@ -68,7 +68,7 @@ class KioskProcess:
     def journal_path(self) -> Path:
         return self.workdir / "state" / "journal.sqlite3"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "run", "--config", str(self.config)],
                                          cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
@@ -82,7 +82,8 @@ class KioskProcess:
                 return False
             return True
 
-        wait_until(answers, timeout, "the kiosk's screen to answer", interval=0.2)
+        wait_until(answers, timeout, lambda: "the kiosk's screen to answer; its log ends "
+                   + self.log.read_text()[-2000:], interval=0.2)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -94,7 +95,7 @@ class KioskProcess:
                 self.proc.wait()
 
     def status(self) -> dict:
-        with urllib.request.urlopen(self.url + "/api/status", timeout=2) as r:
+        with urllib.request.urlopen(self.url + "/api/status", timeout=10) as r:
             return json.loads(r.read())
 
     def next_seq(self) -> int:

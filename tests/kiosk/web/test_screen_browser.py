@@ -204,7 +204,8 @@ def test_screenshots_at_both_screen_sizes(open_screen, kiosk):
     ARTIFACTS.mkdir(exist_ok=True)
     for p in pages.values():
         card(p, seq)
-    time.sleep(0.5)         # a preview frame with the code outlined (5 frames a second)
+        p.wait_for_function("document.querySelector('[data-testid=preview]').naturalWidth > 0", timeout=30_000)
+    time.sleep(0.5)         # for the pictures only: a preview frame with the code outlined (5 a second)
     for size, p in pages.items():
         # The camera preview shows, scaled down to [ui] preview_width.
         assert p.evaluate("document.querySelector('[data-testid=preview]').naturalWidth") == 320

@@ -1,20 +1,16 @@
-"""Fixtures of the console tests: a server app on a temporary SQLite database, entries
-written by a real kiosk journal (so hashes and chains are genuine), staff accounts."""
+"""What the console tests share besides their fixtures (in conftest.py): staff accounts,
+entries written by a real kiosk journal (so hashes and chains are genuine), logging in."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
-
 from kiosk.journal import Journal
-from sync.server.console import init_console
-from sync.server.console.auth import create_user
-from sync.server.console.config import ConsoleSection
 
 ADMIN = ("alice", "correct horse 1")
 VIEWER = ("victor", "battery staple 2")
+SITE = "demo-site"
 
 
 class Published(list):
@@ -46,29 +42,6 @@ def entry_fields(decision="admit", direction="in", reasons=(), household="3-2-50
             "temperature": {"value_c": temperature, "sensor": "sim"}, "operator": None, "visitor": None}
 
 
-@pytest.fixture
-def published(storage):
-    return Published(storage)
-
-
-@pytest.fixture
-def console_app(storage, published, tmp_path):
-    from sync.server.api import create_app
-    from sync.server.passes import load_or_create_key
-
-    app = create_app(storage, secret_key=b"test-secret" * 3, test_config={"TESTING": True})
-    con = init_console(app, storage, ConsoleSection(refresh_s=1, page_size=10),
-                       pass_key=load_or_create_key(tmp_path / "pass-key.pem", "p1"), publish=published)
-    create_user(con.store, *ADMIN, "admin")
-    create_user(con.store, *VIEWER, "viewer")
-    return app
-
-
-@pytest.fixture
-def client(console_app):
-    return console_app.test_client()
-
-
 def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert m, "no CSRF token on the page"
@@ -83,3 +56,18 @@ def login(client, name: str, password: str):
 
 def token(client, path: str = "/console/entries") -> str:
     return csrf_of(client.get(path).get_data(as_text=True))
+
+
+def log_in(page, server, user):
+    """Logs in through the console's page in Chromium, as staff do."""
+    page.goto(server.console_url)
+    page.get_by_test_id("login-name").fill(user[0])
+    page.get_by_test_id("login-password").fill(user[1])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("user-name").wait_for()
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
