@@ -12,7 +12,6 @@ from sync.server.console.auth import create_user
 from sync.server.console.config import ConsoleSection
 from sync.server.visitors import init_visitor_page, make_registrar
 from sync.server.visitors.config import VisitorsSection
-from tests.sync.console_fixtures import Published
 
 HOUSEHOLD = ("3", "2", "501")
 ID_KEY = b"i" * 32
@@ -33,12 +32,12 @@ def pass_key(tmp_path):
 
 
 @pytest.fixture
-def visitor_app(storage, pass_key, visitor_settings):
+def visitor_app(storage, pass_key, visitor_settings, published):
     from sync.server.api import create_app
 
     app = create_app(storage, secret_key=b"test-secret" * 3, test_config={"TESTING": True})
     # The console publishes (its 防疫模式 sets the questions the page asks) into storage.
-    con = init_console(app, storage, ConsoleSection(), pass_key=pass_key, publish=Published(storage))
+    con = init_console(app, storage, ConsoleSection(), pass_key=pass_key, publish=published)
     con.store.upsert_household(*HOUSEHOLD)
     create_user(con.store, *ADMIN, "admin")
     create_user(con.store, *VIEWER, "viewer")
