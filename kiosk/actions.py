@@ -9,14 +9,19 @@ from datetime import datetime, timezone
 
 from drivers.relay import Relay
 from kiosk.gatekeeper import Gatekeeper
-from kiosk.journal import Journal
+from kiosk.journal import AlreadySettled, Journal
 from kiosk.visitors import DayPass, VisitorAnswers, end_of_day, make_day_pass
+from sync.idnumber import mask_in_text
 
 OVERRIDABLE = ("deny", "refer")
 
 
 class ActionError(ValueError):
     """The action cannot be done; the message says why, for the volunteer."""
+
+
+class Settled(ActionError):
+    """The entry was settled already (overridden once): it is never settled again."""
 
 
 def override(journal: Journal, entry_id: str, decision: str, reason: str, operator: str, *,
@@ -26,7 +31,8 @@ def override(journal: Journal, entry_id: str, decision: str, reason: str, operat
     The first entry stays as it was; the override is its own entry. On ``admit`` the
     gate opens after the entry is durable, as for any admit.
     """
-    reason, operator = (reason or "").strip(), (operator or "").strip()
+    # Free text never keeps an ID number in clear: a volunteer may type one as a reason.
+    reason, operator = mask_in_text((reason or "").strip())[0], mask_in_text((operator or "").strip())[0]
     if decision not in ("admit", "deny", "refer"):
         raise ActionError(f"decision {decision!r}: one of admit, deny, refer")
     if not reason:
@@ -38,17 +44,20 @@ def override(journal: Journal, entry_id: str, decision: str, reason: str, operat
         raise ActionError(f"no entry {entry_id}")
     if first["decision"] not in OVERRIDABLE:
         raise ActionError(f"entry {first['seq']} was {first['decision']}: only deny or refer can be overridden")
-    entry = journal.append({
-        "direction": first["direction"],
-        "credential": first.get("credential"),
-        "temperature": first.get("temperature"),
-        "decision": decision,
-        "reasons": ["override"],
-        "alert": False,
-        "operator": {"name": operator[:64], "reason": reason[:500]},
-        "visitor": first.get("visitor"),
-        "ref": first["id"],
-    })
+    try:
+        entry = journal.append_settlement({
+            "direction": first["direction"],
+            "credential": first.get("credential"),
+            "temperature": first.get("temperature"),
+            "decision": decision,
+            "reasons": ["override"],
+            "alert": False,
+            "operator": {"name": operator[:64], "reason": reason[:500]},
+            "visitor": first.get("visitor"),
+            "ref": first["id"],
+        })
+    except AlreadySettled:
+        raise Settled(f"entry {first['seq']} was settled already") from None
     if gatekeeper is not None:
         gatekeeper.passed(entry, datetime.now(timezone.utc))
     if decision == "admit" and relay is not None:
@@ -71,5 +80,5 @@ def register_visitor(gatekeeper: Gatekeeper, answers: dict | VisitorAnswers, ope
         raise ActionError("a registration needs the volunteer's name")
     now = now or datetime.now(timezone.utc)
     until = end_of_day(now, gatekeeper.registry.current.rules.timezone)
-    pid = gatekeeper.book.register(answers, operator.strip()[:64], until, pass_id)
+    pid = gatekeeper.book.register(answers, mask_in_text(operator.strip())[0][:64], until, pass_id)
     return make_day_pass(gatekeeper.secret, pid, int(until.timestamp()))

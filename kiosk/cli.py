@@ -180,14 +180,14 @@ def cmd_set_pin(args) -> int:
     from werkzeug.security import generate_password_hash
 
     if sys.stdin.isatty():
-        pin = getpass.getpass("new volunteer PIN (4-12 digits): ")
+        pin = getpass.getpass("new volunteer PIN (6-12 digits): ")
         if getpass.getpass("again: ") != pin:
             print("kiosk: the two PINs differ", file=sys.stderr)
             return 1
     else:
         pin = sys.stdin.readline().strip()
-    if not re.fullmatch(r"\d{4,12}", pin):
-        print("kiosk: a volunteer PIN is 4 to 12 digits", file=sys.stderr)
+    if not re.fullmatch(r"\d{6,12}", pin):
+        print("kiosk: a volunteer PIN is 6 to 12 digits (a shorter one is guessed too soon)", file=sys.stderr)
         return 1
     print("# put this line in the [ui] section of the kiosk's config file:")
     print(f'pin_hash = "{generate_password_hash(pin)}"')

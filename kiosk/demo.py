@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
-DEMO_PIN = "1234"       # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
+DEMO_PIN = "246810"      # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
 DEMO_ADMIN = "admin"    # its password is made per run and printed; real accounts: `community-server add-user`
 
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from kiosk import clock
 from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
+from sync.privatefile import private_database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -31,7 +32,12 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS entries_ref ON entries (json_extract(body, '$.ref'));
 """
+
+
+class AlreadySettled(ValueError):
+    """An entry that refers to ``ref`` (an override of it) is in the journal already."""
 
 
 class Journal:
@@ -42,7 +48,8 @@ class Journal:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection guarded by a lock: the web UI's threads and the checkpoint
         # thread share a Journal; the outbox opens its own.
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db = sqlite3.connect(private_database(self.path), isolation_level=None, check_same_thread=False,
+                                   timeout=30)
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -59,11 +66,20 @@ class Journal:
         """Write one entry durably and return it complete (seq, id, ts, hashes)."""
         return self.append_many([fields])[0]
 
-    def append_many(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def append_settlement(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Append an entry that settles the entry ``fields["ref"]``, once: raises
+        AlreadySettled when one did already (checked in the same write transaction, so two
+        volunteers pressing at once cannot both settle it)."""
+        return self.append_many([fields], settles=fields["ref"])[0]
+
+    def append_many(self, items: list[dict[str, Any]], *, settles: str | None = None) -> list[dict[str, Any]]:
         out = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if settles is not None and self._db.execute(
+                        "SELECT 1 FROM entries WHERE json_extract(body, '$.ref') = ? LIMIT 1", (settles,)).fetchone():
+                    raise AlreadySettled(settles)
                 row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
                 if row is None:     # empty, or every entry purged: go on from the anchor
                     anchor = dict(self._db.execute(

@@ -6,9 +6,10 @@ Made on first start in ``state_dir`` with 0600 permissions; never leaves the kio
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+
+from sync.privatefile import write_private
 
 SECRET_FILE = "kiosk.secret"
 SECRET_LEN = 32
@@ -17,17 +18,11 @@ SECRET_LEN = 32
 def load_or_create(state_dir: str | Path) -> bytes:
     path = Path(state_dir) / SECRET_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = secrets.token_bytes(SECRET_LEN)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private(path, data, exclusive=True, durable=True)
     except FileExistsError:
         data = path.read_bytes()
         if len(data) != SECRET_LEN:
             raise RuntimeError(f"{path}: damaged kiosk secret ({len(data)} bytes, expected {SECRET_LEN})")
-        return data
-    data = secrets.token_bytes(SECRET_LEN)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
     return data

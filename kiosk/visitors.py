@@ -21,7 +21,10 @@ from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 
 import base45
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sync.idnumber import find_in_text
+from sync.privatefile import private_database
 
 PREFIX = "CPV1:"
 _TAG_LEN = 16
@@ -51,6 +54,15 @@ class VisitorAnswers(BaseModel):
     # The ID number is never kept in clear: its masked form to show, a keyed hash to match.
     id_masked: str | None = Field(None, pattern=r"^\d{6}\*{8}\d{3}[\dX]$", description="e.g. 110101********123X")
     id_hash: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="HMAC-SHA256 with the kiosk secret")
+
+    @field_validator("name", "phone", "coming_from", "going_to", "heading_to")
+    @classmethod
+    def _no_id_number(cls, value: str | None) -> str | None:
+        # The ID number has its own question, kept masked and hashed; typed into any other
+        # answer it would be stored and sent in clear.
+        if value and find_in_text(value):
+            raise ValueError("an ID number belongs in the ID number question, not here")
+        return value
 
     @classmethod
     def parse(cls, data: dict, asked: tuple[str, ...] = ()) -> "VisitorAnswers":
@@ -112,7 +124,7 @@ class VisitorBook:
     """Registered visitors on this kiosk (SQLite in state_dir)."""
 
     def __init__(self, path: str | Path) -> None:
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self._db = sqlite3.connect(private_database(path), isolation_level=None, check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.entry import utc_now_iso
+from sync.privatefile import write_private
 
 VERSION = 1
 MAX_ENVELOPE_BYTES = 8 * 1024 * 1024
@@ -108,9 +109,7 @@ def load_or_create_key(path: str | Path) -> Ed25519PrivateKey:
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+    write_private(path, pem, exclusive=True)
     return key
 
 
@@ -136,12 +135,8 @@ def store_atomically(path: str | Path, envelope: dict[str, Any]) -> None:
     """Write, fsync, rename, fsync the directory: a power cut leaves the old copy or the new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(encode(envelope))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    # Quarantined households are in it: the kiosk's owner alone reads it.
+    write_private(path, encode(envelope), durable=True)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -16,12 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.entry import DECISIONS, DIRECTIONS
+from sync.idnumber import mask_in_text
 from sync.screening import MODES
 
 VERSION = 1
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 MAX_BATCH_ENTRIES = 5000
 MAX_ENTRY_BYTES = 64 * 1024
+# A kiosk journals far fewer than a million entries a year: a seq past MAX_SEQ, or more
+# than SEQ_WINDOW past what the server holds of that gate, is a forged or broken batch.
+MAX_SEQ = 2**40
+SEQ_WINDOW = 10_000_000
 STATUS_STATES = ("online", "offline", "stopped")
 COLLECTOR_STATES = ("online", "offline")
 
@@ -77,8 +82,8 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
         raise SchemaError(f"entry is a JSON {type(entry).__name__}, expected an object")
     seq = entry.get("seq")
     where = f"entry seq {seq!r}"
-    if not _is_int(seq) or seq < 1 or seq > 2**62:
-        raise SchemaError(f"{where}: seq must be a positive integer")
+    if not _is_int(seq) or seq < 1 or seq > MAX_SEQ:
+        raise SchemaError(f"{where}: seq must be a positive integer up to {MAX_SEQ}")
     if entry.get("site") != site or entry.get("gate") != gate:
         raise SchemaError(f"{where}: names {entry.get('site')!r}/{entry.get('gate')!r}, "
                           f"but the batch is from {site}/{gate}")
@@ -124,12 +129,61 @@ def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,
     if len(entries) > MAX_BATCH_ENTRIES:
         raise SchemaError(f"batch of {len(entries)} entries is over the limit of {MAX_BATCH_ENTRIES}")
     prev = 0
+    # Only a payload over the limit can hold an entry over it: measure entries then only.
+    measure = len(payload) > MAX_ENTRY_BYTES
     for entry in entries:
         check_entry(entry, topic_site, topic_gate)
+        if measure:
+            size = len(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            if size > MAX_ENTRY_BYTES:
+                raise SchemaError(f"entry seq {entry['seq']}: {size} bytes is over the limit of "
+                                  f"{MAX_ENTRY_BYTES} for one entry")
         if entry["seq"] <= prev:
             raise SchemaError(f"entry seq {entry['seq']} follows seq {prev}: entries must be oldest first")
         prev = entry["seq"]
     return Batch(topic_site, topic_gate, entries)
+
+
+def check_window(batch: Batch, stored_seq: int) -> None:
+    """Refuse a batch reaching more than SEQ_WINDOW past ``stored_seq`` (the highest seq
+    below which the server holds everything of that gate): no kiosk runs that far ahead."""
+    if batch.last_seq > stored_seq + SEQ_WINDOW:
+        raise SchemaError(f"entry seq {batch.last_seq} is more than {SEQ_WINDOW} past seq {stored_seq}, "
+                          f"the last one stored for {batch.site}/{batch.gate}")
+
+
+# A quick look at a payload before its entries are searched one by one: an ID number is
+# a run of 17 digits and a check character standing alone, as sync.idnumber finds them
+# in text. A payload with JSON escapes could spell one with them, and is always searched.
+_DIGITS17 = re.compile(rb"[0-9]{17}")
+_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def may_hold_id_number(payload: bytes | str) -> bool:
+    raw = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if b"\\u" in raw:
+        return True
+    for m in _DIGITS17.finditer(raw):
+        start, end = m.start(), m.end()
+        if ((start == 0 or raw[start - 1] not in _ALNUM) and end < len(raw) and raw[end] in b"0123456789Xx"
+                and (end + 1 == len(raw) or raw[end + 1] not in _ALNUM)):
+            return True
+    return False
+
+
+def mask_id_numbers(value: Any) -> tuple[Any, int]:
+    """``value`` (an entry, or any part of one) with every clear ID number in its texts
+    masked, and how many there were. The kiosk masks them itself; this is the server's
+    guard for any that still arrive."""
+    if isinstance(value, str):
+        return mask_in_text(value)
+    if isinstance(value, list):
+        parts = [mask_id_numbers(v) for v in value]
+        return [p[0] for p in parts], sum(p[1] for p in parts)
+    if isinstance(value, dict):
+        parts = {k: mask_id_numbers(v) for k, v in value.items()}
+        return {k: p[0] for k, p in parts.items()}, sum(p[1] for p in parts.values())
+    return value, 0
 
 
 def encode_batch(site: str, gate: str, entries: list[dict[str, Any]]) -> bytes:

@@ -4,7 +4,6 @@ blueprint per screen, every asset served from here (the gate may have no interne
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from kiosk.web.backend import IssuedPasses
 from kiosk.web.preview import Watchers
 from kiosk.web.summary import DaySummary
 from kiosk.web.volunteer import PinGuard
+from sync.privatefile import write_private
+from sync.webheaders import add_security_headers
 
 log = logging.getLogger(__name__)
 SESSION_KEY_FILE = "ui-session.key"
@@ -31,18 +32,11 @@ def session_key(state_dir: Path) -> bytes:
     except FileNotFoundError:
         pass
     key = secrets.token_bytes(32)
-    tmp = path.with_suffix(".tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_private(path, key, durable=True)
     except OSError as exc:
         # A full or read-only disk must not keep the screen from starting: the key then
         # lives for this run only, and volunteers log in again after a restart.
-        tmp.unlink(missing_ok=True)
         log.warning("screen session key not saved (%s): logins last until the kiosk restarts",
                     exc.strerror or exc)
     return key
@@ -62,6 +56,7 @@ def create_app(runtime, test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     CSRFProtect(app)
+    add_security_headers(app)
     app.extensions.update({
         "kiosk": runtime,
         "catalogues": i18n.load_all(),

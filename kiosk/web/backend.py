@@ -30,6 +30,8 @@ def override(rt, entry_id: str, decision: str, reason: str, operator: str) -> di
     try:
         entry = actions.override(rt.journal, entry_id, decision, reason, operator, gatekeeper=rt.gatekeeper,
                                  relay=rt.devices.relay, pulse_ms=rt.cfg.relay.pulse_ms)
+    except actions.Settled as exc:
+        raise Refused("settled", str(exc)) from None
     except actions.ActionError as exc:
         raise Refused("generic", str(exc)) from None
     rt.events.publish("decision", entry)

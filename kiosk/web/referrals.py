@@ -29,7 +29,10 @@ def override(entry_id: str):
     except Refused as exc:
         log.warning("override of %s refused: %s", entry_id, exc)
         t = catalogue().t
-        message = t("override.need_reason") if exc.reason == "need_reason" else f"{t('error.generic')}: {exc.detail}"
-        return jsonify({"error": exc.reason, "message": message}), 400
+        if exc.reason in ("need_reason", "settled"):
+            message = t(f"override.{exc.reason}")
+        else:
+            message = f"{t('error.generic')}: {exc.detail}"
+        return jsonify({"error": exc.reason, "message": message}), 409 if exc.reason == "settled" else 400
     log.info("override: seq %d settles %s as %s by %s", entry["seq"], entry_id, entry["decision"], operator)
     return jsonify(entry)

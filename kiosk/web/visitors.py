@@ -14,6 +14,7 @@ from kiosk.web import backend, volunteer
 from kiosk.web.backend import Refused
 from kiosk.web.i18n import catalogue
 from sync import divisions
+from sync.idnumber import find_in_text
 
 log = logging.getLogger(__name__)
 bp = Blueprint("visitors", __name__, url_prefix="/visitors")
@@ -43,6 +44,9 @@ def _form_errors(data: dict, t, asked: tuple[str, ...]) -> dict[str, str]:
     for f in YES_NO_FIELDS:
         if f in asked and data.get(f) not in ("yes", "no", True, False):
             errors[f] = t("error.required")
+    for f in ("name", "going_to", "coming_from", "heading_to"):
+        if f not in errors and find_in_text(str(data.get(f, ""))):
+            errors[f] = t("error.id_in_text")    # it would be kept and sent in clear
     return errors
 
 

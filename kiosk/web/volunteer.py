@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, jsonify, make_response, request
 from werkzeug.security import check_password_hash
 
 from kiosk.web.i18n import catalogue
+from sync.idnumber import mask_in_text
 
 log = logging.getLogger(__name__)
 bp = Blueprint("volunteer", __name__, url_prefix="/volunteer")
@@ -34,16 +35,15 @@ class PinGuard:
         self._lock = threading.Lock()
 
     def check(self, pin: str) -> tuple[bool, str | None, int]:
-        """(ok, error key, seconds to wait)."""
+        """(ok, error key, seconds to wait). One check at a time: a wrong PIN is counted
+        before the next one is tried, so parallel guesses get no more than MAX_FAILURES."""
         if not self.pin_hash:
             return False, "pin.not_set", 0
         with self._lock:
             wait = self._locked_until - time.monotonic()
             if wait > 0:
                 return False, "pin.locked_out", int(wait) + 1
-        ok = check_password_hash(self.pin_hash, pin)
-        with self._lock:
-            if ok:
+            if check_password_hash(self.pin_hash, pin):
                 self._failures = 0
                 return True, None, 0
             self._failures += 1
@@ -73,7 +73,8 @@ def _sign_in(pin: str, name: str | None):
     if not ok:
         return error, wait
     session["volunteer_until"] = time.time() + _unlock_s()
-    session["volunteer_name"] = (name or "").strip()[:40] or DEFAULT_OPERATOR
+    # The name goes into the journal with each action: never an ID number in clear.
+    session["volunteer_name"] = mask_in_text((name or "").strip())[0][:40] or DEFAULT_OPERATOR
     return None, 0
 
 

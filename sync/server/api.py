@@ -21,6 +21,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, 
 from sync.server.export import csv_chunks, xlsx_chunks
 from sync.screening import MODES
 from sync.server.storage import EntryQuery, Storage
+from sync.webheaders import add_security_headers
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def create_app(storage: Storage, *, api_token: str | None = None, secret_key: by
         app.config.update(test_config)
     app.register_blueprint(api)
     app.add_url_rule("/", "index", _index)
+    add_security_headers(app)
     return app
 
 
@@ -52,14 +54,25 @@ def _storage() -> Storage:
     return current_app.config["STORAGE"]
 
 
+def _session_user() -> str | None:
+    """The console user of this request's session, while that session is live (logout,
+    lockout and a new password end it on the server)."""
+    con = current_app.extensions.get("console")
+    name = session.get("user")
+    if con is None or not name or con.store.session_user(session.get("sid")) != name:
+        return None
+    return str(name)
+
+
 def login_required(view):
     """Token or admin-console session; sets ``g.actor`` (who, for the export log)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         token = current_app.config.get("API_TOKEN")
-        if session.get("user"):
-            g.actor = str(session["user"])
+        who = _session_user()
+        if who:
+            g.actor = who
         else:
             given = request.headers.get("Authorization", "")
             if not (token and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())):
@@ -242,8 +255,9 @@ def registry_put(site: str):
     from sync.schema import NAME
 
     console = current_app.extensions.get("console")
-    user = console.store.user(session["user"]) if console is not None and session.get("user") else None
-    if session.get("user") and (user is None or user["role"] != "admin"):
+    who = _session_user()
+    user = console.store.user(who) if who else None
+    if who and (user is None or user["role"] != "admin"):
         # A console viewer may look and export through the API, never change anything.
         return jsonify(error="only a console admin may publish the registry"), 403
     publisher = current_app.config.get("REGISTRY_PUBLISHER")
@@ -254,6 +268,12 @@ def registry_put(site: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("registry"), dict):
         raise BadRequest('send JSON {"registry": {...}}')
+    forced = request.args.get("force") in ("1", "true") or body.get("force") is True
+    refusal = None if forced else _drops_every_key(_storage().latest_registry(site), body["registry"])
+    if refusal:
+        log.warning("registry for %s refused (%s) from %s", site, refusal, g.actor)
+        return jsonify(error=f"{refusal}: every kiosk would then refuse every community pass. "
+                             "Send it again with ?force=1 (or \"force\": true) if that is what you mean."), 409
     try:
         envelope = publisher.publish(site, body["registry"], actor=g.actor)
     except PublishError as exc:
@@ -261,6 +281,17 @@ def registry_put(site: str):
         return jsonify(error=str(exc), stored=True), 202
     _audit_registry(site, envelope["version"])
     return jsonify(site=site, version=envelope["version"], issued_at=envelope["issued_at"])
+
+
+def _drops_every_key(latest: dict | None, registry: dict[str, Any]) -> str | None:
+    """Why a registry would leave the kiosks with no pass key, or None when it keeps one."""
+    keys = registry.get("trusted_keys")
+    if not isinstance(keys, dict) or not keys:
+        return "the registry has no trusted_keys"
+    before = ((latest or {}).get("registry") or {}).get("trusted_keys") or {}
+    if before and not set(before) & set(keys):
+        return f"the registry drops every trusted key at once ({', '.join(sorted(before))})"
+    return None
 
 
 def _audit_registry(site: str, version: int | None) -> None:

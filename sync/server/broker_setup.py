@@ -7,7 +7,8 @@ Writes into one directory:
   Mosquitto 2 expects (PBKDF2-SHA512, ``$7$``);
 - ``acl``: each kiosk may write only its own ``{site}/{gate}`` entries and status, and
   read only its own ack and its site's registry; the server reads entries and status
-  and writes acks and registries;
+  and writes acks and registries; every listener takes the user name as the client id
+  (``use_username_as_clientid``), so no account can take over another's session;
 - ``credentials.json`` (mode 0600): the clear passwords, kept so that running the
   command again for a new kiosk keeps every existing account;
 - ``kiosks/{site}.{gate}.toml`` and ``server-mqtt.toml`` (mode 0600): the ``[mqtt]`` section each
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from sync import topics
 from sync.broker import BrokerLimits
+from sync.privatefile import write_private
 from sync.schema import NAME
 
 SERVER_USER = "server"
@@ -92,14 +94,18 @@ def _tls_lines(dir: Path) -> list[str]:
 def security_lines(dir: Path, *, tls: bool, cert_port: int | None = None, listen: str = "127.0.0.1") -> str:
     """Config lines after a ``listener`` line: accounts, ACL and (for that listener) TLS;
     with ``cert_port``, the listener where kiosks log in by client certificate."""
-    lines = ["allow_anonymous false", f"password_file {dir / 'passwords'}", f"acl_file {dir / 'acl'}"]
+    # Each account is its own client id: with any other id, a kiosk's valid login could
+    # take over (disconnect) another gate's or the server's session and fire its will.
+    # One connection per account follows: the server's collector, each kiosk's outbox.
+    lines = ["allow_anonymous false", f"password_file {dir / 'passwords'}", f"acl_file {dir / 'acl'}",
+             "use_username_as_clientid true"]
     if tls:
         lines += _tls_lines(dir)
     if cert_port:
         # The certificate's common name is the kiosk's user name: no password is asked
         # for there, and the ACL applies to it as to a password login.
         lines += [f"listener {cert_port} {listen}", *_tls_lines(dir),
-                  "require_certificate true", "use_identity_as_username true"]
+                  "require_certificate true", "use_identity_as_username true", "use_username_as_clientid true"]
     return "\n".join(lines)
 
 
@@ -119,9 +125,7 @@ def write_broker_config(dir: Path, kiosks: list[KioskId], *, port: int = 1883, l
     creds: dict[str, str] = json.loads(creds_path.read_text()) if creds_path.exists() else {}
     for user in [SERVER_USER] + [k.username for k in kiosks]:
         creds.setdefault(user, secrets.token_urlsafe(18))
-    fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(creds, f, indent=1, sort_keys=True)
+    write_private(creds_path, json.dumps(creds, indent=1, sort_keys=True))
     known = [KioskId.parse(u.replace(".", "/", 1)) for u in sorted(creds) if u != SERVER_USER]
     (dir / "passwords").write_text("".join(f"{u}:{hash_password(p)}\n" for u, p in sorted(creds.items())))
     os.chmod(dir / "passwords", 0o640)
@@ -166,19 +170,11 @@ def write_broker_config(dir: Path, kiosks: list[KioskId], *, port: int = 1883, l
             login = (f'# Logs in with its certificate. With a password instead: port = {port}, and the\n'
                      f'# username and password from credentials.json.\nport = {cert_port}\n'
                      f'cert_file = "{client / (k.username + ".crt")}"\nkey_file = "{client / (k.username + ".key")}"\n')
-        _write_private(dir / "kiosks" / f"{k.username}.toml", head + login + ca)
-    _write_private(dir / "server-mqtt.toml",
+        write_private(dir / "kiosks" / f"{k.username}.toml", head + login + ca)
+    write_private(dir / "server-mqtt.toml",
                    f'# [mqtt] section for the community server\n[mqtt]\nhost = "{broker_host}"\nport = {port}\n'
                    f'username = "{SERVER_USER}"\npassword = "{creds[SERVER_USER]}"\n{ca}')
     return creds
-
-
-def _write_private(path: Path, text: str) -> None:
-    """A file holding a clear password: its owner's alone."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)            # an older file keeps its mode on O_CREAT
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
 
 
 def _readable_by_broker(path: Path) -> None:

@@ -47,6 +47,7 @@ class Collector:
         self.stored_batches = 0
         self.rejected = 0
         self.store_failures = 0
+        self.masked_id_numbers = 0    # clear ID numbers that arrived and were masked
         # Work to do on the collector thread after each (re)connection, e.g. re-publishing
         # the retained registries a broker may have lost.
         self.after_connect: list = []
@@ -115,6 +116,7 @@ class Collector:
     def handle(self, items: list[tuple[str, bytes]]) -> dict[tuple[str, str], int]:
         """Validate, store and ack one group of messages; returns the acks sent."""
         batches = []
+        stored: dict[tuple[str, str], int] = {}     # each gate's stored seq, read once per group
         for topic, payload in items:
             routed = topics.route(topic)
             if routed is None:
@@ -123,8 +125,14 @@ class Collector:
             try:
                 if kind is topics.ENTRIES:
                     self.received_batches += 1
-                    batches.append(schema.parse_batch(payload, params["site"], params["gate"],
-                                                      self.cfg.max_batch_bytes))
+                    batch = schema.parse_batch(payload, params["site"], params["gate"], self.cfg.max_batch_bytes)
+                    key = (batch.site, batch.gate)
+                    if key not in stored:
+                        stored[key] = self.storage.contiguous_seq(*key)
+                    schema.check_window(batch, stored[key])
+                    if schema.may_hold_id_number(payload):
+                        batch = self._masked(topic, batch, len(payload))
+                    batches.append(batch)
                 elif kind is topics.STATUS:
                     self.storage.record_status(params["site"], params["gate"], schema.parse_status(payload))
             except schema.SchemaError as exc:
@@ -144,11 +152,28 @@ class Collector:
                 log.warning("ack for %s/%s not sent: %s", site, gate, mqtt.error_string(info.rc))
         return acks
 
-    def reject(self, topic: str, reason: str, size: int) -> None:
-        log.warning("rejected a message on %s (%d bytes): %s", topic[:200], size, reason)
+    def _masked(self, topic: str, batch: schema.Batch, size: int) -> schema.Batch:
+        """The batch with any clear ID number masked before it is stored; each masking is
+        recorded (the stored entry then no longer matches its hash, which shows too)."""
+        entries = []
+        for entry in batch.entries:
+            masked, count = schema.mask_id_numbers(entry)
+            if count:
+                self.masked_id_numbers += count
+                log.warning("masked %d clear ID number(s) in %s seq %d", count, topic[:200], entry["seq"])
+                self._record(topic, f"entry seq {entry['seq']}: {count} clear ID number(s) masked before storing",
+                             size)
+            entries.append(masked)
+        return schema.Batch(batch.site, batch.gate, entries)
+
+    def _record(self, topic: str, reason: str, size: int) -> None:
         try:
             self.storage.record_rejection(topic, reason, size)
         except Exception:  # noqa: BLE001 - counting a bad message must not fail the good ones
             log.exception("could not record the rejection")
+
+    def reject(self, topic: str, reason: str, size: int) -> None:
+        log.warning("rejected a message on %s (%d bytes): %s", topic[:200], size, reason)
+        self._record(topic, reason, size)
         # Counted once recorded: whoever sees the count sees the record.
         self.rejected += 1

@@ -1,7 +1,11 @@
 """Entries as CSV or Excel: the columns, and writers that stream in constant memory.
 
-Used by the API's downloads and by `community-server export`; both record the export
-in the export log (who, when, which filters, how many rows).
+Used by the API's downloads, the console's and `community-server export`; all record
+the export in the export log (who, when, which filters, how many rows).
+
+Every cell is inert: a text that a spreadsheet would read as a formula (it begins with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written as text, because a
+code shown to a camera or a field sent by a kiosk ends up in these cells.
 """
 
 from __future__ import annotations
@@ -43,6 +47,18 @@ def _field(item: dict[str, Any], column: str) -> Any:
     return item[column]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def inert_csv(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: a leading ' makes a formula-like text plain text."""
+    return "'" + value if is_formula_like(value) else value
+
+
 def columns(tz: tzinfo | None = None) -> tuple[str, ...]:
     return ((LOCAL_TIME,) if tz else ()) + CSV_COLUMNS
 
@@ -67,7 +83,7 @@ def csv_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> Ite
     buf.write("\ufeff")
     w.writerow(columns(tz))
     for n, item in enumerate(items, 1):
-        w.writerow(export_row(item, tz))
+        w.writerow([inert_csv(v) for v in export_row(item, tz)])
         if n % 500 == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)
@@ -79,12 +95,22 @@ def xlsx_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> It
     # openpyxl's write-only mode keeps constant memory; the zip is finished on disk and
     # then streamed, because an xlsx cannot be read before its central directory exists.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("entries")
+
+    def inert(value: Any) -> Any:
+        if not is_formula_like(value):
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"        # openpyxl makes any text starting with = a formula
+        cell.quotePrefix = True     # and Excel keeps it text when the cell is edited
+        return cell
+
     ws.append(list(columns(tz)))
     for item in items:
-        ws.append(export_row(item, tz))
+        ws.append([inert(v) for v in export_row(item, tz)])
     with tempfile.TemporaryFile() as tmp:
         wb.save(tmp)
         tmp.seek(0)

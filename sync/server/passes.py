@@ -12,7 +12,6 @@ import csv
 import hashlib
 import html
 import io
-import os
 import secrets
 import sys
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
+from sync.privatefile import write_private
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"
 QR_ERROR = "m"
@@ -62,9 +62,7 @@ def load_or_create_key(path: Path, key_id: str | None = None, create: bool = Tru
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
+        write_private(path, pem, exclusive=True)
     else:
         raise IssueError(f"{path}: no pass signing key there")
     return SigningKey(key, key_id or default_key_id(key))
@@ -236,13 +234,15 @@ def cmd_issue_pass(args) -> int:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             qr(issued[0].text).save(str(args.out), scale=6, border=4)
         else:
+            from sync.server.export import inert_csv
+
             write_images(issued, args.out)
             with open(args.out / "passes.csv", "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f)
                 w.writerow(["pass_id", "household", "role", "not_before", "expires", "text"])
                 for p in issued:
-                    w.writerow([p.payload.pass_id, p.payload.household, p.payload.role,
-                                p.payload.not_before, p.payload.expires, p.text])
+                    w.writerow([inert_csv(v) for v in (p.payload.pass_id, p.payload.household, p.payload.role,
+                                                       p.payload.not_before, p.payload.expires, p.text)])
     if args.sheet is not None:
         args.sheet.parent.mkdir(parents=True, exist_ok=True)
         args.sheet.write_text(sheet_html(issued, args.site), "utf-8")

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from sync.registry_envelope import load_or_create_key
+from sync.privatefile import write_private
 from sync.server.collector import Collector, default_client_id
 from sync.server.config import ServerConfig
 from sync.server.registry_publisher import RegistryPublisher
@@ -25,9 +26,7 @@ def session_secret(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         secret = os.urandom(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(secret)
+        write_private(path, secret, exclusive=True)
         return secret
 
 

@@ -84,8 +84,10 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
             assert page.evaluate("audio && audio.state") == "running"
             # ... and its phrase is spoken through the page's <audio> element (play() is refused
             # without the autoplay flag until someone touches the screen).
-            page.wait_for_function("kioskVoice.log.some(i => i.name === 'admit' && i.started !== null)",
-                                   timeout=15000)
+            # Polled from here: the page's Content-Security-Policy refuses the eval that
+            # wait_for_function polls with.
+            wait_until(lambda: page.evaluate("kioskVoice.log.some(i => i.name === 'admit' && i.started !== null)"),
+                       15, "the admit phrase played")
 
             # Chromium crashes (after it has marked its profile as running) ...
             wait_until(lambda: prefs.exists() and '"exit_type":"Crashed"' in prefs.read_text(), 30,

@@ -66,12 +66,20 @@ def test_nothing_without_login(api_client, storage, path, headers):
 
 
 def test_no_token_configured_means_console_logins_only(storage):
+    from sync.server.console import init_console
+    from sync.server.console.auth import create_user
+
     app = create_app(storage, api_token=None, secret_key=b"k" * 32, test_config={"TESTING": True})
+    con = init_console(app, storage)
+    create_user(con.store, "alice", "a long password", "viewer")
     c = app.test_client()
     assert c.get("/api/fleet").status_code == 401
     assert c.get("/api/fleet", headers={"Authorization": "Bearer "}).status_code == 401
     with c.session_transaction() as sess:
-        sess["user"] = "alice"
+        sess["user"] = "alice"          # a cookie naming a user, but no session the server opened
+    assert c.get("/api/fleet").status_code == 401
+    with c.session_transaction() as sess:
+        sess["sid"] = con.store.open_session("alice")
     assert c.get("/api/fleet").status_code == 200
     c.get("/api/entries?format=csv&site=s2").get_data()
     assert [(x["actor"], x["rows"]) for x in storage.export_log()] == [("alice", 30)]

@@ -162,7 +162,7 @@ def test_through_the_api_a_viewer_changes_nothing_and_what_is_done_is_audited(cl
     assert client.get("/api/entries?format=csv").status_code == 200
     client.post("/console/logout", data={"csrf_token": token(client)})
     login(client, *ADMIN)
-    r = client.put("/api/registry/demo-site", json={"registry": {"revoked": []}})
+    r = client.put("/api/registry/demo-site", json={"registry": {"revoked": []}, "force": True})
     assert r.status_code == 200 and len(published) == 1
     log = [(a["actor"], a["action"], a["detail"].get("via") or a["detail"].get("version"))
            for a in store.audit_log() if a["action"] in ("export", "registry_put")]

@@ -169,8 +169,10 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, console_server, console_bro
     pass_text = next(p["text"] for p in _store(console_server).passes(household="7-1-302"))
 
     # The printed sheet of the building: its QR code, as a camera would read it, is the pass.
+    # Printing is asked first; the sheet opens in a tab of its own.
+    page.get_by_test_id("print-building").click()
     with page.context.expect_page() as printed:
-        page.get_by_test_id("print-building").click()
+        page.get_by_test_id("print-go").click()
     sheet = printed.value
     card = sheet.locator(f'[data-testid="pass-card"][data-pass-id="{pass_id}"]')
     expect(card).to_contain_text("陈静")

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from sync.server.console.config import ConsoleSection
 from sync.server.console.store import ConsoleStore
@@ -43,6 +44,14 @@ class Console:
         return datetime.now(self.tz).date()
 
 
+class _TlsAwareSessions(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (directly, or
+    through a trusted proxy), so it is never sent back over plain HTTP."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
                  pass_key=None, publish: Publish | None = None) -> Console:
     from sync.server.console import (alerts, auth, cards, csrf, entries, gates, households, i18n, quarantine,
@@ -60,6 +69,13 @@ def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
     for module in screens:
         app.register_blueprint(module.bp, url_prefix="/console")
     console_blueprints = {m.bp.name for m in screens}
+    app.session_interface = _TlsAwareSessions()
+    if settings.proxy_hops:
+        # Only the proxies' own headers count: with no proxy a client could claim HTTPS.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     @app.before_request
     def _guard():

@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import re
 import time
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sync.idnumber import mask_in_text
 from sync.server.console import csrf
 
 bp = Blueprint("auth", __name__, template_folder="templates", static_folder="static",
@@ -47,11 +49,14 @@ def _console():
 
 
 def load_user() -> None:
-    """Before each request: who is logged in (re-read, so a changed role applies at once)."""
+    """Before each request: who is logged in (re-read, so a changed role applies at once).
+    The cookie names a server-side session; one ended by logout, lockout or a new
+    password logs nobody in, even if the cookie was copied."""
     g.user = None
     name = session.get("user")
     if name:
-        user = _console().store.user(name)
+        store = _console().store
+        user = store.user(name) if store.session_user(session.get("sid")) == name else None
         if user is None:
             session.clear()
         else:
@@ -86,10 +91,18 @@ def actor() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this server: never an open redirect to another site.
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this server: never an open redirect to another site. Browsers drop
+    tabs and newlines from a URL and read a backslash as a slash, so "/<tab>/evil" and
+    "/<backslash>evil" would both leave the site: refuse any such character, and "//",
+    also once percent-decoded."""
+    if target and all(_same_site_path(t) for t in (target, unquote(target))):
         return target
     return url_for("entries.index")
+
+
+def _same_site_path(target: str) -> bool:
+    return (target.startswith("/") and "//" not in target and "\\" not in target
+            and not any(ord(c) < 0x20 or ord(c) == 0x7f for c in target) and not urlsplit(target).netloc)
 
 
 @bp.get("/login")
@@ -111,21 +124,22 @@ def login_post():
         return render_template("console/login.html", error=(key, values), name=name,
                                next=request.form.get("next", "")), status
 
-    if user is not None and user["locked_until"] > now:
-        store.audit(name, "login_refused_locked", {}, ip)
-        return refuse("login.locked", 423, minutes=max(1, round((user["locked_until"] - now) / 60)))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        store.audit(name[:64] or "-", "login_failed", {"unknown_user": True}, ip)
-        return refuse("login.wrong")
-    if not check_password_hash(user["pw_hash"], password):
-        failures, locked_until = store.record_failure(name, settings.lockout_failures,
+    # A name that is no account is counted and locked out like one, so neither the
+    # answer nor its timing tells which names exist; an ID number typed as a name is
+    # counted and audited masked.
+    counted = mask_in_text(name)[0] if _NAME.match(name) else "-"
+    locked_until = store.locked_until(counted)
+    if locked_until > now:
+        store.audit(counted, "login_refused_locked", {}, ip)
+        return refuse("login.locked", 423, minutes=max(1, round((locked_until - now) / 60)))
+    if not check_password_hash(user["pw_hash"] if user else _DUMMY_HASH, password) or user is None:
+        failures, locked_until = store.record_failure(counted, settings.lockout_failures,
                                                       settings.lockout_minutes * 60)
-        store.audit(name, "login_failed", {"failures": failures}, ip)
+        store.audit(counted, "login_failed", {"failures": failures} if user else {"unknown_user": True}, ip)
         if locked_until:
-            store.audit(name, "account_locked", {"minutes": settings.lockout_minutes}, ip)
-            current_app.logger.warning("console account %s locked after %d failed logins from %s",
-                                       name, settings.lockout_failures, ip)
+            store.audit(counted, "account_locked", {"minutes": settings.lockout_minutes}, ip)
+            current_app.logger.warning("console login %s locked after %d failed logins from %s",
+                                       counted, settings.lockout_failures, ip)
             return refuse("login.locked", 423, minutes=round(settings.lockout_minutes))
         return refuse("login.wrong")
     store.clear_failures(name)
@@ -135,6 +149,7 @@ def login_post():
         session["lang"] = lang
     session.permanent = True
     session["user"] = name
+    session["sid"] = store.open_session(name)
     csrf.token()
     store.audit(name, "login", {"role": user["role"]}, ip)
     return redirect(_safe_next(request.form.get("next")))
@@ -144,6 +159,7 @@ def login_post():
 def logout():
     if g.get("user"):
         _console().store.audit(g.user["name"], "logout", {}, request.remote_addr)
+    _console().store.close_session(session.get("sid"))
     session.clear()
     return redirect(url_for("auth.login"))
 

@@ -26,7 +26,11 @@ class ConsoleSection(Section):
     pass_key_file: Path | None = Field(None, description="Ed25519 key signing community passes "
                                        "(default: <state_dir>/pass-key.pem, created on first use)")
     pass_key_id: str | None = Field(None, description="Key id the kiosks know the pass key by (default: from the key)")
-    secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only (set behind TLS)")
+    secure_cookies: bool = Field(False, description="Send the session cookie over HTTPS only, always; it is "
+                                 "sent Secure anyway on every request that came over HTTPS")
+    proxy_hops: int = Field(0, ge=0, le=5, description="Reverse proxies in front of the console that do its TLS "
+                            "(nginx, Caddy): their X-Forwarded-Proto/-For/-Host are trusted, so a request that "
+                            "came over HTTPS is known as one. 0: no proxy, those headers are ignored")
 
     _check_site = field_validator("site")(_topic_safe)
 

@@ -77,8 +77,10 @@ def add_resident():
     checked exactly as a row of an imported list is."""
     con = _console()
     roster = parse_roster([list(COLUMNS), [request.form.get(k, "").strip() for k in COLUMNS]])
-    if roster.errors:
-        result = {"errors": [(0, msg) for _, msg in roster.errors], "error_count": len(roster.errors)}
+    # An empty form is a blank row, which a list may have and which adds nobody.
+    errors = roster.errors or ([] if roster.records else [(0, "fill in the building, unit, room and name")])
+    if errors:
+        result = {"errors": [(0, msg) for _, msg in errors], "error_count": len(errors)}
         return _households_page(con.store, result=result, status=400)
     counts = con.store.import_residents(roster.records)
     first = roster.records[0]
@@ -163,19 +165,65 @@ def revoke(pass_id: str):
 
 
 @bp.get("/passes/print")
-@login_required
+@admin_required
 def print_sheet():
+    """What printing a building's passes will do, asked before it is done."""
+    building = request.args.get("building") or None
+    if not building:
+        abort(400, description="choose a building")
+    active = _console().store.passes(building=building, active_only=True)
+    fresh = sum(1 for p in active if p["text"])
+    return render_template("console/print_confirm.html", building=building, count=len(active), fresh=fresh,
+                           reissue=len(active) - fresh)
+
+
+@bp.post("/passes/print")
+@admin_required
+def print_passes():
+    """The sheet of a building's active passes. A pass is printed once: its text is then
+    forgotten, so a reprint is a new pass and the old one is revoked (a lost or copied
+    sheet stops working once the sheet is printed again). Audited."""
     import segno
 
     from sync.server.passes import windows_of
 
-    store = _console().store
-    building = request.args.get("building") or None
+    con = _console()
+    building = request.form.get("building") or None
     if not building:
         abort(400, description="choose a building")
-    cards = []
-    for p in store.passes(building=building, active_only=True):
-        qr = segno.make(p["text"], error="m")
+    cards, printed, reissued = [], [], {}
+    for p in con.store.passes(building=building, active_only=True):
+        # A worker pass's weekly times live only in its text: it is kept, and printed again as it is.
+        text = p["text"] if p["text"] and windows_of(p["text"]) else con.store.take_pass_text(p["pass_id"])
+        if not text:
+            old = p["pass_id"]
+            p, text = _reissue(con, p)
+            reissued[old] = p["pass_id"]
+        printed.append(p["pass_id"])
+        qr = segno.make(text, error="m")
         cards.append({**p, "svg": qr.svg_inline(scale=3, border=2), "qr_version": qr.version,
-                      "windows": windows_of(p["text"])})
+                      "windows": windows_of(text)})
+    con.store.audit(actor(), "passes_print", {"building": building, "printed": printed, "reissued": reissued},
+                    request.remote_addr)
+    if reissued and con.publish is not None:
+        notify_published(downlink.publish(con, actor(), f"{len(reissued)} reprinted pass(es) of building {building}"))
     return render_template("console/print.html", building=building, cards=cards)
+
+
+def _reissue(con, old: dict) -> tuple[dict, str]:
+    """A new pass in place of ``old`` (already printed), which is revoked; the new one's
+    text is not kept, since it is being printed now."""
+    from sync.server.passes import IssueError, issue as sign_pass
+
+    if con.pass_key is None:
+        abort(503, description="this server cannot sign passes (no pass key): printed passes cannot be reissued")
+    try:
+        issued = sign_pass(con.pass_key, site=con.site, household=old["household"], role=old["role"],
+                           days=con.settings.pass_valid_days)
+    except IssueError as exc:
+        abort(400, description=str(exc))
+    p = issued.payload
+    con.store.add_pass(pass_id=p.pass_id, resident_id=old["resident_id"], household=p.household, role=p.role,
+                       text="", not_before=p.not_before, expires=p.expires, issued_by=actor())
+    con.store.revoke_pass(old["pass_id"], actor())
+    return {**old, "pass_id": p.pass_id, "not_before": p.not_before, "expires": p.expires}, issued.text

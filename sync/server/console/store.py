@@ -10,6 +10,7 @@ same SQL runs on both back-ends without sequences.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import uuid
 from typing import Any
@@ -49,6 +50,16 @@ SCHEMA = [
         PRIMARY KEY (site, gate, seq))""",
     """CREATE TABLE IF NOT EXISTS console_meta (
         key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    # A login is a row here; the cookie names it, so logging out, a lockout or a new
+    # password ends it on the server, whatever copy of the cookie is still around.
+    """CREATE TABLE IF NOT EXISTS console_sessions (
+        sid TEXT PRIMARY KEY, name TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+        revoked_at DOUBLE PRECISION)""",
+    "CREATE INDEX IF NOT EXISTS console_sessions_name ON console_sessions (name)",
+    # Failed logins of names that are no account, counted as for real ones so that a
+    # lockout does not tell which names exist.
+    """CREATE TABLE IF NOT EXISTS console_unknown_failures (
+        name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until DOUBLE PRECISION NOT NULL)""",
     # Access cards: never the number, only its keyed digests (sync/cards.py) and a masked form.
     """CREATE TABLE IF NOT EXISTS cards (
         id TEXT PRIMARY KEY, household TEXT NOT NULL, resident_id TEXT, full_digest TEXT NOT NULL,
@@ -112,28 +123,67 @@ class ConsoleStore:
         return self._rows(f"SELECT {', '.join(USER_COLUMNS)} FROM console_users ORDER BY name")
 
     def put_user(self, name: str, pw_hash: str, role: str) -> None:
+        """Add an account, or set its password and role: its open sessions end."""
         self._exec(("INSERT INTO console_users (name, pw_hash, role, created_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET pw_hash = excluded.pw_hash, role = excluded.role, "
-                    "failures = 0, locked_until = 0", (name, pw_hash, role, time.time())))
+                    "failures = 0, locked_until = 0", (name, pw_hash, role, time.time())),
+                   self._revoke_sql(name))
 
     def record_failure(self, name: str, limit: int, lock_s: float) -> tuple[int, float]:
-        """Count one failed login; lock the account when the count reaches ``limit``.
+        """Count one failed login; lock the name when the count reaches ``limit`` (an
+        account's sessions end with it). A name that is no account is counted the same.
         Returns (failures so far, locked until)."""
         now = time.time()
         with self.storage._write() as cur:
             q = self.storage._sql
             cur.execute(q("SELECT failures FROM console_users WHERE name = ?"), (name,))
             row = cur.fetchone()
+            table = "console_users" if row is not None else "console_unknown_failures"
             if row is None:
-                return 0, 0.0
+                cur.execute(q("INSERT INTO console_unknown_failures (name, failures, locked_until) VALUES (?, 0, 0) "
+                              "ON CONFLICT (name) DO NOTHING"), (name,))
+                cur.execute(q("SELECT failures FROM console_unknown_failures WHERE name = ?"), (name,))
+                row = cur.fetchone()
             failures = row[0] + 1
             locked_until = now + lock_s if failures >= limit else 0.0
-            cur.execute(q("UPDATE console_users SET failures = ?, locked_until = ? WHERE name = ?"),
+            cur.execute(q(f"UPDATE {table} SET failures = ?, locked_until = ? WHERE name = ?"),
                         (0 if locked_until else failures, locked_until, name))
+            if locked_until:
+                cur.execute(q(self._revoke_sql(name)[0]), self._revoke_sql(name)[1])
         return failures, locked_until
+
+    def locked_until(self, name: str) -> float:
+        """Until when logins of ``name`` are refused, account or not (0: they are not)."""
+        row = self._one("SELECT locked_until FROM console_users WHERE name = ? "
+                        "UNION ALL SELECT locked_until FROM console_unknown_failures WHERE name = ?", (name, name))
+        return float(row["locked_until"]) if row else 0.0
 
     def clear_failures(self, name: str) -> None:
         self._exec(("UPDATE console_users SET failures = 0, locked_until = 0 WHERE name = ?", (name,)))
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def open_session(self, name: str) -> str:
+        sid = secrets.token_urlsafe(32)
+        self._exec(("INSERT INTO console_sessions (sid, name, created_at) VALUES (?, ?, ?)", (sid, name, time.time())))
+        return sid
+
+    def session_user(self, sid: str | None) -> str | None:
+        """The account a live session belongs to; None when it was ended or never was."""
+        if not sid:
+            return None
+        row = self._one("SELECT name FROM console_sessions WHERE sid = ? AND revoked_at IS NULL", (str(sid),))
+        return row["name"] if row else None
+
+    def close_session(self, sid: str | None) -> None:
+        if sid:
+            self._exec(("UPDATE console_sessions SET revoked_at = ? WHERE sid = ? AND revoked_at IS NULL",
+                        (time.time(), str(sid))))
+
+    @staticmethod
+    def _revoke_sql(name: str) -> tuple[str, tuple]:
+        return ("UPDATE console_sessions SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+                (time.time(), name))
 
     # -- audit log ---------------------------------------------------------------------
 
@@ -250,6 +300,15 @@ class ConsoleStore:
         rows = self._rows(f"SELECT {', '.join(PASS_COLUMNS)} FROM passes WHERE pass_id = ?", (pass_id,),
                           PASS_COLUMNS)
         return rows[0] if rows else None
+
+    def take_pass_text(self, pass_id: str) -> str:
+        """The pass's text for its first printing, forgotten as it is taken: a printed pass
+        lives on paper only, and a reprint is a new pass. '' once taken."""
+        row = self._one("SELECT text FROM passes WHERE pass_id = ?", (pass_id,))
+        if not row or not row["text"] or self._exec(
+                ("UPDATE passes SET text = '' WHERE pass_id = ? AND text = ?", (pass_id, row["text"]))) != 1:
+            return ""
+        return row["text"]
 
     def revoke_pass(self, pass_id: str, by: str) -> bool:
         return self._exec(("UPDATE passes SET revoked_at = ?, revoked_by = ? WHERE pass_id = ? "

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from sync.privatefile import private_database
 from sync.server.storage.base import Storage
 
 
@@ -15,6 +16,7 @@ class SQLiteStorage(Storage):
         super().__init__()
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_database(self.path)
         self.create_schema()
 
     def _connect(self) -> sqlite3.Connection:

@@ -12,6 +12,7 @@ import pytest
 
 from tests.kiosk.web.kiosk_process import KioskProcess
 from tests.kiosk.web.touch import assert_touch_sized, tap_keys, tap_pin
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +44,10 @@ def test_the_screen_shows_the_mode_and_says_only_what_is_true(gate):
     seq = kiosk.next_seq()
     kiosk.arrive(code="RES-5", temperature_c=38.6, show_s=3.0)
     page.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="admit"]', timeout=20000)
-    page.wait_for_function("() => kioskVoice.log.some(i => i.name === 'pass' && i.started !== null)",
-                           timeout=20000)
+    # Polled from here: the page's Content-Security-Policy refuses the eval that
+    # wait_for_function polls with.
+    wait_until(lambda: page.evaluate("() => kioskVoice.log.some(i => i.name === 'pass' && i.started !== null)"),
+               20, "the pass phrase played")
     said = page.evaluate("kioskVoice.log.map(i => i.name)")
     assert "admit" not in said, f"体温正常 said in {mode}: {said}"
     if mode == "off":

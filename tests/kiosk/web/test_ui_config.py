@@ -48,7 +48,7 @@ def test_set_pin_prints_a_hash_line_that_the_config_accepts_and_that_matches():
     assert check_password_hash(hashed, "246810") and not check_password_hash(hashed, "246811")
 
 
-@pytest.mark.parametrize("pin", ["12", "abcd", "1234567890123", ""])
-def test_set_pin_refuses_a_pin_that_is_not_4_to_12_digits(pin):
+@pytest.mark.parametrize("pin", ["12", "12345", "abcdef", "1234567890123", ""])
+def test_set_pin_refuses_a_pin_that_is_not_6_to_12_digits(pin):
     out = _set_pin(pin + "\n")
-    assert out.returncode == 1 and "4 to 12 digits" in out.stderr and out.stdout == ""
+    assert out.returncode == 1 and "6 to 12 digits" in out.stderr and out.stdout == ""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.waiting import wait_until
+
 pytestmark = pytest.mark.browser
 
 PLAYED = "(name) => kioskVoice.log.filter(i => i.started !== null).map(i => [i.name, i.src])"
@@ -30,8 +32,10 @@ def played(page) -> list[tuple[str, str]]:
 
 
 def wait_played(page, name: str, timeout_ms: float = 20000) -> None:
-    page.wait_for_function("n => kioskVoice.log.some(i => i.name === n && i.started !== null)", arg=name,
-                           timeout=timeout_ms)
+    # Polled from here: the page's Content-Security-Policy refuses the eval that
+    # wait_for_function polls with.
+    wait_until(lambda: page.evaluate("n => kioskVoice.log.some(i => i.name === n && i.started !== null)", name),
+               timeout_ms / 1000, f"the {name} phrase played")
 
 
 def test_an_admit_says_its_phrase_and_a_refer_chimes_then_asks_to_wait(screen, kiosk_process):

@@ -75,6 +75,19 @@ const Console = (() => {
     setInterval(() => { if (!document.hidden) window.location.reload(); }, ms);
   }
 
+  // A form that asks before it acts says so in data-confirm (no inline handlers: the
+  // Content-Security-Policy runs script files only).
+  document.addEventListener("submit", (e) => {
+    const ask = e.target.dataset && e.target.dataset.confirm;
+    if (ask && !window.confirm(ask)) e.preventDefault();
+  });
+
   if (cfg.logged_in) alertBadge();
-  return {liveEntries, reloadWhenAlertsChange, reloadEvery, t};
+  const api = {liveEntries, reloadWhenAlertsChange, reloadEvery, t};
+  // What this page starts, with its arguments: {"liveEntries": [url, page, base]}.
+  const start = document.getElementById("page-start");
+  if (start) {
+    for (const [name, args] of Object.entries(JSON.parse(start.textContent))) api[name](...args);
+  }
+  return api;
 })();

@@ -1,0 +1,54 @@
+"""State files readable by their owner alone: keys, secrets, credentials, databases.
+
+Every file that holds a key, a password or a record of people goes through here, so
+its mode is 0600 whatever the process umask is and whatever mode an older copy had.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MODE = 0o600
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = False, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` with mode 0600. ``exclusive``: fail with FileExistsError
+    when the file is there (a key made once); otherwise replace it atomically, so a
+    reader never sees half a file. ``durable``: fsync before it counts as written."""
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    target = path if exclusive else path.with_name(path.name + ".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(target, flags, MODE)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), MODE)     # O_CREAT keeps the mode of a file already there
+            f.write(raw)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        if not exclusive:
+            os.replace(target, path)
+    except BaseException:
+        # A full disk leaves no half-written key behind: the next start makes a new one.
+        target.unlink(missing_ok=True)
+        raise
+
+
+def private_database(path: str | Path) -> Path:
+    """Before SQLite opens ``path``: the database file made 0600 if it is not there yet,
+    and an older one (and its side files) set to 0600. SQLite gives the -wal and -shm
+    files it makes later the database file's own mode."""
+    path = Path(path)
+    try:
+        write_private(path, b"", exclusive=True)    # an empty file is an empty database
+    except FileExistsError:
+        pass
+    for p in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        try:
+            os.chmod(p, MODE)
+        except FileNotFoundError:
+            pass
+    return path
