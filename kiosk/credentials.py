@@ -111,9 +111,11 @@ def mask_code(text: str) -> str:
 
 
 def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *, site: str | None = None,
-           book: visitors.VisitorBook | None = None) -> Assessment:
+           book: visitors.VisitorBook | None = None, asked: tuple[str, ...] | None = None) -> Assessment:
+    """``asked``: the questions a visitor registering at this gate answers now (the
+    gatekeeper's declaration); by default the registry's for the site's mode."""
     if cred.kind == "pass":
-        return _assess_pass(cred, registry, now, site, book)
+        return _assess_pass(cred, registry, now, site, book, asked)
     if cred.kind == "day_pass":
         return _assess_day_pass(cred, now, secret, book)
     if cred.kind == "id_number":
@@ -138,7 +140,7 @@ def assess(cred: Credential, registry: Registry, now: datetime, secret: bytes, *
 
 
 def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str | None,
-                 book: visitors.VisitorBook | None) -> Assessment:
+                 book: visitors.VisitorBook | None, asked: tuple[str, ...] | None = None) -> Assessment:
     p = cred.signed.payload
     rec = {"kind": "pass", "pass_id": p.pass_id, "key_id": p.key_id, "household": p.household, "role": p.role}
     key = registry.public_key(p.key_id)
@@ -174,7 +176,7 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
     answers = None
     if p.visitor is not None:
         rec["name_masked"] = p.visitor.name_masked
-        problems += _self_registered_problems(p.visitor, registry)
+        problems += _self_registered_problems(p.visitor, registry, asked)
     elif p.role == "visitor":
         answers = book.answers(p.pass_id, now) if book else None
         if answers is None and registry.rules.visitors_must_register:
@@ -186,11 +188,17 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
                       claims=p.visitor)
 
 
-def _self_registered_problems(claims: VisitorClaims, registry: Registry) -> list[str]:
-    """A visitor who declared on their own phone: a declared risk is never admitted; the
-    site's rule says whether a volunteer confirms the rest."""
+def _self_registered_problems(claims: VisitorClaims, registry: Registry, asked: tuple[str, ...] | None) -> list[str]:
+    """A visitor who declared on their own phone: a declared risk is never admitted; a pass
+    without an answer the gate asks now (made while screening was off, used once it is on)
+    goes to the volunteer, who asks; the site's rule says whether a volunteer confirms the rest."""
     if claims.declares_risk:
         return ["visitor_declared_risk"]
+    if asked is None:
+        rules = registry.rules
+        asked = rules.visitor_questions.questions(rules.screening.mode)
+    if claims.unanswered(asked):
+        return ["visitor_unscreened"]
     rule = registry.rules.invited_visitors if claims.invited else registry.rules.self_registered_visitors
     return [] if rule == "admit" else ["visitor_self_registered"]
 

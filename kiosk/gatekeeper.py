@@ -64,7 +64,8 @@ class Gatekeeper:
 
     def assess(self, text: str, code_type: str, now: datetime) -> Assessment:
         cred = credentials.parse(text, code_type)
-        return credentials.assess(cred, self.registry.current, now, self.secret, site=self.site, book=self.book)
+        return credentials.assess(cred, self.registry.current, now, self.secret, site=self.site, book=self.book,
+                                  asked=self.declaration().questions)
 
     def judge(self, text: str, code_type: str, temp: TemperatureResult, now: datetime, *,
               direction: str | None = None, remeasured: bool = False,

@@ -47,6 +47,7 @@ SEVERITY: dict[str, str] = {
     "id_number_unverified": REFER,
     "visitor_unregistered": REFER,
     "visitor_self_registered": REFER,
+    "visitor_unscreened": REFER,     # a phone pass without the answers screening asks for
     "no_temperature": REFER,
     "misread_temperature": REFER,
     # Screening in record mode: the person passes, the entry says what was seen.

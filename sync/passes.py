@@ -34,6 +34,19 @@ fields, then what the gate needs offline from the visitor's own declaration::
     u24 where from: the GB/T 2260 division code (six digits)
     u8  masked name length, then the masked name (UTF-8, e.g. "张*")
 
+Version 4 is a version 3 pass from a form that did not ask every question the pass
+can carry (the site's questions follow its screening mode, sync/screening.py): its flags
+also say which answers are there, and the division code is left out when not asked::
+
+    u8  flags: bits 0-2 as version 3; bit 3 contact asked, bit 4 symptoms asked,
+        bit 5 where-from asked
+    u24 where from, only with bit 5
+    u8  masked name length, then the masked name
+
+A pass that carries every answer is still written as version 3, byte for byte; a kiosk
+that knows only version 3 refuses a version 4 pass rather than reading "no" into a
+question that was never asked.
+
 The signature is Ed25519 over ``b"CP1" || payload``. Versions 1 and 2 name no one; a
 version 3 pass only by a masked name, and the full declaration stays on the server.
 """
@@ -52,6 +65,7 @@ PREFIX = "CP1:"
 FORMAT_VERSION = 1
 WINDOWS_VERSION = 2
 VISITOR_FORMAT_VERSION = 3
+VISITOR_ASKED_VERSION = 4
 ROLES = ("resident", "staff", "visitor", "worker")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_WINDOWS = 4
@@ -68,6 +82,9 @@ MAX_TEXT_LEN = 178
 VISITOR_MAX_TEXT_LEN = 213
 _ORIGIN = re.compile(r"^[1-9]\d{5}$")
 _FLAG_CONTACT, _FLAG_SYMPTOMS, _FLAG_INVITED = 1, 2, 4
+_ASKED_CONTACT, _ASKED_SYMPTOMS, _ASKED_ORIGIN = 8, 16, 32
+#: The questions (sync/screening.py's ids) whose answers a visitor's pass carries.
+CARRIED_QUESTIONS = ("coming_from", "contact", "symptoms")
 
 
 class PassFormatError(ValueError):
@@ -83,14 +100,24 @@ class VisitorClaims:
     """What a self-registered visitor's pass tells the gate, with no network."""
 
     name_masked: str        # "张*"
-    origin: str             # GB/T 2260 division code, six digits
-    contact: bool
-    symptoms: bool
+    origin: str | None      # GB/T 2260 division code, six digits; None: not asked
+    contact: bool | None    # None: not asked (screening was off)
+    symptoms: bool | None
     invited: bool = False   # registered through a household's invitation link
 
     @property
     def declares_risk(self) -> bool:
-        return self.contact or self.symptoms
+        return bool(self.contact or self.symptoms)
+
+    def unanswered(self, asked: tuple[str, ...]) -> tuple[str, ...]:
+        """Those of the ``asked`` questions whose answer the pass would carry but does not."""
+        have = {"coming_from": self.origin, "contact": self.contact, "symptoms": self.symptoms}
+        return tuple(q for q in CARRIED_QUESTIONS if q in asked and have[q] is None)
+
+    @property
+    def format_version(self) -> int:
+        complete = None not in (self.origin, self.contact, self.symptoms)
+        return VISITOR_FORMAT_VERSION if complete else VISITOR_ASKED_VERSION
 
     def as_record(self) -> dict:
         """What the journal entry's ``visitor`` holds for such a pass."""
@@ -99,8 +126,13 @@ class VisitorClaims:
 
     def encode(self) -> bytes:
         name = self.name_masked.encode()
-        flags = (_FLAG_CONTACT * self.contact) | (_FLAG_SYMPTOMS * self.symptoms) | (_FLAG_INVITED * self.invited)
-        return struct.pack(">B", flags) + int(self.origin).to_bytes(3, "big") + struct.pack(">B", len(name)) + name
+        flags = (_FLAG_CONTACT * bool(self.contact)) | (_FLAG_SYMPTOMS * bool(self.symptoms)) | \
+            (_FLAG_INVITED * self.invited)
+        if self.format_version == VISITOR_ASKED_VERSION:
+            flags |= (_ASKED_CONTACT * (self.contact is not None)) | (_ASKED_SYMPTOMS * (self.symptoms is not None)) \
+                | (_ASKED_ORIGIN * (self.origin is not None))
+        origin = b"" if self.origin is None else int(self.origin).to_bytes(3, "big")
+        return struct.pack(">B", flags) + origin + struct.pack(">B", len(name)) + name
 
 
 @dataclass(frozen=True)
@@ -118,7 +150,7 @@ class PassPayload:
     def encode(self) -> bytes:
         check_payload(self)
         kid, site, hh = self.key_id.encode(), self.site.encode(), self.household.encode()
-        version = WINDOWS_VERSION if self.windows else VISITOR_FORMAT_VERSION if self.visitor else FORMAT_VERSION
+        version = WINDOWS_VERSION if self.windows else self.visitor.format_version if self.visitor else FORMAT_VERSION
         body = b"".join((
             struct.pack(">BB", version, len(kid)), kid,
             struct.pack(">BII", ROLES.index(self.role), self.not_before, self.expires),
@@ -230,7 +262,7 @@ def _check_claims(p: PassPayload) -> None:
     v = p.visitor
     if p.role != "visitor" or p.windows:
         raise ValueError("only a visitor's pass, without windows, carries a visitor's declaration")
-    if not _ORIGIN.match(v.origin):
+    if v.origin is not None and not _ORIGIN.match(v.origin):
         raise ValueError(f"origin {v.origin!r}: a six-digit GB/T 2260 division code")
     if not 1 <= len(v.name_masked) <= 4 or len(v.name_masked.encode()) > 16:
         raise ValueError(f"masked name {v.name_masked!r}: 1-4 characters")
@@ -283,7 +315,7 @@ def _decode_payload(body: bytes) -> PassPayload:
         return chunk
 
     version = take(1)[0]
-    if version not in (FORMAT_VERSION, WINDOWS_VERSION, VISITOR_FORMAT_VERSION):
+    if version not in (FORMAT_VERSION, WINDOWS_VERSION, VISITOR_FORMAT_VERSION, VISITOR_ASKED_VERSION):
         raise ValueError(f"format version {version}")
     kid = take(take(1)[0]).decode("ascii")
     role_i, nbf, exp = struct.unpack(">BII", take(9))
@@ -299,16 +331,23 @@ def _decode_payload(body: bytes) -> PassPayload:
             raise ValueError(f"{count} windows")
         windows = tuple(Window(*take(3)) for _ in range(count))
     visitor = None
-    if version == VISITOR_FORMAT_VERSION:
-        flags = take(1)[0]
-        origin = str(int.from_bytes(take(3), "big"))
-        visitor = VisitorClaims(take(take(1)[0]).decode("utf-8"), origin, bool(flags & _FLAG_CONTACT),
-                                bool(flags & _FLAG_SYMPTOMS), bool(flags & _FLAG_INVITED))
+    if version in (VISITOR_FORMAT_VERSION, VISITOR_ASKED_VERSION):
+        visitor = _decode_claims(take(1)[0], take, asked_flags=version == VISITOR_ASKED_VERSION)
     if pos != len(body):
         raise ValueError("trailing bytes")
     payload = PassPayload(kid, ROLES[role_i], nbf, exp, pass_id, site, household, windows, visitor)
     check_payload(payload)
     return payload
+
+
+def _decode_claims(flags: int, take, asked_flags: bool) -> VisitorClaims:
+    asked = flags if asked_flags else _ASKED_CONTACT | _ASKED_SYMPTOMS | _ASKED_ORIGIN
+    if not asked_flags and flags & ~7 or asked_flags and flags & ~63:
+        raise ValueError(f"visitor flags {flags:#x}")
+    origin = str(int.from_bytes(take(3), "big")) if asked & _ASKED_ORIGIN else None
+    answer = lambda bit, flag: bool(flags & bit) if asked & flag else None  # noqa: E731
+    return VisitorClaims(take(take(1)[0]).decode("utf-8"), origin, answer(_FLAG_CONTACT, _ASKED_CONTACT),
+                         answer(_FLAG_SYMPTOMS, _ASKED_SYMPTOMS), bool(flags & _FLAG_INVITED))
 
 
 def mask_name(name: str | None) -> str | None:

@@ -67,3 +67,20 @@ class Declaration(BaseModel):
     def questions(self, mode: str) -> tuple[str, ...]:
         """Every question asked in ``mode``, in the form's order."""
         return IDENTITY_QUESTIONS + (self.everyday if mode == OFF else self.screening)
+
+
+def from_rules(rules: dict | None) -> tuple[Screening, Declaration]:
+    """The screening and the visitor questions a registry's ``rules`` publish; what is
+    missing or unreadable is the default (``enforce``, every question while screening)."""
+    from pydantic import ValidationError
+
+    rules = rules or {}
+    try:
+        screening = Screening.model_validate(rules.get("screening") or {})
+    except ValidationError:
+        screening = Screening()
+    try:
+        questions = Declaration.model_validate(rules.get("visitor_questions") or {})
+    except ValidationError:
+        questions = Declaration()
+    return screening, questions

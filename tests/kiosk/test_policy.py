@@ -27,6 +27,12 @@ CONTACT = VisitorClaims("张*", "410100", contact=True, symptoms=False)
 SYMPTOMS = VisitorClaims("张*", "410100", contact=False, symptoms=True)
 INVITED = VisitorClaims("张*", "410100", contact=False, symptoms=False, invited=True)
 ADMIT_SELF = {"rules": {"self_registered_visitors": "admit"}}
+# Registered on the phone while screening was off: no health answers on the pass.
+UNSCREENED = VisitorClaims("张*", None, contact=None, symptoms=None)
+
+
+def site_rules(mode: str, **rules) -> dict:
+    return {"rules": {"screening": {"mode": mode}, **rules}}
 QUARANTINE = [{"household": "3-2-501", "from": "2026-02-20", "to": "2026-03-05"}]
 RECORD, OFF = PolicyRules(screening="record"), PolicyRules(screening="off")
 ONE_DAY = [{"household": "3-2-501", "from": "2026-03-03", "to": "2026-03-03"}]
@@ -126,6 +132,25 @@ CASES = {
                                                  "deny", ("visitor_declared_risk",), False),
     "self-registered visitor declared symptoms": (Case(make_pass(role="visitor", visitor=SYMPTOMS)),
                                                   "deny", ("visitor_declared_risk",), False),
+    "phone pass without answers, screening off, site admits": (
+        Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules("off", self_registered_visitors="admit")),
+        "admit", (), False),
+    "phone pass without answers, screening off (default: refer)": (
+        Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules("off")),
+        "refer", ("visitor_self_registered",), False),
+    "phone pass without answers once screening is enforced": (
+        Case(make_pass(role="visitor", visitor=UNSCREENED),
+             reg=site_rules("enforce", self_registered_visitors="admit")),
+        "refer", ("visitor_unscreened",), False),
+    "phone pass without answers once screening records": (
+        Case(make_pass(role="visitor", visitor=UNSCREENED),
+             reg=site_rules("record", self_registered_visitors="admit")),
+        "refer", ("visitor_unscreened",), False),
+    "phone pass without answers where the office asks none while screening": (
+        Case(make_pass(role="visitor", visitor=UNSCREENED), reg=site_rules(
+            "enforce", self_registered_visitors="admit",
+            visitor_questions={"version": 2, "screening": ["heading_to"]})),
+        "admit", (), False),
     "invited visitor, site admits invitations": (Case(make_pass(role="visitor", visitor=INVITED),
                                                       reg={"rules": {"invited_visitors": "admit"}}), "admit", (), False),
     "invited visitor follows the invitation rule": (Case(make_pass(role="visitor", visitor=INVITED), reg=ADMIT_SELF),

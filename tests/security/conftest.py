@@ -1,16 +1,10 @@
 """Fixtures of the security tests: the console and the touchscreen as the other suites
-build them (reused from their conftest files), a broker with the generated accounts,
+build them (on the root conftest's storage, console_app, runtime and chromium), a broker with the generated accounts,
 and the ID number an attacker types into free text."""
 
 from __future__ import annotations
 
 import pytest
-
-# Reused, not rebuilt: the server store on each back-end, the console app on it, the
-# kiosk runtime on simulated drivers, Debian's Chromium.
-from tests.kiosk.web.conftest import chromium, runtime  # noqa: F401
-from tests.sync.conftest import storage  # noqa: F401
-from tests.sync.console_fixtures import console_app, published  # noqa: F401
 
 # A valid GB 11643 number (check digit X) and its masked form.
 ID_NUMBER = "11010519491231002X"
@@ -18,13 +12,13 @@ ID_MASKED = "110105********002X"
 
 
 @pytest.fixture
-def console(console_app):  # noqa: F811
+def console(console_app):
     """A browser on the console (Flask's test client: its own cookie jar)."""
     return console_app.test_client()
 
 
 @pytest.fixture
-def kiosk_app(runtime):  # noqa: F811
+def kiosk_app(runtime):
     from kiosk.web import create_app
 
     return create_app(runtime)

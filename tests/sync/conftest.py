@@ -4,49 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from sync.server.storage.sqlite import SQLiteStorage
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage(request, tmp_path):
-    """An empty server store on each back-end the server supports."""
-    if request.param == "sqlite":
-        s = SQLiteStorage(tmp_path / "server.sqlite3")
-    else:
-        # Imported here so the SQLite runs need no PostgreSQL driver.
-        from sync.server.storage.postgres import PostgresStorage
-
-        s = PostgresStorage(request.getfixturevalue("postgres_dsn"))
-    yield s
-    s.close()
-
-
-# -- the console, in-process -----------------------------------------------------------
-
-@pytest.fixture
-def published(storage):
-    """What the console published as registries, kept in storage as the real publisher does."""
-    from tests.sync.consolekit import Published
-
-    return Published(storage)
-
-
-@pytest.fixture
-def console_app(storage, published, tmp_path):
-    """The server app with its console on the test's store, and one admin and one viewer."""
-    from sync.server.api import create_app
-    from sync.server.console import init_console
-    from sync.server.console.auth import create_user
-    from sync.server.console.config import ConsoleSection
-    from sync.server.passes import load_or_create_key
-    from tests.sync.consolekit import ADMIN, VIEWER
-
-    app = create_app(storage, secret_key=b"test-secret" * 3, test_config={"TESTING": True})
-    con = init_console(app, storage, ConsoleSection(refresh_s=1, page_size=10),
-                       pass_key=load_or_create_key(tmp_path / "pass-key.pem", "p1"), publish=published)
-    create_user(con.store, *ADMIN, "admin")
-    create_user(con.store, *VIEWER, "viewer")
-    return app
 
 
 @pytest.fixture

@@ -59,3 +59,40 @@ def test_a_worker_pass_and_a_visitor_pass_keep_their_own_versions():
     visitor = passes.parse(make_pass(role="visitor", visitor=CLAIMS))
     assert (worker.signed_bytes[0], visitor.signed_bytes[0]) == (passes.WINDOWS_VERSION, passes.VISITOR_FORMAT_VERSION)
     assert worker.payload.visitor is None and visitor.payload.windows == ()
+
+
+UNASKED = VisitorClaims("张*", None, contact=None, symptoms=None)
+
+
+@pytest.mark.parametrize("claims", [
+    UNASKED,
+    VisitorClaims("张*", "410100", contact=None, symptoms=None, invited=True),
+    VisitorClaims("张*", None, contact=False, symptoms=True),
+], ids=["nothing asked", "where from only", "health only"])
+def test_a_pass_carries_only_the_answers_asked(claims):
+    p = passes.parse(make_pass(role="visitor", visitor=claims))
+    assert p.payload.visitor == claims
+    assert p.signed_bytes[0] == passes.VISITOR_ASKED_VERSION
+    assert passes.signature_ok(p, KEY.public_key())
+
+
+def test_a_pass_with_every_answer_is_still_version_3_byte_for_byte():
+    # Written before answers could be missing: the same bytes, read the same way.
+    p = passes.parse(make_pass(role="visitor", visitor=CLAIMS))
+    assert p.signed_bytes[0] == passes.VISITOR_FORMAT_VERSION
+    assert p.signed_bytes[-len("欧***".encode()) - 5] == 0b110     # symptoms, invited; no "asked" bits
+    assert p.payload.visitor.unanswered(("coming_from", "contact", "symptoms")) == ()
+
+
+def test_missing_answers_are_named_only_when_asked():
+    assert UNASKED.unanswered(("name", "phone", "going_to")) == ()
+    assert UNASKED.unanswered(("name", "coming_from", "heading_to", "contact", "symptoms")) == (
+        "coming_from", "contact", "symptoms")
+    assert not UNASKED.declares_risk
+
+
+def test_a_pass_without_answers_fits_qr_version_8_at_level_m():
+    text = make_pass(role="visitor", household="12-3-1201", key_id="p091a520", site="zhengzhou-jinshui-01",
+                     visitor=VisitorClaims("欧***", None, None, None, invited=True))
+    assert len(text) <= passes.VISITOR_MAX_TEXT_LEN
+    assert segno.make_qr(text, error="m", boost_error=False).version <= 8

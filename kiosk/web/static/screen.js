@@ -396,9 +396,10 @@ setPrompt("show_code");
 // The queue row says what the volunteer checks (masked name, household, origin, the two
 // answers), and a risk-free one, referred only by the site's rule, is let in with one tap.
 function selfRegisteredText(v, c) {
+  const asked = v.contact !== null && v.contact !== undefined || v.symptoms !== null && v.symptoms !== undefined;
   const answers = v.contact || v.symptoms
     ? [v.contact && t("visitor.contact"), v.symptoms && t("visitor.symptoms")].filter(Boolean).join("、")
-    : t("visitor.no_risk");
+    : t(asked ? "visitor.no_risk" : "visitor.not_asked");
   return [t("who.visitor") + " " + (v.name_masked || ""), c.household && formatHousehold(c.household),
     v.origin_name || v.origin, answers].filter(Boolean).join(" · ");
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from pydantic import ValidationError
 
-from sync.screening import MODES, OPTIONAL_QUESTIONS, Declaration, Screening
+from sync.screening import MODES, OPTIONAL_QUESTIONS, Declaration, Screening, from_rules
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
@@ -22,16 +22,7 @@ def _console():
 
 def current() -> tuple[Screening, Declaration]:
     """The screening and visitor questions last published for the console's site."""
-    rules = downlink.published_rules(_console())
-    try:
-        screening = Screening.model_validate(rules.get("screening") or {})
-    except ValidationError:
-        screening = Screening()
-    try:
-        questions = Declaration.model_validate(rules.get("visitor_questions") or {})
-    except ValidationError:
-        questions = Declaration()
-    return screening, questions
+    return from_rules(downlink.published_rules(_console()))
 
 
 def _page(form: dict, error: str | None = None, status: int = 200):

@@ -30,8 +30,13 @@ def make_registrar(storage, pass_key, settings: VisitorsSection, *, site: str, t
     from sync.server.console.store import ConsoleStore
     from sync.server.visitors.store import DeclarationStore, InvitationStore
 
+    def rules() -> dict:
+        latest = storage.latest_registry(site) or {}
+        found = (latest.get("registry") or {}).get("rules")
+        return found if isinstance(found, dict) else {}
+
     return Registrar(DeclarationStore(storage), ConsoleStore(storage), pass_key, settings, site=site,
-                     timezone_name=timezone_name, id_key=id_key, invitations=InvitationStore(storage))
+                     timezone_name=timezone_name, id_key=id_key, invitations=InvitationStore(storage), rules=rules)
 
 
 def init_visitor_page(app: Flask, registrar: Registrar, form_key: bytes) -> VisitorPage:

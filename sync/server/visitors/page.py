@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, make_response, redirect, ren
 from sync import divisions
 from sync.passes import mask_name
 from sync.server.visitors import csrf, i18n
-from sync.server.visitors.questions import LIMITS, read_form
+from sync.server.visitors.questions import LIMITS, asked_fields, read_form
 from sync.server.visitors.registrar import Refused
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,12 @@ def client_ip() -> str:
 
 def _render_form(status: int = 200, errors: dict | None = None, values: dict | None = None, message: str = ""):
     lang, page = _lang(), _page()
+    questions = page.registrar.asked()[1]
     nonce = request.cookies.get(csrf.COOKIE)
     nonce, token = csrf.new_token(page.form_key, nonce)
     resp = make_response(render_template(
         "visitors/form.html", t=i18n.translator(lang), lang=lang, errors=errors or {}, values=values or {},
-        message=message, token=token, limits=LIMITS, provinces=divisions.as_json(),
+        message=message, token=token, limits=LIMITS, asked=asked_fields(questions), provinces=divisions.as_json(),
         retention_days=page.settings.retention_days), status)
     resp.set_cookie(csrf.COOKIE, nonce, max_age=csrf.MAX_AGE_S, httponly=True, samesite="Strict",
                     secure=request.is_secure)
@@ -75,7 +76,8 @@ def submit():
     values["invitation"] = request.form.get("invitation", "")[:32]
     try:
         page.registrar.check_rate(client_ip())
-        declaration, errors = read_form(request.form)
+        version, questions = page.registrar.asked()
+        declaration, errors = read_form(request.form, questions, version)
         if errors:
             log.info("visitor form refused: %s", ", ".join(sorted(errors)))     # field names only
             return _render_form(400, errors, values, t("error.fix_fields"))

@@ -16,6 +16,7 @@ from datetime import datetime, time as dtime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sync import idnumber
+from sync.screening import from_rules
 from sync.passes import PassPayload, VisitorClaims, mask_name, sign
 from sync.server.visitors.config import VisitorsSection
 from sync.server.visitors.questions import Declaration
@@ -55,12 +56,21 @@ class Issued:
 
 class Registrar:
     def __init__(self, declarations: DeclarationStore, households, pass_key, settings: VisitorsSection, *,
-                 site: str, timezone_name: str, id_key: bytes, invitations: InvitationStore | None = None) -> None:
+                 site: str, timezone_name: str, id_key: bytes, invitations: InvitationStore | None = None,
+                 rules=dict) -> None:
+        """``rules()``: the site's rules as last published (the console's 防疫模式 sets them)."""
         self.declarations, self.households, self.pass_key = declarations, households, pass_key
+        self.rules = rules
         self.invitations = invitations
         self.settings, self.site, self.tz, self.id_key = settings, site, ZoneInfo(timezone_name), id_key
         self.per_ip = RateLimit(settings.per_ip_per_hour)
         self.per_phone = RateLimit(settings.per_phone_per_hour)
+
+    def asked(self) -> tuple[int, tuple[str, ...]]:
+        """(version, questions) a visitor registering now answers: the site's question set
+        for its screening mode, read at each request so a change applies at once."""
+        screening, questions = from_rules(self.rules())
+        return questions.version, questions.questions(screening.mode)
 
     def check_rate(self, ip: str) -> None:
         if not self.per_ip.allow(ip):
@@ -78,15 +88,17 @@ class Registrar:
             log.info("visitor registration refused: unknown household")
             raise Refused("unknown_household")
         window = window or self.today()
-        claims = VisitorClaims(mask_name(d.name), d.origin, d.contact, d.symptoms, invited=window.invitation is not None)
+        claims = VisitorClaims(mask_name(d.name), d.origin, d.contact, d.symptoms,
+                               invited=window.invitation is not None)
         payload = PassPayload(self.pass_key.key_id, "visitor", window.not_before, window.expires,
                               secrets.token_hex(8), self.site, d.household, visitor=claims)
         text = sign(payload, self.pass_key.key)
         ident = idnumber.IdNumber(d.id_number) if d.id_number else None
         self.declarations.add({
             "pass_id": payload.pass_id, "site": self.site, "household": d.household, "name": d.name,
-            "phone": d.phone, "origin": d.origin, "heading_to": d.heading_to, "contact": int(d.contact),
-            "symptoms": int(d.symptoms), "id_hash": ident.keyed_hash(self.id_key) if ident else None,
+            "phone": d.phone, "origin": d.origin, "heading_to": d.heading_to, "contact": d.contact,
+            "symptoms": d.symptoms, "questions_version": d.questions_version,
+            "id_hash": ident.keyed_hash(self.id_key) if ident else None,
             "id_masked": ident.masked if ident else None, "invitation": window.invitation, "pass_text": text,
             "not_before": window.not_before, "expires": window.expires, "created_at": time.time()})
         log.info("visitor registered: pass %s for %s%s", payload.pass_id, d.household,

@@ -1,7 +1,9 @@
 """Declarations kept on the server, beside the entries (same storage, SQLite or
 PostgreSQL). An entry made with a visitor's pass names its ``pass_id``, which is the
 declaration's key: that is the link between what the visitor declared and where they
-went. The ID number is never kept: its keyed hash and masked form only.
+went. The ID number is never kept: its keyed hash and masked form only. A question not
+asked (the site's questions follow its screening mode) is kept as NULL, beside the
+``questions_version`` that was answered.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from sync.server.storage import Storage
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS visitor_declarations (
         pass_id TEXT PRIMARY KEY, site TEXT NOT NULL, household TEXT NOT NULL,
-        name TEXT NOT NULL, phone TEXT NOT NULL, origin TEXT NOT NULL, heading_to TEXT NOT NULL,
-        contact INTEGER NOT NULL, symptoms INTEGER NOT NULL, id_hash TEXT, id_masked TEXT,
-        invitation TEXT, pass_text TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL,
-        created_at DOUBLE PRECISION NOT NULL)""",
+        name TEXT NOT NULL, phone TEXT NOT NULL, origin TEXT, heading_to TEXT,
+        contact INTEGER, symptoms INTEGER, id_hash TEXT, id_masked TEXT,
+        invitation TEXT, pass_text TEXT NOT NULL, not_before DOUBLE PRECISION NOT NULL,
+        expires DOUBLE PRECISION NOT NULL, created_at DOUBLE PRECISION NOT NULL, questions_version INTEGER)""",
     "CREATE INDEX IF NOT EXISTS visitor_declarations_at ON visitor_declarations (created_at)",
 ]
 COLUMNS = ("pass_id", "site", "household", "name", "phone", "origin", "heading_to", "contact", "symptoms",
-           "id_hash", "id_masked", "invitation", "pass_text", "not_before", "expires", "created_at")
+           "id_hash", "id_masked", "invitation", "pass_text", "not_before", "expires", "created_at",
+           "questions_version")
 
 
 class DeclarationStore:
@@ -30,9 +33,13 @@ class DeclarationStore:
         with storage._write() as cur:
             for stmt in SCHEMA:
                 cur.execute(stmt)
+            if not storage._has_column(cur, "visitor_declarations", "questions_version"):
+                # Made before the questions followed the mode: every question was asked then.
+                cur.execute("ALTER TABLE visitor_declarations ADD COLUMN questions_version INTEGER")
 
     def add(self, row: dict[str, Any]) -> None:
-        values = [row.get(c) for c in COLUMNS]
+        # Answers are 0/1 (or NULL: not asked) in both databases.
+        values = [int(v) if isinstance(v, bool) else v for v in (row.get(c) for c in COLUMNS)]
         with self.storage._write() as cur:
             cur.execute(self.storage._sql(f"INSERT INTO visitor_declarations ({', '.join(COLUMNS)}) "
                                           f"VALUES ({', '.join('?' * len(COLUMNS))})"), values)
@@ -49,7 +56,8 @@ class DeclarationStore:
             cur.execute(self.storage._sql(f"SELECT {', '.join(COLUMNS)} FROM visitor_declarations {tail}"), params)
             rows = [dict(zip(COLUMNS, r)) for r in cur.fetchall()]
         for r in rows:
-            r["contact"], r["symptoms"] = bool(r["contact"]), bool(r["symptoms"])
+            for k in ("contact", "symptoms"):
+                r[k] = None if r[k] is None else bool(r[k])
         return rows
 
     def purge(self, older_than_s: float, now: float | None = None) -> int:

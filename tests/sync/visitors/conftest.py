@@ -32,11 +32,12 @@ def pass_key(tmp_path):
 
 
 @pytest.fixture
-def visitor_app(storage, pass_key, visitor_settings):
+def visitor_app(storage, pass_key, visitor_settings, published):
     from sync.server.api import create_app
 
     app = create_app(storage, secret_key=b"test-secret" * 3, test_config={"TESTING": True})
-    con = init_console(app, storage, ConsoleSection(), pass_key=pass_key)
+    # The console publishes (its 防疫模式 sets the questions the page asks) into storage.
+    con = init_console(app, storage, ConsoleSection(), pass_key=pass_key, publish=published)
     con.store.upsert_household(*HOUSEHOLD)
     create_user(con.store, *ADMIN, "admin")
     create_user(con.store, *VIEWER, "viewer")

@@ -15,7 +15,7 @@ from sync import passes
 from sync.schema import Batch
 from sync.server.console.store import ConsoleStore
 from sync.server.visitors.config import VisitorsSection
-from tests.sync.console_fixtures import entry_fields, journal_entries, login, token
+from tests.sync.consolekit import entry_fields, journal_entries, login, token
 from tests.sync.visitors.conftest import ADMIN, VIEWER
 
 
