@@ -1,13 +1,11 @@
 """Fixtures of the office console's browser tests: one real community server with its
-console on a real Mosquitto per module, and headless Chromium at a phone's and a desk's size."""
+console on a real Mosquitto per module, and pages of the root conftest's Chromium at a
+phone's and a desk's size."""
 
 from __future__ import annotations
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SITE = "demo-site"
 ADMIN = ("alice", "correct horse 1")
 # The sizes the console is checked at: a 390x844 phone and a 1366x768 office laptop.
@@ -89,17 +87,6 @@ def log_in(context, rt):
     pg.get_by_test_id("login-submit").click()
     pg.get_by_test_id("user-name").wait_for(state="attached")
     return pg
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(params=sorted(SIZES))
