@@ -7,6 +7,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from sync import vocabulary
+
 LANGUAGES = ("zh", "en")
 _DIR = Path(__file__).resolve().parent
 
@@ -15,7 +17,10 @@ _DIR = Path(__file__).resolve().parent
 def catalogue(lang: str) -> dict:
     if lang not in LANGUAGES:
         raise ValueError(f"no catalogue for {lang!r}; have {', '.join(LANGUAGES)}")
-    return json.loads((_DIR / f"{lang}.json").read_text("utf-8"))
+    words = json.loads((_DIR / f"{lang}.json").read_text("utf-8"))
+    # The decisions' words are the shared vocabulary's, as the console and exports say them.
+    words["decision"].update(vocabulary.words("decision", lang))
+    return words
 
 
 def reason(code: str, lang: str) -> str:

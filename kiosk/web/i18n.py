@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import current_app, request
 
+from sync import vocabulary
+
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
 _DIR = Path(__file__).with_name("i18n")
@@ -32,6 +34,8 @@ class Catalogue:
         words = json.loads((_DIR / f"{lang}.json").read_text("utf-8"))
         # Reason codes are worded once, by the kiosk's own catalogue, for every surface.
         words.update({f"reason.{code}": text for code, text in messages.catalogue(lang)["reason"].items()})
+        # The verdict is the word the console and the exports use too, in capitals on the card.
+        words.update({f"verdict.{d}": text.upper() for d, text in vocabulary.words("decision", lang).items()})
         return cls(lang, words)
 
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, session
 
-from sync.server.export import csv_chunks, xlsx_chunks
+from sync.server.export import ExportView, csv_chunks, xlsx_chunks
 from sync.screening import MODES
 from sync.server.storage import EntryQuery, Storage
 from sync.webheaders import add_security_headers
@@ -163,8 +163,18 @@ def entries():
             if audit is not None:
                 audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": rows, "via": "api"}, ip)
 
-        return stream_export(_storage(), q, fmt, who, after=audited)
+        return stream_export(_storage(), q, fmt, who, _export_view(), after=audited)
     raise BadRequest("format must be json, csv or xlsx")
+
+
+def _export_view() -> ExportView:
+    """The console's zone and language when it is mounted, else the console's defaults."""
+    console = current_app.extensions.get("console")
+    if console is None:
+        return ExportView()
+    from sync.server.console.i18n import current_language
+
+    return console.export_view(current_language())
 
 
 def _console_audit() -> Callable[..., None] | None:
@@ -184,11 +194,11 @@ EXPORT_FORMATS = {
 }
 
 
-def stream_export(storage: Storage, q: EntryQuery, fmt: str, actor: str,
-                  after: Callable[[int], None] | None = None, tz=None) -> Response:
-    """A download of the entries ``q`` selects, written as it is read; once it is sent
-    (or broken off) the export log records it and ``after(rows)`` runs. With ``tz`` the
-    rows begin with their time in that zone."""
+def stream_export(storage: Storage, q: EntryQuery, fmt: str, actor: str, view: ExportView,
+                  after: Callable[[int], None] | None = None) -> Response:
+    """A download of the entries ``q`` selects, written as it is read for the reader
+    ``view`` describes; once it is sent (or broken off) the export log records it and
+    ``after(rows)`` runs."""
     writer, mimetype = EXPORT_FORMATS[fmt]
     counter = {"rows": 0}
 
@@ -199,7 +209,7 @@ def stream_export(storage: Storage, q: EntryQuery, fmt: str, actor: str,
 
     def body() -> Iterator[bytes]:
         try:
-            yield from writer(counted(), tz)
+            yield from writer(counted(), view)
         finally:
             storage.log_export(actor, fmt, q.describe(), counter["rows"])
             log.info("export %s by %s: %d rows, filters %s", fmt, actor, counter["rows"], q.describe())

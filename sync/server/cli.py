@@ -47,7 +47,9 @@ def cmd_run(args) -> int:
 
 def cmd_export(args) -> int:
     from sync.server.api import BadRequest, query_from_args
-    from sync.server.export import write_export
+    from zoneinfo import ZoneInfo
+
+    from sync.server.export import ExportView, write_export
     from sync.server.storage import open_storage
 
     cfg = _load(args.config)
@@ -63,7 +65,8 @@ def cmd_export(args) -> int:
     try:
         out = open(args.output, "wb") if args.output else sys.stdout.buffer
         try:
-            rows = write_export(storage, q, args.format, out, actor=args.actor)
+            view = ExportView(ZoneInfo(cfg.console.timezone), cfg.console.language)
+            rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
         finally:
             if args.output:
                 out.close()
@@ -73,6 +76,28 @@ def cmd_export(args) -> int:
     finally:
         storage.close()
     print(f"exported {rows} entries", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from sync.server.report.files import write_report
+    from sync.server.storage import open_storage
+
+    cfg = _load(args.config)
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        print(f"community-server report: --day {args.day!r}: use a date like 2026-12-03", file=sys.stderr)
+        return 2
+    storage = open_storage(cfg)
+    try:
+        n = write_report(storage, cfg, day, Path(args.output), site=args.site, actor=args.actor)
+    finally:
+        storage.close()
+    print(f"report for {day}: {n} entries, written to {args.output}", file=sys.stderr)
     return 0
 
 
@@ -114,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--output", "-o", help="file to write (default: standard output)")
     e.add_argument("--actor", default=f"cli:{_user()}", help="name recorded in the export log")
     e.set_defaults(func=cmd_export)
+    rp = sub.add_parser("report", help="write a day's report (日报) as Excel, for scripts")
+    rp.add_argument("--config", required=True)
+    rp.add_argument("--day", required=True, help="the site's calendar day, YYYY-MM-DD")
+    rp.add_argument("--site", help="default: [console] site")
+    rp.add_argument("--output", "-o", required=True, help="the .xlsx file to write")
+    rp.add_argument("--actor", default=f"cli:{_user()}", help="name recorded in the audit log")
+    rp.set_defaults(func=cmd_report)
     b = sub.add_parser("broker-config", help="write a Mosquitto config, password file and ACL for the site")
     b.add_argument("--dir", required=True, help="directory to write into (kept accounts are reused)")
     b.add_argument("--kiosk", action="append", default=[], metavar="SITE/GATE", help="a kiosk account (repeat)")

@@ -51,6 +51,8 @@ class Collector:
         # Work to do on the collector thread after each (re)connection, e.g. re-publishing
         # the retained registries a broker may have lost.
         self.after_connect: list = []
+        # Called with (site, gate, entries) after each stored batch, on this thread: must not block.
+        self.after_store: list = []
         self._reconnected = False
         self.client_id = client_id or mqtt_cfg.client_id or f"collector-{socket.gethostname()}"
         self.status_topic = topics.COLLECTOR.format(collector=self.client_id)
@@ -145,6 +147,9 @@ class Collector:
             self.store_failures += 1
             raise
         self.stored_batches += len(batches)
+        for batch in batches:
+            for hook in self.after_store:
+                hook(batch.site, batch.gate, batch.entries)
         for (site, gate), seq in acks.items():
             info = self.link.client.publish(topics.ACK.format(site, gate), schema.encode_ack(seq), qos=1)
             if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):

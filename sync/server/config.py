@@ -14,6 +14,8 @@ from pydantic import Field
 
 from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.server.console.config import ConsoleSection
+from sync.server.notify.config import NotifySection
+from sync.server.report.config import ReportsSection
 from sync.server.visitors.config import VisitorsSection
 
 __all__ = ["ServerConfig", "ConfigError", "load", "from_dict"]
@@ -72,12 +74,14 @@ class ServerConfig(Section):
     http: HTTPSection = HTTPSection()
     registry: RegistrySection = RegistrySection()
     console: ConsoleSection = ConsoleSection()
+    notify: NotifySection = NotifySection()
+    reports: ReportsSection = ReportsSection()
     visitors: VisitorsSection = VisitorsSection()
 
     def resolve_paths(self, base: Path) -> None:
         resolve_relative(base, ((self.server, "state_dir"), (self.storage, "sqlite_path"), (self.mqtt, "ca_file"),
                                 (self.mqtt, "cert_file"), (self.mqtt, "key_file"), (self.registry, "key_file"),
-                                (self.console, "pass_key_file")))
+                                (self.console, "pass_key_file"), (self.reports, "folder")))
 
     @property
     def sqlite_path(self) -> Path:

@@ -14,16 +14,38 @@ import csv
 import io
 import json
 import tempfile
-from datetime import datetime, tzinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
 from typing import Any, BinaryIO, Iterator
+from zoneinfo import ZoneInfo
 
+from sync import vocabulary
 from sync.server.storage import EntryQuery, Storage
 
-CSV_COLUMNS = ("site", "gate", "seq", "ts", "direction", "decision", "reasons", "household",
-               "credential_kind", "credential", "temperature_c", "screening", "operator", "id", "hash", "hash_ok",
-               "received_at")
-# Added in front when the reader's time zone is known (the console's exports).
-LOCAL_TIME = "local_time"
+# The file's columns, in order: the site's local time first, codes beside their words,
+# every time in ISO 8601 (never a Unix number).
+COLUMNS = ("local_time", "site", "gate", "seq", "direction", "decision", "decision_code", "reasons", "reason_codes",
+           "household", "credential_kind", "credential", "temperature_c", "screening", "operator", "ts",
+           "received_at", "id", "hash", "hash_ok")
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """Who reads the file: their time zone and language (the console's settings)."""
+    tz: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    lang: str = "zh"
+
+    def word(self, key: str, **values) -> str:
+        from sync.server.console.i18n import translate
+
+        return translate(self.lang, key, **values)
+
+    def header(self) -> list[str]:
+        zone = vocabulary.zone_label(self.tz, self.lang)
+        return [self.word(f"export.col.{c}", zone=zone) for c in COLUMNS]
+
+    def iso(self, moment: datetime) -> str:
+        return moment.astimezone(self.tz).isoformat(timespec="seconds")
 
 
 def credential_label(entry: dict[str, Any]) -> str:
@@ -36,7 +58,29 @@ def credential_label(entry: dict[str, Any]) -> str:
     return ""
 
 
-def _field(item: dict[str, Any], column: str) -> Any:
+def _utc(ts: str) -> datetime | None:
+    try:
+        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _field(item: dict[str, Any], column: str, view: ExportView) -> Any:
+    codes = [r for r in (item["reasons"] or "").split(",") if r]
+    if column == "local_time":
+        dt = _utc(item["ts"])
+        return view.iso(dt) if dt else ""
+    if column in ("direction", "decision"):
+        return vocabulary.word(column, item[column], view.lang)
+    if column == "decision_code":
+        return item["decision"]
+    if column == "reasons":
+        return view.word("list.sep").join(vocabulary.word("reason", r, view.lang) for r in codes)
+    if column == "reason_codes":
+        return ",".join(codes)
+    if column == "received_at":
+        return view.iso(datetime.fromtimestamp(item["received_at"], timezone.utc)) if item["received_at"] else ""
     if column == "hash_ok":
         return bool(item[column])
     if column == "credential":
@@ -45,6 +89,10 @@ def _field(item: dict[str, Any], column: str) -> Any:
         op = item["entry"].get("operator")
         return op if isinstance(op, str) else (json.dumps(op, ensure_ascii=False) if op else "")
     return item[column]
+
+
+def export_row(item: dict[str, Any], view: ExportView) -> list[Any]:
+    return [_field(item, c, view) for c in COLUMNS]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,31 +107,14 @@ def inert_csv(value: Any) -> Any:
     return "'" + value if is_formula_like(value) else value
 
 
-def columns(tz: tzinfo | None = None) -> tuple[str, ...]:
-    return ((LOCAL_TIME,) if tz else ()) + CSV_COLUMNS
-
-
-def export_row(item: dict[str, Any], tz: tzinfo | None = None) -> list[Any]:
-    row = [_field(item, c) for c in CSV_COLUMNS]
-    return [_local(item["ts"], tz), *row] if tz else row
-
-
-def _local(ts: str, tz: tzinfo) -> str:
-    try:
-        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
-        return ""
-    return dt.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def csv_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> Iterator[bytes]:
+def csv_chunks(items: Iterator[dict[str, Any]], view: ExportView) -> Iterator[bytes]:
     buf = io.StringIO()
     w = csv.writer(buf)
     # A BOM, so Excel opens the UTF-8 (Chinese) text correctly.
     buf.write("\ufeff")
-    w.writerow(columns(tz))
+    w.writerow(view.header())
     for n, item in enumerate(items, 1):
-        w.writerow([inert_csv(v) for v in export_row(item, tz)])
+        w.writerow([inert_csv(v) for v in export_row(item, view)])
         if n % 500 == 0:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)
@@ -91,7 +122,7 @@ def csv_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> Ite
     yield buf.getvalue().encode("utf-8")
 
 
-def xlsx_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> Iterator[bytes]:
+def xlsx_chunks(items: Iterator[dict[str, Any]], view: ExportView) -> Iterator[bytes]:
     # openpyxl's write-only mode keeps constant memory; the zip is finished on disk and
     # then streamed, because an xlsx cannot be read before its central directory exists.
     from openpyxl import Workbook
@@ -108,9 +139,9 @@ def xlsx_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> It
         cell.quotePrefix = True     # and Excel keeps it text when the cell is edited
         return cell
 
-    ws.append(list(columns(tz)))
+    ws.append(view.header())
     for item in items:
-        ws.append([inert(v) for v in export_row(item, tz)])
+        ws.append([inert(v) for v in export_row(item, view)])
     with tempfile.TemporaryFile() as tmp:
         wb.save(tmp)
         tmp.seek(0)
@@ -121,7 +152,8 @@ def xlsx_chunks(items: Iterator[dict[str, Any]], tz: tzinfo | None = None) -> It
 WRITERS = {"csv": csv_chunks, "xlsx": xlsx_chunks}
 
 
-def write_export(storage: Storage, query: EntryQuery, fmt: str, out: BinaryIO, *, actor: str) -> int:
+def write_export(storage: Storage, query: EntryQuery, fmt: str, out: BinaryIO, *, actor: str,
+                 view: ExportView) -> int:
     rows = 0
 
     def counted() -> Iterator[dict[str, Any]]:
@@ -131,7 +163,7 @@ def write_export(storage: Storage, query: EntryQuery, fmt: str, out: BinaryIO, *
             yield item
 
     try:
-        for chunk in WRITERS[fmt](counted()):
+        for chunk in WRITERS[fmt](counted(), view):
             out.write(chunk)
     finally:
         storage.log_export(actor, fmt, query.describe(), rows)

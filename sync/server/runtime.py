@@ -39,6 +39,15 @@ class ServerRuntime:
         self.publisher = RegistryPublisher(self.storage, self.collector.link.client,
                                            load_or_create_key(cfg.registry_key_path), cfg.registry.key_id)
         self.collector.after_connect.append(self.publisher.republish)
+        from zoneinfo import ZoneInfo
+
+        from sync.server.notify import Notifier
+
+        self.notifier = Notifier(cfg.notify, tz=ZoneInfo(cfg.console.timezone))
+        self.collector.after_store.append(self.notifier.offer)
+        from sync.server.report.files import DailyReports
+
+        self.reports = DailyReports(self.storage, cfg)
         self._http = None
         self._visitor_http = None
         self._purger = None
@@ -46,6 +55,8 @@ class ServerRuntime:
         self.visitor_url: str | None = None
 
     def start(self) -> None:
+        self.notifier.start()
+        self.reports.start()
         self.collector.start()
         if self.cfg.http.enabled:
             self._start_http()
@@ -66,7 +77,8 @@ class ServerRuntime:
             from sync.server.passes import load_or_create_key as load_pass_key
 
             pass_key = load_pass_key(self.cfg.pass_key_path, self.cfg.console.pass_key_id)
-            init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish, pass_key=pass_key)
+            init_console(app, self.storage, self.cfg.console, publish=self.publisher.publish, pass_key=pass_key,
+                         broker_link=self.collector.link, notifier=self.notifier)
             if self.cfg.visitors.enabled:
                 self._mount_visitor_page(app, pass_key, BackgroundServer)
         elif self.cfg.visitors.enabled:
@@ -104,6 +116,8 @@ class ServerRuntime:
 
     def stop(self) -> None:
         self.collector.stop()
+        self.notifier.stop()
+        self.reports.stop()
         if self._purger:
             self._purger.stop()
         if self._visitor_http:

@@ -137,8 +137,8 @@ def test_csv_export_streams_and_is_logged(api_client, storage):
     body = first + b"".join(chunks)
     r.close()
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8").lstrip("\ufeff"))))
-    assert [int(x["seq"]) for x in rows] == list(range(1, 1201))
-    assert {x["gate"] for x in rows} == {"g1"} and rows[9]["decision"] == "deny"
+    assert [int(x["序号"]) for x in rows] == list(range(1, 1201))
+    assert {x["门岗"] for x in rows} == {"g1"} and rows[9]["结果代码"] == "deny"
     log = storage.export_log()
     assert [(x["actor"], x["format"], x["query"], x["rows"]) for x in log] == \
         [("token@127.0.0.1", "csv", {"site": "s1", "gate": "g1"}, 1200)]
@@ -149,7 +149,7 @@ def test_excel_export(api_client, storage):
     assert r.status_code == 200 and "spreadsheetml" in r.headers["Content-Type"]
     rows = xlsx_rows(r.data)
     head = rows[0]
-    got = sorted((row[head.index("site")], row[head.index("gate")], row[head.index("seq")]) for row in rows[1:])
+    got = sorted((row[head.index("小区")], row[head.index("门岗")], row[head.index("序号")]) for row in rows[1:])
     assert got == expected(decision="deny")
     assert storage.export_log()[0]["format"] == "xlsx" and storage.export_log()[0]["rows"] == len(got)
     # The export log is itself readable through the API.
@@ -186,10 +186,10 @@ def test_the_export_command(tmp_path, fmt):
     assert "exported 30 entries" in r.stderr
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8").lstrip("\ufeff"))))
-        seqs = [int(x["seq"]) for x in rows]
+        seqs = [int(x["序号"]) for x in rows]
     else:
         table = xlsx_rows(out)
-        seqs = [row[table[0].index("seq")] for row in table[1:]]
+        seqs = [row[table[0].index("序号")] for row in table[1:]]
     assert seqs == list(range(31, 61))
     log = storage.export_log()
     assert [(x["actor"], x["format"], x["rows"]) for x in log] == [("nightly-report", fmt, 30)]

@@ -42,22 +42,22 @@ def test_log_in_filter_and_export_the_filtered_rows(page, console_server, tmp_pa
     expect(page.get_by_test_id("entries-total")).to_have_text("3")
     expect(page.get_by_test_id("entry-row")).to_have_count(3)
     for cell in page.get_by_test_id("entry-decision").all_inner_texts():
-        assert cell == "拒绝"
+        assert cell == "禁止"
 
     with page.expect_download() as dl:
         page.get_by_test_id("export-csv").click()
     assert dl.value.suggested_filename == "entries.csv"
     rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text("utf-8-sig"))))
     assert len(rows) == 3
-    assert {(r["gate"], r["decision"], r["household"], r["reasons"]) for r in rows} == {
-        ("gate-x", "deny", "2-1-202", "fever")}
+    assert {(r["门岗"], r["结果"], r["结果代码"], r["户号"], r["原因"], r["原因代码"]) for r in rows} == {
+        ("gate-x", "禁止", "deny", "2-1-202", "发热", "fever")}
 
     with page.expect_download() as dl:
         page.get_by_test_id("export-xlsx").click()
     header, *body = xlsx_rows(Path(dl.value.path()).read_bytes())   # a download has no .xlsx name
     assert len(body) == 3
     col = {name: i for i, name in enumerate(header)}
-    assert {(r[col["gate"]], r[col["decision"]]) for r in body} == {("gate-x", "deny")}
+    assert {(r[col["门岗"]], r[col["结果代码"]]) for r in body} == {("gate-x", "deny")}
 
     # The detail of an entry shows its hash chain intact.
     page.get_by_test_id("entry-row").first.locator("a").click()
@@ -186,7 +186,7 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, console_server, console_bro
         # may miss its temperature and be referred; the scenario loops, so another passes.)
         page.goto(console_server.console_url + "entries?gate=gate-out&decision=admit")
         expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=QUARANTINE_ARRIVES_MS)
-        assert _newest_decision(page) == ("放行", "")
+        assert _newest_decision(page) == ("通行", "")
 
         page.goto(console_server.console_url + "households/7-1-302")
         page.get_by_test_id("quarantine-this-household").click()
@@ -200,7 +200,7 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, console_server, console_bro
         # looping scenario's next showing may come many seconds later. That it arrives is.
         page.goto(console_server.console_url + "entries?gate=gate-out&decision=deny&reason=quarantine_exit")
         expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=QUARANTINE_ARRIVES_MS)
-        assert _newest_decision(page) == ("拒绝", "隔离期外出")
+        assert _newest_decision(page) == ("禁止", "隔离期外出")
         expect(page.get_by_test_id("nav-alerts").get_by_test_id("alert-badge")).to_be_visible()
 
         page.get_by_test_id("nav-quarantine").click()
@@ -231,15 +231,15 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, console_server, console_bro
 
         page.goto(console_server.console_url + f"entries?gate=gate-out&reason=revoked&pass_id={pass_id}")
         expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=QUARANTINE_ARRIVES_MS)
-        assert _newest_decision(page)[0] == "拒绝"
+        assert _newest_decision(page)[0] == "禁止"
 
         page.get_by_test_id("nav-gates").click()
         row = page.locator('[data-testid="gate-row"][data-gate="gate-out"]')
         expect(row.get_by_test_id("gate-state")).to_have_text("在线")
         # What the kiosk says on its status topic, as it said it.
         expect(row.get_by_test_id("gate-backlog")).to_have_text(re.compile(r"^\d+$"))
-        expect(row.get_by_test_id("gate-devices")).to_contain_text("camera: ok")
-        expect(row.get_by_test_id("gate-devices")).to_contain_text("thermometer: ok")
+        expect(row.get_by_test_id("gate-devices")).to_contain_text("摄像头：正常")
+        expect(row.get_by_test_id("gate-devices")).to_contain_text("测温仪：正常")
         assert 1 <= int(row.get_by_test_id("gate-registry").inner_text()) <= \
             console_server.storage.latest_registry(SITE)["version"]
         expect(row.get_by_test_id("gate-clock")).to_have_text(re.compile("已同步|未同步"))

@@ -75,7 +75,7 @@ def test_entries_filter_and_export_by_the_mode_they_were_decided_under(client, s
     assert client.get("/console/entries/data?screening=strict").status_code == 400
     body = client.get("/console/entries/export.csv?screening=record").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert [(r["screening"], r["reasons"]) for r in rows] == [("record", "fever_recorded")]
+    assert [(r["防疫模式"], r["原因代码"], r["原因"]) for r in rows] == [("record", "fever_recorded", "发热（已记录放行）")]
     # A recorded fever is an alert for the office, though the person passed.
     alerts = client.get("/console/alerts").get_data(as_text=True)
     assert "发热（已记录放行）" in alerts

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
@@ -49,10 +51,10 @@ def test_export_holds_the_filtered_rows_and_is_audited(client, console_app, stor
     login(client, *VIEWER)
     r = client.get("/console/entries/export.csv?decision=deny")
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
-    assert sorted(x["gate"] for x in rows) == ["gate-1", "gate-2"] and {x["decision"] for x in rows} == {"deny"}
+    assert sorted(x["门岗"] for x in rows) == ["gate-1", "gate-2"] and {x["结果代码"] for x in rows} == {"deny"}
     r = client.get("/console/entries/export.xlsx?gate=gate-2&decision=refer")
     header, *values = xlsx_rows(r.get_data())
-    assert len(values) == 3 and all(v[header.index("gate")] == "gate-2" for v in values)
+    assert len(values) == 3 and all(v[header.index("门岗")] == "gate-2" for v in values)
     log = console_app.extensions["console"].store.audit_log(action="export")
     assert [(a["detail"]["format"], a["detail"]["rows"]) for a in log] == [("xlsx", 3), ("csv", 2)]
     assert all(a["actor"] == VIEWER[0] for a in log)
@@ -89,7 +91,7 @@ def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
                                                   "devices": {"camera": "ok"}, "clock_synced": False})
     login(client, *VIEWER)
     page = client.get("/console/gates").get_data(as_text=True)
-    assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "camera: ok" in page
+    assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "摄像头：正常" in page
     assert "未同步" in page
     assert page.count('data-testid="gate-chart"') == 2
 
@@ -258,21 +260,37 @@ def test_an_id_number_is_shown_and_exported_masked_never_in_clear(client, storag
     for text in shown + [csv_text, " ".join(cells)]:
         assert "110105********002X" in text
         assert ID_NUMBER not in text and ID_NUMBER.lower() not in text
-    exported = {r["credential"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
-    assert exported["110105********002X"]["credential_kind"] == "id_number"
+    exported = {r["凭证"]: r for r in csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))}
+    assert exported["110105********002X"]["凭证类型"] == "id_number"
 
 
 def test_exports_carry_the_credential_and_the_local_time(client, storage, tmp_path):
     gate1, _ = _seed(storage, tmp_path)
     login(client, *VIEWER)
     text = client.get("/console/entries/export.csv?gate=gate-1&decision=deny").get_data(as_text=True)
-    (row,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert row["credential"] == "00112233aabbccdd" and row["ts"] == gate1[-1]["ts"]
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    (row,) = [dict(zip(header, r)) for r in rows]
+    # The site's local time comes first, in ISO 8601 with its offset, and the header names the zone.
+    assert header[0] == "时间（北京时间 UTC+8）"
     utc = datetime.fromisoformat(gate1[-1]["ts"].replace("Z", "+00:00"))
-    assert row["local_time"] == utc.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+    assert row[header[0]] == utc.astimezone(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
+    assert row[header[0]].endswith("+08:00") and row["时间（UTC）"] == gate1[-1]["ts"]
+    assert row["凭证"] == "00112233aabbccdd"
+    # Words as the kiosk says them, with the codes beside them for a script.
+    assert (row["结果"], row["结果代码"], row["原因"], row["原因代码"], row["方向"]) == \
+        ("禁止", "deny", "隔离期外出", "quarantine_exit", "出")
+    # When the server got it: a time a person can read, not a Unix number.
+    received = datetime.fromisoformat(row["服务器收到时间（北京时间 UTC+8）"])
+    assert received.utcoffset() == timedelta(hours=8) and abs(received.timestamp() - time.time()) < 600
+
+    # In English the same file speaks English.
+    client.get("/console/lang/en")
+    text = client.get("/console/entries/export.csv?gate=gate-1&decision=deny").get_data(as_text=True)
+    header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    row = dict(zip(header, row))
+    assert header[0] == "Time (Beijing time UTC+8)"
+    assert (row["Decision"], row["Decision code"], row["Reasons"], row["Reason codes"]) == \
+        ("Denied", "deny", "quarantine exit", "quarantine_exit")
 
 
 def test_one_person_is_put_under_quarantine_from_the_household_page(client, console_app, published):
@@ -380,3 +398,29 @@ def test_the_kiosks_learn_each_pass_holders_name_masked_only(client, console_app
     assert "张伟" not in str(published[-1])
     client.post(f"/console/passes/{p['pass_id']}/revoke", data={"csrf_token": t})
     assert published[-1]["holders"] == {"00000000000000ff": "赵*"}
+
+
+def test_a_households_page_shows_its_quarantines_visitors_and_last_30_days(client, console_app, storage, tmp_path):
+    con = console_app.extensions["console"]
+    con.store.import_residents([{"building": "8", "unit": "1", "room": "801", "name": "王芳", "phone": ""}])
+    visitor = {**entry_fields(), "credential": {"kind": "day_pass", "pass_id": "0a0b0c0d0e0f0a0b", "role": "visitor"},
+               "visitor": {"name": "李*", "going_to": "8-1-801"}}
+    elsewhere = {**visitor, "visitor": {"name": "赵*", "going_to": "8-1-8011"}}
+    items = [entry_fields(household="8-1-801") for _ in range(3)] + [entry_fields(household="9-9-999"), visitor,
+                                                                    elsewhere]
+    storage.store([Batch("demo-site", "gate-1", journal_entries(tmp_path, "gate-1", items))])
+    login(client, *VIEWER)
+    page = client.get("/console/households/8-1-801").get_data(as_text=True)
+    assert 'data-testid="household-entries-count">3<' in page
+    visits = page[page.index('data-testid="household-visits"'):page.index('data-testid="household-entries"')]
+    assert visits.count('data-testid="entry-row"') == 1 and "0a0b0c0d0e0f0a0b" in visits
+    assert "本户没有居家隔离记录" in page
+    # A lifted quarantine stays in the household's history.
+    from sync.server.console.store import ConsoleStore
+
+    store = ConsoleStore(storage)
+    qid = store.add_quarantine(household="8-1-801", resident_id=None, start=date.today().isoformat(),
+                               end=(date.today() + timedelta(days=7)).isoformat(), note="", by="alice")
+    store.lift_quarantine(qid, "alice")
+    page = client.get("/console/households/8-1-801").get_data(as_text=True)
+    assert page.count('data-testid="household-quarantine-row"') == 1 and "已解除" in page

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
+from sync import vocabulary
 from sync.server.console.config import ConsoleSection
 from sync.server.console.store import ConsoleStore
 
@@ -29,6 +30,8 @@ class Console:
     settings: ConsoleSection
     pass_key: Any = None            # sync.server.passes.SigningKey, or None: passes cannot be issued
     publish: Publish | None = None  # None: the registry cannot be published (no broker)
+    broker_link: Any = None         # the collector's sync.link.Link: is this server on its broker?
+    notifier: Any = None            # sync.server.notify.Notifier: how pushing alerts to the chat goes
     tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -37,6 +40,11 @@ class Console:
     @property
     def site(self) -> str:
         return self.settings.site
+
+    def export_view(self, lang: str):
+        from sync.server.export import ExportView
+
+        return ExportView(self.tz, lang)
 
     def today(self) -> date:
         """The site's calendar day, which quarantine dates are typed in and kiosks check
@@ -53,19 +61,19 @@ class _TlsAwareSessions(SecureCookieSessionInterface):
 
 
 def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
-                 pass_key=None, publish: Publish | None = None) -> Console:
+                 pass_key=None, publish: Publish | None = None, broker_link=None, notifier=None) -> Console:
     from sync.server.console import (alerts, auth, cards, csrf, entries, gates, households, i18n, quarantine,
-                                     screening, visitors, workers)
+                                     report, screening, visitors, workers)
 
     settings = settings or ConsoleSection()
-    con = Console(ConsoleStore(storage), settings, pass_key, publish)
+    con = Console(ConsoleStore(storage), settings, pass_key, publish, broker_link, notifier)
     app.extensions["console"] = con
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.secure_cookies,
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
                       MAX_CONTENT_LENGTH=16 * 1024 * 1024)  # the largest roster upload
 
-    screens = (auth, entries, alerts, gates, households, quarantine, screening, cards, workers, visitors)
+    screens = (auth, entries, alerts, gates, households, quarantine, screening, report, cards, workers, visitors)
     for module in screens:
         app.register_blueprint(module.bp, url_prefix="/console")
     console_blueprints = {m.bp.name for m in screens}
@@ -87,10 +95,11 @@ def init_console(app: Flask, storage, settings: ConsoleSection | None = None, *,
     def _template_globals():
         if request.blueprint not in console_blueprints:
             return {}
-        lang = i18n.pick(session.get("lang"), settings.language)
+        lang = i18n.current_language()
         return {
             "t": lambda key, **kw: i18n.translate(lang, key, **kw),
             "lang": lang,
+            "zone": vocabulary.zone_label(con.tz, lang),
             "catalogue": i18n.catalogue(lang),
             "csrf_token": csrf.token,
             "user": g.get("user"),

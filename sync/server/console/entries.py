@@ -9,8 +9,10 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
 
 from sync.screening import MODES
+from sync.server.console import i18n
 from sync.server.console.auth import actor, login_required
-from sync.server.console.query import REASONS, FilterError, filter_values, local_time, parse_filters
+from sync.server.console.paging import page_numbers, page_size, page_sizes, parse_cursor, cursor_of
+from sync.server.console.query import REASONS, FilterError, describe_filters, filter_values, local_time, parse_filters
 from sync.server.api import EXPORT_FORMATS, stream_export
 from sync.server.export import credential_label
 from sync.server.visitors.store import DeclarationStore
@@ -21,7 +23,7 @@ def _console():
     return current_app.extensions["console"]
 
 
-def _row(item: dict[str, Any], tz) -> dict[str, Any]:
+def entry_row(item: dict[str, Any], tz) -> dict[str, Any]:
     e = item["entry"]
     cred = e.get("credential") if isinstance(e.get("credential"), dict) else {}
     pass_id = cred.get("pass_id") if isinstance(cred.get("pass_id"), str) else ""
@@ -38,15 +40,22 @@ def _row(item: dict[str, Any], tz) -> dict[str, Any]:
 def _page(args) -> dict[str, Any]:
     con = _console()
     q = parse_filters(args, con.tz)
-    size = con.settings.page_size
-    total = con.store.storage.count_entries(q)
+    size = page_size(args.get("size"), con.settings.page_size)
+    total = con.store.count_entries(q)
     pages = max(1, math.ceil(total / size))
     try:
         page = min(max(1, int(args.get("page", 1))), pages)
     except ValueError:
         page = 1
-    rows = [_row(item, con.tz) for item in con.store.entries_page(q, offset=(page - 1) * size, limit=size)]
-    return {"total": total, "page": page, "pages": pages, "rows": rows}
+    after, before = parse_cursor(args.get("after")), parse_cursor(args.get("before"))
+    items = []
+    if page > 1 and (after or before):
+        items = con.store.entries_page(q, limit=size, after=after, before=before)
+    if not items:  # a jump, the first page, or a cursor that no longer finds its rows
+        items = con.store.entries_page(q, limit=size, offset=(page - 1) * size)
+    rows = [entry_row(item, con.tz) for item in items]
+    return {"total": total, "page": page, "pages": pages, "size": size, "rows": rows,
+            "first_key": cursor_of(items[0]) if items else None, "last_key": cursor_of(items[-1]) if items else None}
 
 
 @bp.get("/entries")
@@ -58,10 +67,12 @@ def index():
         data = _page(request.args)
         error = None
     except FilterError as exc:
-        data, error = {"total": 0, "page": 1, "pages": 1, "rows": []}, (exc.field, str(exc))
+        data = {"total": 0, "page": 1, "pages": 1, "size": page_size(None, con.settings.page_size), "rows": []}
+        error = (exc.field, exc.hint)
     gates = sorted({g["gate"] for g in con.store.storage.gates()})
     return render_template("console/entries.html", data=data, filters=filters, error=error, gates=gates,
-                           reasons=REASONS, modes=MODES)
+                           reasons=REASONS, modes=MODES, numbers=page_numbers(data["page"], data["pages"]),
+                           sizes=page_sizes(con.settings.page_size), matched=describe_filters(filters))
 
 
 @bp.get("/entries/data")
@@ -89,7 +100,7 @@ def detail(site: str, gate: str, seq: int):
         "issues": [i for i in issues if i["seq"] == seq],
     }
     chain["ok"] = chain["hash_ok"] and chain["linked"] and not chain["issues"]
-    row = _row(item, con.tz)
+    row = entry_row(item, con.tz)
     # Admins follow a visitor's entry to what the visitor declared on their phone.
     declared = bool(row["pass_id"] and g.user["role"] == "admin" and DeclarationStore(storage).get(row["pass_id"]))
     return render_template("console/entry.html", item=item, row=row, chain=chain, declared=declared,
@@ -111,4 +122,4 @@ def export(fmt: str):
     def audit(rows: int) -> None:
         con.store.audit(who, "export", {"format": fmt, "filters": q.describe(), "rows": rows}, ip)
 
-    return stream_export(con.store.storage, q, fmt, who, after=audit, tz=con.tz)
+    return stream_export(con.store.storage, q, fmt, who, con.export_view(i18n.current_language()), after=audit)

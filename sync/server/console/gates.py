@@ -20,9 +20,28 @@ def _console():
     return current_app.extensions["console"]
 
 
+def broker_trouble() -> dict | None:
+    """Why this server is off its own broker (its link's state and last error), or None
+    when it is on it or runs without one. While it is off, no kiosk can be heard, so no
+    kiosk is called offline for it."""
+    link = _console().broker_link
+    if link is None or link.connected:
+        return None
+    return {"state": str(link.state), "error": link.last_error}
+
+
+def chat_targets() -> list[dict]:
+    """Each group-chat target and how its last push went (none configured: empty)."""
+    notifier = _console().notifier
+    if notifier is None:
+        return []
+    return [{"name": name, **state} for name, state in notifier.status.items()]
+
+
 def fleet() -> list[dict]:
     """Each gate's status, flattened for the table (what the kiosk last said, and when)."""
     now = time.time()
+    deaf = broker_trouble() is not None
     out = []
     for g in _console().store.storage.gates():
         status = g.get("status") or {}
@@ -30,7 +49,7 @@ def fleet() -> list[dict]:
         seen = max(x for x in (g.get("status_at") or 0, g.get("last_entry_at") or 0))
         state = said if said != "online" or now - seen < STALE_S else "silent"
         out.append({
-            "site": g["site"], "gate": g["gate"], "state": state,
+            "site": g["site"], "gate": g["gate"], "state": "unknown" if deaf else state, "last_known": state,
             "last_seen_s": round(now - seen) if seen else None,
             "backlog": status.get("backlog"), "entries": g["entries"],
             "devices": status.get("devices") or {},
@@ -62,10 +81,11 @@ def hourly_chart(now: datetime | None = None) -> dict:
 @bp.get("/gates")
 @login_required
 def index():
-    return render_template("console/gates.html", gates=fleet(), chart=hourly_chart())
+    return render_template("console/gates.html", gates=fleet(), chart=hourly_chart(), broker=broker_trouble(),
+                           chats=chat_targets())
 
 
 @bp.get("/gates/data")
 @login_required
 def data():
-    return jsonify(gates=fleet())
+    return jsonify(gates=fleet(), broker=broker_trouble(), chats=chat_targets())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -10,8 +11,14 @@ from sync.idnumber import find_in_text
 from sync.server.console import downlink
 from sync.server.console.auth import actor, admin_required, login_required
 from sync.server.console.downlink import notify_published
+from sync.server.console.entries import entry_row
+from sync.server.console.query import ConsoleQuery, to_utc
 from sync.server.console.roster import COLUMNS, parse_roster, read_table
 from sync.server.console.store import household_id
+
+# A household's page shows its own and its visitors' entries of these last days.
+RECENT_DAYS = 30
+RECENT_MAX = 500
 
 bp = Blueprint("households", __name__, template_folder="templates")
 
@@ -97,10 +104,17 @@ def detail(hid: str):
     household = store.household(hid)
     if household is None:
         abort(404)
+    con = _console()
+    since = to_utc((con.today() - timedelta(days=RECENT_DAYS)).isoformat() + "T00:00", con.tz)
+    recent = con.store.entries_page(ConsoleQuery(household=hid, since=since), limit=RECENT_MAX)
+    history = [q for q in store.quarantines(current_only=False) if q["household"] == hid
+               or q["resident_household"] == hid]
     return render_template("console/household.html", household=household, residents=store.residents(household=hid),
                            passes=store.passes(household=hid), now=time.time(), cards=store.cards(household=hid),
-                           quarantines=[q for q in store.quarantines() if q["household"] == hid
-                                        or q["resident_household"] == hid])
+                           quarantines=[q for q in history if not q["lifted_at"]], history=history,
+                           recent=[entry_row(e, con.tz) for e in recent], recent_max=RECENT_MAX,
+                           recent_days=RECENT_DAYS,
+                           visits=[entry_row(e, con.tz) for e in con.store.visits_to(hid, since)])
 
 
 @bp.post("/residents/<rid>")

@@ -25,11 +25,12 @@ _TOKEN = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
 class FilterError(ValueError):
-    """A filter value the console cannot use; ``field`` names it."""
+    """A filter value the console cannot use; ``field`` names it, ``hint`` keys the
+    catalogue's words for what it takes (filter.hint.<hint>)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, hint: str) -> None:
         super().__init__(message)
-        self.field = field
+        self.field, self.hint = field, hint
 
 
 @dataclass
@@ -79,18 +80,18 @@ def parse_filters(args, tz: ZoneInfo) -> ConsoleQuery:
             try:
                 setattr(q, key, to_utc(raw[key], tz))
             except ValueError:
-                raise FilterError(key, "use a date and time like 2026-11-25 08:00") from None
+                raise FilterError(key, "use a date and time like 2026-11-25 08:00", "datetime") from None
     if raw["direction"] and raw["direction"] not in DIRECTIONS:
-        raise FilterError("direction", f"one of {', '.join(DIRECTIONS)}")
+        raise FilterError("direction", f"one of {', '.join(DIRECTIONS)}", "choice")
     if raw["decision"] and raw["decision"] not in DECISIONS:
-        raise FilterError("decision", f"one of {', '.join(DECISIONS)}")
+        raise FilterError("decision", f"one of {', '.join(DECISIONS)}", "choice")
     if raw["screening"] and raw["screening"] not in MODES:
-        raise FilterError("screening", f"one of {', '.join(MODES)}")
+        raise FilterError("screening", f"one of {', '.join(MODES)}", "choice")
     if raw["reason"] and not _REASON.match(raw["reason"]):
-        raise FilterError("reason", "a reason code such as fever")
+        raise FilterError("reason", "a reason code such as fever", "choice")
     for key in ("gate", "pass_id"):
         if raw[key] and not _TOKEN.match(raw[key]):
-            raise FilterError(key, "letters, digits, '-' or '_'")
+            raise FilterError(key, "letters, digits, '-' or '_'", "token")
     q.gate, q.direction, q.decision = raw["gate"], raw["direction"], raw["decision"]
     q.reason, q.household, q.pass_id = raw["reason"], raw["household"], raw["pass_id"]
     q.screening = raw["screening"]
@@ -100,3 +101,14 @@ def parse_filters(args, tz: ZoneInfo) -> ConsoleQuery:
 def filter_values(args) -> dict[str, str]:
     """The filters as typed, to refill the form and build links."""
     return {k: (args.get(k) or "").strip() for k in FILTERS if (args.get(k) or "").strip()}
+
+
+# Filters whose values are codes the catalogue words (decision.deny, reason.fever, ...).
+WORDED = {"direction": "direction.", "decision": "decision.", "reason": "reason.", "screening": "screening."}
+
+
+def describe_filters(filters: dict[str, str]) -> list[dict[str, Any]]:
+    """Each filter in use, with the catalogue key of its value's word (None: shown as
+    typed) and the filters without it: what an empty result names, and how to widen it."""
+    return [{"key": k, "value": v, "word": WORDED[k] + v if k in WORDED else None,
+             "without": {o: w for o, w in filters.items() if o != k}} for k, v in filters.items()]

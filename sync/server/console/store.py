@@ -46,7 +46,7 @@ SCHEMA = [
         created_by TEXT NOT NULL, lifted_at DOUBLE PRECISION, lifted_by TEXT)""",
     """CREATE TABLE IF NOT EXISTS alert_acks (
         site TEXT NOT NULL, gate TEXT NOT NULL, seq BIGINT NOT NULL,
-        acked_by TEXT NOT NULL, acked_at DOUBLE PRECISION NOT NULL,
+        acked_by TEXT NOT NULL, acked_at DOUBLE PRECISION NOT NULL, note TEXT,
         PRIMARY KEY (site, gate, seq))""",
     """CREATE TABLE IF NOT EXISTS console_meta (
         key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -86,12 +86,22 @@ def household_id(building: str, unit: str, room: str) -> str:
     return f"{building}-{unit}-{room}"
 
 
+# The entries' page order, as a row value: the ts index's columns.
+KEY = "(ts, site, gate, seq)"
+
+
+def _and(where: str, params: list, clause: str, values) -> tuple[str, list]:
+    return (f"{where} AND {clause}" if where else f" WHERE {clause}"), [*params, *values]
+
+
 class ConsoleStore:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         with storage._write() as cur:
             for stmt in SCHEMA:
                 cur.execute(stmt)
+            if not storage._has_column(cur, "alert_acks", "note"):  # a store made before notes
+                cur.execute("ALTER TABLE alert_acks ADD COLUMN note TEXT")
 
     # -- small helpers -----------------------------------------------------------------
 
@@ -403,15 +413,56 @@ class ConsoleStore:
 
     # -- entries, as the console pages them ----------------------------------------------
 
-    def entries_page(self, query: EntryQuery, *, offset: int, limit: int) -> list[dict]:
-        """One page of entries, newest first."""
+    def entries_page(self, query: EntryQuery, *, limit: int, after: tuple | None = None,
+                     before: tuple | None = None, offset: int = 0) -> list[dict]:
+        """One page of entries, newest first, by keyset: the page after the key ``after``
+        (the next page), the page before ``before`` (the previous one), or the page that
+        starts ``offset`` entries down (a jump). The key is (ts, site, gate, seq), the
+        order of the ts index, so a page costs the same at any depth; a jump walks only
+        the index to find where its page starts."""
         where, params = query.where()
         cols = ", ".join(ENTRY_COLUMNS) + ", body"
-        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY ts DESC, site, gate, seq DESC "
-                          f"LIMIT {int(limit)} OFFSET {int(offset)}", params, ENTRY_COLUMNS + ("body",))
+        order = "ts DESC, site DESC, gate DESC, seq DESC"
+        if before is not None:
+            where, params = _and(where, params, f"{KEY} > (?, ?, ?, ?)", before)
+            order = "ts, site, gate, seq"
+        elif after is not None:
+            where, params = _and(where, params, f"{KEY} < (?, ?, ?, ?)", after)
+        elif offset > 0:
+            first = (f"SELECT ts, site, gate, seq FROM entries{where} ORDER BY ts DESC, site DESC, gate DESC, "
+                     f"seq DESC LIMIT 1 OFFSET {int(offset)}")
+            where, params = _and(where, params, f"{KEY} <= ({first})", ())
+            params = [*params, *query.where()[1]]
+        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY {order} LIMIT {int(limit)}",
+                          params, ENTRY_COLUMNS + ("body",))
+        if before is not None:
+            rows.reverse()
         for r in rows:
             r["entry"] = json.loads(r.pop("body"))
         return rows
+
+    def visits_to(self, household: str, since_iso: str, limit: int = 200) -> list[dict]:
+        """Visitors' entries (day passes) whose visitor said they came to ``household``,
+        newest first. The household is only in the entry's body: the LIKE narrows the
+        rows, the parsed body decides."""
+        where = " WHERE ts >= ? AND credential_kind = 'day_pass' AND body LIKE ?"
+        cols = ", ".join(ENTRY_COLUMNS) + ", body"
+        rows = self._rows(f"SELECT {cols} FROM entries{where} ORDER BY ts DESC LIMIT {int(limit) * 4}",
+                          (since_iso, f"%{household}%"), ENTRY_COLUMNS + ("body",))
+        out = []
+        for r in rows:
+            r["entry"] = json.loads(r.pop("body"))
+            visitor = r["entry"].get("visitor") if isinstance(r["entry"].get("visitor"), dict) else {}
+            if visitor.get("going_to") == household:
+                out.append(r)
+        return out[:limit]
+
+    def count_entries(self, query: EntryQuery) -> int:
+        """How many entries the filters match; with none, the gates' own tallies (no scan)."""
+        if not query.where()[0]:
+            row = self._one("SELECT COALESCE(SUM(entry_count), 0) AS n FROM gates")
+            return int(row["n"]) if row else 0
+        return self.storage.count_entries(query)
 
     def entry(self, site: str, gate: str, seq: int) -> dict | None:
         cols = ", ".join(ENTRY_COLUMNS) + ", body"
@@ -428,16 +479,27 @@ class ConsoleStore:
         params: list[Any] = [f"%,{r},%" for r in ALERT_REASONS]
         acked = "" if include_acked else " AND a.seq IS NULL"
         cols = ", ".join(f"e.{c}" for c in ("site", "gate", "seq", "ts", "direction", "decision", "household",
-                                           "reasons", "temperature_c"))
-        return self._rows(f"SELECT {cols}, a.acked_by, a.acked_at FROM entries e LEFT JOIN alert_acks a "
+                                           "pass_id", "reasons", "temperature_c"))
+        return self._rows(f"SELECT {cols}, a.acked_by, a.acked_at, a.note FROM entries e LEFT JOIN alert_acks a "
                           "ON a.site = e.site AND a.gate = e.gate AND a.seq = e.seq "
                           f"WHERE ({like}){acked} ORDER BY e.ts DESC LIMIT {int(limit)}", params,
-                          ("site", "gate", "seq", "ts", "direction", "decision", "household", "reasons",
-                           "temperature_c", "acked_by", "acked_at"))
+                          ("site", "gate", "seq", "ts", "direction", "decision", "household", "pass_id", "reasons",
+                           "temperature_c", "acked_by", "acked_at", "note"))
 
-    def ack_alert(self, site: str, gate: str, seq: int, by: str) -> bool:
-        return self._exec(("INSERT INTO alert_acks (site, gate, seq, acked_by, acked_at) VALUES (?, ?, ?, ?, ?) "
-                           "ON CONFLICT (site, gate, seq) DO NOTHING", (site, gate, seq, by, time.time()))) == 1
+    def ack_alert(self, site: str, gate: str, seq: int, by: str, note: str = "") -> bool:
+        return self.ack_alerts([(site, gate, seq)], by, note) == 1
+
+    def ack_alerts(self, keys: list[tuple[str, str, int]], by: str, note: str = "") -> int:
+        """Acknowledge alerts in one transaction, each with the same note; returns how many
+        were still open (one already acknowledged keeps its first acknowledgement)."""
+        now, done = time.time(), 0
+        with self.storage._write() as cur:
+            for site, gate, seq in keys:
+                cur.execute(self.storage._sql("INSERT INTO alert_acks (site, gate, seq, acked_by, acked_at, note) "
+                                              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, gate, seq) DO NOTHING"),
+                            (site, gate, seq, by, now, note or None))
+                done += cur.rowcount
+        return done
 
     def hourly_counts(self, since_iso: str) -> list[dict]:
         """Entries per gate per hour (UTC) since a time: ``hour`` is 'YYYY-MM-DDTHH'."""

@@ -28,11 +28,15 @@ const Console = (() => {
     const reasons = r.reasons.map((x) => esc(t("reason." + x))).join(t("list.sep"));
     const temp = r.temperature_c == null ? "" : Number(r.temperature_c).toFixed(1);
     const href = `${detailBase}/${encodeURIComponent(r.site)}/${encodeURIComponent(r.gate)}/${r.seq}`;
+    const label = (col) => (col === "time_zoned" ? cfg.time_label : t("col." + col));
+    const td = (col, html, extra = "") => `<td data-label="${esc(label(col))}"${extra}>${html}</td>`;
     return `<tr class="d-${esc(r.decision)}" data-testid="entry-row">` +
-      `<td><a href="${href}">${esc(r.time)}</a></td><td>${esc(r.gate)}</td>` +
-      `<td>${esc(t("direction." + r.direction))}</td><td data-testid="entry-decision">${esc(t("decision." + r.decision))}</td>` +
-      `<td>${reasons}</td><td data-testid="entry-household">${esc(r.household)}</td><td>${temp}</td>` +
-      `<td class="mono" data-testid="entry-credential" title="${esc(r.kind)}">${esc(r.credential)}</td><td>${r.hash_ok ? "✓" : "✗"}</td></tr>`;
+      td("time_zoned", `<a href="${href}">${esc(r.time)}</a>`) + td("gate", esc(r.gate)) +
+      td("direction", esc(t("direction." + r.direction))) +
+      td("decision", esc(t("decision." + r.decision)), ' data-testid="entry-decision"') +
+      td("reason", reasons) + td("household", esc(r.household), ' data-testid="entry-household"') + td("temperature", temp) +
+      td("credential", esc(r.credential), ` class="mono" data-testid="entry-credential" title="${esc(r.kind)}"`) +
+      td("chain", r.hash_ok ? "✓" : "✗") + "</tr>";
   }
 
   // Page 1 shows the newest entries, so it is redrawn as they arrive; on later pages
@@ -65,9 +69,16 @@ const Console = (() => {
     every(cfg.refresh_ms, update);
   }
 
+  // Not while someone is choosing alerts or writing a note: their work would be lost.
+  function busyWithForm() {
+    const form = document.getElementById("alerts-form");
+    return Boolean(form && (form.querySelector("input[type=checkbox]:checked") ||
+                            (form.elements.note && form.elements.note.value.trim())));
+  }
+
   function reloadWhenAlertsChange(open) {
     document.addEventListener("console:alerts", (e) => {
-      if (e.detail.open !== open) window.location.reload();
+      if (e.detail.open !== open && !busyWithForm()) window.location.reload();
     });
   }
 
@@ -81,6 +92,34 @@ const Console = (() => {
     const ask = e.target.dataset && e.target.dataset.confirm;
     if (ask && !window.confirm(ask)) e.preventDefault();
   });
+
+  // The header's menu folds away on a narrow screen; its button opens and closes it.
+  const toggle = document.querySelector(".menu-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      const open = toggle.closest(".top").classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+  }
+
+  // A "select all" box checks every box of its name (the alerts' bulk acknowledge).
+  for (const all of document.querySelectorAll("[data-check-all]")) {
+    all.addEventListener("change", () => {
+      for (const box of document.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`)) {
+        box.checked = all.checked;
+      }
+    });
+  }
+
+  // A table wider than a phone scrolls inside its box; a keyboard must reach it to scroll it.
+  const focusableWhenScrolling = () => {
+    for (const table of document.querySelectorAll("table.grid")) {
+      if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+      else table.removeAttribute("tabindex");
+    }
+  };
+  focusableWhenScrolling();
+  window.addEventListener("resize", focusableWhenScrolling);
 
   if (cfg.logged_in) alertBadge();
   const api = {liveEntries, reloadWhenAlertsChange, reloadEvery, t};

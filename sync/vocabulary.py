@@ -1,0 +1,60 @@
+"""The words for what a gate decided and why, in Chinese and English: one catalogue
+(``vocabulary.json``) read by the kiosk's touchscreen, the console, the exports and the
+daily report, so an entry reads the same wherever a person meets it.
+
+Also the site's time zone as people name it (北京时间 / UTC+8), which every shown time carries.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("zh", "en")
+KINDS = ("decision", "direction", "reason")
+_DATA = Path(__file__).with_name("vocabulary.json")
+# Zones with a name people use; any other is said by its offset alone.
+_ZONE_NAMES = {"Asia/Shanghai": {"zh": "北京时间", "en": "Beijing time"},
+               "Asia/Urumqi": {"zh": "乌鲁木齐时间", "en": "Urumqi time"}}
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, dict[str, dict[str, str]]]:
+    return json.loads(_DATA.read_text("utf-8"))
+
+
+def words(kind: str, lang: str) -> dict[str, str]:
+    """{code: word} for one kind (decision, direction, reason) in one language."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no vocabulary for language {lang!r}; have {', '.join(LANGUAGES)}")
+    return dict(_words()[lang][kind])
+
+
+def word(kind: str, code: str, lang: str) -> str:
+    """One code's word; an unknown code is shown as itself rather than hidden."""
+    return _words()[lang][kind].get(code, code)
+
+
+def flat(lang: str) -> dict[str, str]:
+    """Every word keyed 'kind.code' (decision.admit, reason.fever), as the catalogues key them."""
+    return {f"{kind}.{code}": text for kind in KINDS for code, text in _words()[lang][kind].items()}
+
+
+def utc_offset(tz: ZoneInfo, at: datetime | None = None) -> str:
+    """'UTC+8', 'UTC-3:30', 'UTC' for the zone's offset at a moment (now by default)."""
+    delta = (at or datetime.now(tz)).astimezone(tz).utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta else 0
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def zone_label(tz: ZoneInfo, lang: str, at: datetime | None = None) -> str:
+    """'北京时间 UTC+8' for Asia/Shanghai; 'UTC+3' for a zone without a common name."""
+    name = _ZONE_NAMES.get(str(tz), {}).get(lang)
+    offset = utc_offset(tz, at)
+    return f"{name} {offset}" if name else offset
