@@ -200,7 +200,7 @@ function rowText(e) {
 }
 
 function timeText(e) {
-  return new Date(e.ts).toLocaleTimeString(PAGE.lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+  return siteTime(e.ts) + " " + SITE_ZONE.offset;
 }
 
 function queueRow(g) {
@@ -286,7 +286,7 @@ function openOverride(g) {
   const dl = document.getElementById("override-details");
   const rows = [
     ["detail.seq", "#" + e.seq + (g.ids.length > 1 ? " ×" + g.ids.length : "")],
-    ["detail.time", new Date(e.ts).toLocaleString(PAGE.lang === "zh" ? "zh-CN" : "en-GB")],
+    ["detail.time", zoned(siteTime(e.ts, true))],
     ["detail.household", whoText(e)],
     ["detail.code", credentialText(e)],
     ["detail.temperature", tempText(e)],
