@@ -233,7 +233,8 @@ def _assess_day_pass(cred: Credential, now: datetime, secret: bytes,
         day = visitors.parse_day_pass(cred.text, secret)
     except visitors.VisitorError:
         return Assessment(cred, {"kind": "day_pass"}, ("bad_signature",), signature="bad")
-    rec = {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor", "valid_until": valid_until_iso(day.valid_until)}
+    rec = {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor",
+           "valid_until": valid_until_iso(day.valid_until)}
     if now.timestamp() > day.valid_until:
         return Assessment(cred, rec, ("expired",), role="visitor", subject=day.pass_id, signature="ok",
                           dates="expired")

@@ -50,7 +50,8 @@ class ServerRuntime:
         self.reports = DailyReports(self.storage, cfg)
         from sync.server.overstay import OverstayWatch
 
-        self.overstays = OverstayWatch(self.storage, cfg.console.overstay_grace_minutes, on_new=self.notifier.offer_overstay)
+        self.overstays = OverstayWatch(self.storage, cfg.console.overstay_grace_minutes,
+                                       on_new=self.notifier.offer_overstay)
         self._http = None
         self._visitor_http = None
         self._purger = None
