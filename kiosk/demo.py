@@ -1,7 +1,8 @@
 """`kiosk demo`: a broker, the community server and one kiosk on simulated drivers,
 playing the bundled scenario, on loopback ports that are free. The server starts with
-the bundled registry and residents list, so what is changed in its console (a
-quarantine, a revoked pass) reaches the kiosk."""
+the bundled registry, residents list and access cards, so what is changed in its console
+(a quarantine, a revoked pass or card) reaches the kiosk. Beside the camera the kiosk has
+a scanner, a card reader and an ID card reader, each played by the scenario."""
 
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
         "mqtt": {"host": "127.0.0.1", "port": broker.port, "registry_keys": registry_keys},
         "registry": {"file": str(registry_file)},
-        # The scenario loops every ~70 s: a resident coming round again is not a passback.
+        # The scenario loops every ~90 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
         "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox"), "clock_synced": True},
         "reader": READERS,
