@@ -6,6 +6,7 @@ decision as a camera read."""
 from __future__ import annotations
 
 import abc
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -40,3 +41,28 @@ class CodeReader(abc.ABC):
     def stats(self) -> dict:
         """Counters since start (codes, dropped lines, opens, ...), for doctor and logs."""
         return {}
+
+
+class ThreadedReader(CodeReader):
+    """A reader whose ``_run(on_code)`` loop owns one thread: it polls ``self._stop``
+    and returns soon after ``stop()`` sets it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.state = DeviceState.STARTING
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, on_code: Callable[[ReaderCode], None]) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(on_code,), name=f"reader-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=3)
+        self.state = DeviceState.DISABLED
+
+    @abc.abstractmethod
+    def _run(self, on_code: Callable[[ReaderCode], None]) -> None: ...

@@ -4,36 +4,22 @@ each card's number (code type IDCARD) with the holder's masked name."""
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Callable
 
 from drivers.idcard.sdk import IdCardError, IdCardSdk
-from drivers.reader import IDCARD, CodeReader, ReaderCode
+from drivers.reader import IDCARD, ReaderCode, ThreadedReader
 from drivers.state import DeviceState
 
 log = logging.getLogger(__name__)
 
 
-class IdCardReader(CodeReader):
+class IdCardReader(ThreadedReader):
     def __init__(self, name: str, make_sdk: Callable[[], IdCardSdk], *, poll_s: float = 0.3,
                  backoff_s: tuple[float, float] = (0.5, 5.0)) -> None:
-        self.name, self.make_sdk, self.poll_s, self.backoff_s = name, make_sdk, poll_s, backoff_s
-        self.state = DeviceState.STARTING
+        super().__init__(name)
+        self.make_sdk, self.poll_s, self.backoff_s = make_sdk, poll_s, backoff_s
         self.last_error: str | None = None
         self._counts = {"cards": 0, "opens": 0, "failed_opens": 0}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self, on_code: Callable[[ReaderCode], None]) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(on_code,), name=f"reader-{self.name}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=3)
-        self.state = DeviceState.DISABLED
 
     def stats(self) -> dict:
         return dict(self._counts)

@@ -10,38 +10,24 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from typing import Callable
 
-from drivers.reader import CodeReader, ReaderCode
+from drivers.reader import ReaderCode, ThreadedReader
 from drivers.scanner.lines import LineFramer
 from drivers.state import DeviceState
 
 log = logging.getLogger(__name__)
 
 
-class SerialScanner(CodeReader):
+class SerialScanner(ThreadedReader):
     def __init__(self, name: str, port: str, framer: LineFramer, baudrate: int = 9600, *, code_type: str = "SCANNER",
                  normalise: Callable[[str], str | None] = lambda text: text,
                  backoff_s: tuple[float, float] = (0.2, 2.0)) -> None:
-        self.name, self.port, self.framer, self.baudrate = name, port, framer, baudrate
+        super().__init__(name)
+        self.port, self.framer, self.baudrate = port, framer, baudrate
         self.code_type, self.normalise = code_type, normalise
         self.backoff_s = backoff_s
-        self.state = DeviceState.STARTING
         self._counts = {"codes": 0, "refused": 0, "opens": 0, "failed_opens": 0, "losses": 0}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self, on_code: Callable[[ReaderCode], None]) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(on_code,), name=f"reader-{self.name}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=3)
-        self.state = DeviceState.DISABLED
 
     def stats(self) -> dict:
         return {**self._counts, **self.framer.stats.as_dict()}

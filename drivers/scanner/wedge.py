@@ -21,10 +21,9 @@ import os
 import select
 import stat
 import struct
-import threading
 from typing import Callable, Iterable
 
-from drivers.reader import CodeReader, ReaderCode
+from drivers.reader import ReaderCode, ThreadedReader
 from drivers.scanner.keymap import KeyTranslator
 from drivers.state import DeviceState
 
@@ -40,30 +39,17 @@ def pack_events(keys: Iterable[tuple[int, int]]) -> bytes:
     return b"".join(EVENT.pack(0, 0, EV_KEY, code, value) + EVENT.pack(0, 0, 0, 0, 0) for code, value in keys)
 
 
-class _WedgeReader(CodeReader):
+class _WedgeReader(ThreadedReader):
     """The thread, the back-off and the translation; subclasses open and read a source."""
 
     def __init__(self, name: str, path: str, *, code_type: str = "KEYBOARD",
                  normalise: Callable[[str], str | None] = lambda text: text,
                  backoff_s: tuple[float, float] = (0.2, 2.0)) -> None:
-        self.name, self.path, self.code_type, self.normalise = name, path, code_type, normalise
+        super().__init__(name)
+        self.path, self.code_type, self.normalise = path, code_type, normalise
         self.backoff_s = backoff_s
-        self.state = DeviceState.STARTING
         self.translator = KeyTranslator()
         self._counts = {"codes": 0, "refused": 0, "opens": 0, "failed_opens": 0, "losses": 0}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self, on_code: Callable[[ReaderCode], None]) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(on_code,), name=f"reader-{self.name}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=3)
-        self.state = DeviceState.DISABLED
 
     def stats(self) -> dict:
         return {**self._counts, "dropped_keys": self.translator.dropped}
