@@ -1,7 +1,8 @@
 """`kiosk demo`: a broker, the community server and one kiosk on simulated drivers,
 playing the bundled scenario, on loopback ports that are free. The server starts with
-the bundled registry and residents list, so what is changed in its console (a
-quarantine, a revoked pass) reaches the kiosk."""
+the bundled registry, residents list and access cards, so what is changed in its console
+(a quarantine, a revoked pass or card) reaches the kiosk. Beside the camera the kiosk has
+a scanner, a card reader and an ID card reader, each played by the scenario."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
 DEMO_PIN = "246810"      # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
 DEMO_ADMIN = "admin"    # its password is made per run and printed; real accounts: `community-server add-user`
+DEMO_LOST_CARD = "0040856635"   # in cards.csv: reported lost, so revoked on the server
+# The demo kiosk's readers beside the camera, by name, and how its lines call each way in.
+READERS = [{"type": "sim", "name": "scanner", "terminator": "cr"},
+           {"type": "evdev-sim", "name": "card-reader", "reads": "cards", "card_format": "dec10"},
+           {"type": "idcard-sim", "name": "id-reader"}]
+WAYS_IN = {"scanner": "scanner", "card-reader": "card", "id-reader": "ID card"}
 
 
 def _free_port() -> int:
@@ -51,9 +58,10 @@ def _print_decision(entry: dict) -> None:
     t = entry.get("temperature") or {}
     temp = f"{t['value_c']:.1f} °C" if t.get("value_c") is not None else "  —   "
     who = (entry.get("credential") or {}).get("household") or (entry.get("credential") or {}).get("kind", "")
+    way = WAYS_IN.get((entry.get("credential") or {}).get("reader"), "camera")
     reasons = ",".join(entry.get("reasons") or []) or "-"
-    print(f"  #{entry['seq']:<4} {WORDS.get(entry['decision'], entry['decision']):<18} {temp:>8}  {who:<12} {reasons}",
-          flush=True)
+    print(f"  #{entry['seq']:<4} {WORDS.get(entry['decision'], entry['decision']):<18} {temp:>8}  {way:<8} {who:<12} "
+          f"{reasons}", flush=True)
 
 
 def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
@@ -71,14 +79,12 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
     broker = Broker(workdir / "broker")
     broker.start()
     server_port = _free_port()
-    server_cfg = workdir / "server.toml"
-    server_cfg.write_text(_server_toml(workdir, broker.port, server_port))
+    server_cfg, registry_keys, registry_file = prepare_server(workdir, broker.port, server_port)
     # A fresh password each run: the console shows residents' entries, even in a demo.
     console_password = secrets.token_urlsafe(9)
     subprocess.run([sys.executable, "-m", "sync.server.cli", "add-user", DEMO_ADMIN, "--role", "admin",
                     "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: console_password},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    registry_keys = _seed_server(server_cfg)
     server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
                               stdout=open(workdir / "server.log", "ab"), stderr=subprocess.STDOUT)
     server_url = f"http://127.0.0.1:{server_port}/"
@@ -89,10 +95,11 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         "relay": {"type": "sim"},
         "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
         "mqtt": {"host": "127.0.0.1", "port": broker.port, "registry_keys": registry_keys},
-        "registry": {"file": str(_fresh_registry(workdir))},
-        # The scenario loops every ~70 s: a resident coming round again is not a passback.
+        "registry": {"file": str(registry_file)},
+        # The scenario loops every ~90 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
         "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox"), "clock_synced": True},
+        "reader": READERS,
     }, source="demo")
     rt = KioskRuntime(cfg)
     feed = rt.events.subscribe()
@@ -146,24 +153,27 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
     return 0
 
 
-def _fresh_registry(workdir: Path) -> Path:
-    """The bundled registry as issued now: a demo starts with a registry just received,
-    not one that looks days old on the status bar."""
-    registry = json.loads((DEMO_DIR / "registry.json").read_text("utf-8"))
+def prepare_server(workdir: Path, broker_port: int, http_port: int) -> tuple[Path, dict[str, str], Path]:
+    """The server's config, seeded; the registry keys the kiosk trusts; and the kiosk's
+    registry file: what the server published, as issued now (a demo starts with a
+    registry just received, not one that looks days old on the status bar)."""
+    server_cfg = workdir / "server.toml"
+    server_cfg.write_text(_server_toml(workdir, broker_port, http_port))
+    registry_keys, registry = _seed_server(server_cfg)
     registry["issued_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     path = workdir / "registry.json"
     path.write_text(json.dumps(registry, ensure_ascii=False, indent=1), "utf-8")
-    return path
+    return server_cfg, registry_keys, path
 
 
-def _seed_server(server_cfg: Path) -> dict[str, str]:
+def _seed_server(server_cfg: Path) -> tuple[dict[str, str], dict]:
     """Give the server what the demo kiosk starts with, so the console's changes reach it:
-    the bundled registry as the site's first version, signed by the server's registry key
-    (returned, for the kiosk to trust), and the bundled residents list."""
-    import json
-
+    the bundled residents list and access cards, and the bundled registry with those cards
+    as the site's first version, signed by the server's registry key. Returns the key (for
+    the kiosk to trust) and the registry's content."""
     from sync import registry_envelope as env
     from sync.server import config as server_config
+    from sync.server.console.downlink import cards_content
     from sync.server.console.roster import parse_roster, read_table
     from sync.server.console.store import ConsoleStore
     from sync.server.storage import open_storage
@@ -177,13 +187,34 @@ def _seed_server(server_cfg: Path) -> dict[str, str]:
     roster = parse_roster(read_table("residents.csv", (DEMO_DIR / "residents.csv").read_bytes()))
     storage = open_storage(cfg)
     try:
+        store = ConsoleStore(storage)
+        store.import_residents(roster.records)
         if storage.latest_registry(site) is None:
+            _bind_cards(store)
+            content.update(cards_content(store))
             storage.save_registry(site, lambda v: env.sign(content, site=site, version=v, key=key,
                                                            key_id=cfg.registry.key_id), "demo")
-        ConsoleStore(storage).import_residents(roster.records)
+        envelope = storage.latest_registry(site)
     finally:
         storage.close()
-    return {cfg.registry.key_id: env.public_key_text(key)}
+    return {cfg.registry.key_id: env.public_key_text(key)}, {**envelope["registry"], "version": envelope["version"]}
+
+
+def _bind_cards(store) -> None:
+    """The bundled cards through the console's own import, and the lost one revoked, as an
+    administrator does in the console."""
+    from drivers.cards import mask, normalise
+    from sync.server.console.cards import DEFAULT_FORMAT, parse_cards
+    from sync.server.console.roster import read_table
+
+    rows = read_table("cards.csv", (DEMO_DIR / "cards.csv").read_bytes())
+    records, errors = parse_cards(rows, store, store.card_key())
+    if errors:
+        raise RuntimeError(f"config/demo/cards.csv: bad rows {errors}")
+    lost = mask(normalise(DEMO_LOST_CARD, DEFAULT_FORMAT))
+    for card_id, record in zip(store.add_cards(records, "demo"), records):
+        if record["masked"] == lost:
+            store.revoke_card(card_id, "demo")
 
 
 def _server_toml(workdir: Path, broker_port: int, http_port: int) -> str:

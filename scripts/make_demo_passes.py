@@ -59,7 +59,8 @@ def main() -> int:
         "quarantine": [{"household": "3-2-514", "from": now.date().isoformat(),
                         "to": (now.date() + timedelta(days=3650)).isoformat()}],
         "known_codes": {"RES-0004": {"household": "3-2-503", "role": "resident", "name": mask_name(names["3-2-503"])},
-                        "STAFF-0042": {"household": "3-2-509", "role": "staff", "name": mask_name(names["3-2-509"])}},
+                        "STAFF-0042": {"household": "3-2-509", "role": "staff", "name": mask_name(names["3-2-509"])},
+                        "RES-0007": {"household": "3-2-507", "role": "resident", "name": mask_name(names["3-2-507"])}},
         # The screen greets a resident by the masked name; the server sends no more than that.
         "holders": {pid: mask_name(names[hh]) for hh, (pid, _) in passes.items() if hh in names},
         "rules": {"timezone": "Asia/Shanghai", "hours": {}, "visitors_must_register": True},
@@ -73,6 +74,13 @@ def main() -> int:
         (passes["3-2-505"][1], "none", "refer", "no temperature taken"),
         (passes["3-2-506"][1], 36.6, "deny", "revoked pass"),
         (passes["3-2-501"][1], 36.6, "refer", "the first pass again, never left: passback"),
+        # The other ways in: the demo kiosk's [[reader]]s; the cards are bound (and the lost
+        # one revoked) on the demo's server from cards.csv, as the console does.
+        ("RES-0007", 36.6, "admit", "a code shown to the scanner module", "scanner"),
+        ("0040856634", 36.6, "admit", "access card bound to 3-2-510", "card"),
+        ("0040856635", 36.6, "deny", "access card reported lost, revoked", "card"),
+        ("0012345678", 36.6, "refer", "access card nobody bound", "card"),
+        ("11010519491231002X", 36.6, "refer", "resident ID card: the kiosk cannot verify it", "idcard"),
         (expired, 36.7, "deny", "expired pass"),
         ("STAFF-0042", 36.7, "admit", "staff card, Code 128"),
         (forged, 36.5, "deny", "forged: signed by another key under the demo key id"),
@@ -90,8 +98,8 @@ def main() -> int:
              "# and the README (\"Scenario files\"). Made by scripts/make_demo_passes.py with the",
              "# registry.json beside it: the CP1: codes are real passes signed by the demo key.",
              "", "[defaults]", "gap_s = 2.0", "show_s = 1.5", "temperature_c = 36.6"]
-    for code, temp, expect, why in people:
-        lines += ["", f"# {why}", "[[person]]", f"code = {json.dumps(code)}",
+    for code, temp, expect, why, *way in people:
+        lines += ["", f"# {why}", "[[person]]", f"{way[0] if way else 'code'} = {json.dumps(code)}",
                   f"temperature_c = {json.dumps(temp)}"]
         if code == "STAFF-0042":
             lines.append('barcode = "code128"')

@@ -55,7 +55,7 @@ def holder_names(store, others: dict[str, str]) -> dict[str, str]:
     return names
 
 
-def _cards(store) -> dict[str, Any]:
+def cards_content(store) -> dict[str, Any]:
     """Every card the console bound, revoked ones too (a lost card is denied, not merely
     unknown), by their keyed digests; nothing when the console binds no cards."""
     from sync.cards import registry_cards
@@ -92,7 +92,7 @@ def registry_content(con, rules: dict[str, Any] | None = None) -> tuple[dict[str
     before = con.store.registry_owned()
     others_revoked = [p for p in base.get("revoked") or [] if p not in before["revoked"]]
     others_quarantine = [q for q in base.get("quarantine") or [] if q not in before["quarantine"]]
-    content = {**base, **_cards(con.store), "site": con.site, "trusted_keys": keys,
+    content = {**base, **cards_content(con.store), "site": con.site, "trusted_keys": keys,
                "revoked": sorted({*others_revoked, *ours["revoked"]}),
                "quarantine": others_quarantine + [q for q in ours["quarantine"] if q not in others_quarantine],
                "holders": holder_names(con.store, dict(base.get("holders") or {}))}
