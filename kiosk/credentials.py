@@ -152,6 +152,7 @@ def _assess_pass(cred: Credential, registry: Registry, now: datetime, site: str 
     # Named only once the signature holds: a forged pass must not borrow a resident's name.
     if registry.holders.get(p.pass_id):
         rec["name_masked"] = mask_name(registry.holders[p.pass_id])
+    rec["valid_until"] = valid_until_iso(p.expires)
     problems = []
     ts = now.timestamp()
     dates = "ok"
@@ -232,7 +233,8 @@ def _assess_day_pass(cred: Credential, now: datetime, secret: bytes,
         day = visitors.parse_day_pass(cred.text, secret)
     except visitors.VisitorError:
         return Assessment(cred, {"kind": "day_pass"}, ("bad_signature",), signature="bad")
-    rec = {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor"}
+    rec = {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor",
+           "valid_until": valid_until_iso(day.valid_until)}
     if now.timestamp() > day.valid_until:
         return Assessment(cred, rec, ("expired",), role="visitor", subject=day.pass_id, signature="ok",
                           dates="expired")
@@ -244,6 +246,12 @@ def _assess_day_pass(cred: Credential, now: datetime, secret: bytes,
         problems.append("visitor_declared_risk")
     return Assessment(cred, rec, tuple(problems), role="visitor", subject=day.pass_id, signature="ok",
                       dates="ok", registry="known" if answers else "unknown", visitor=answers)
+
+
+def valid_until_iso(ts: int) -> str:
+    """A pass's end in the entry record, so the server can tell a visitor who overstayed
+    (sync/server/overstay.py) without the pass itself."""
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def utc_now() -> datetime:

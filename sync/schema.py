@@ -33,6 +33,7 @@ COLLECTOR_STATES = ("online", "offline")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$")
 
 
 class SchemaError(ValueError):
@@ -108,6 +109,10 @@ def check_entry(entry: Any, site: str, gate: str) -> None:
         value = entry.get(key)
         if value is not None and not isinstance(value, (dict, str)):
             raise SchemaError(f"{where}: {key} must be an object, a text or null")
+    # A pass's end (entries made before it was recorded carry none): the server's overstay check reads it.
+    until = entry["credential"].get("valid_until") if isinstance(entry.get("credential"), dict) else None
+    if until is not None and not (isinstance(until, str) and _ISO_UTC.match(until)):
+        raise SchemaError(f"{where}: credential valid_until must be an ISO 8601 UTC time like 2026-03-02T12:00:00Z")
 
 
 def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,

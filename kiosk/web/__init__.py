@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -15,6 +16,7 @@ from kiosk.web.backend import IssuedPasses
 from kiosk.web.preview import Watchers
 from kiosk.web.summary import DaySummary
 from kiosk.web.volunteer import PinGuard
+from sync import vocabulary
 from sync.privatefile import write_private
 from sync.webheaders import add_security_headers
 
@@ -40,6 +42,13 @@ def session_key(state_dir: Path) -> bytes:
         log.warning("screen session key not saved (%s): logins last until the kiosk restarts",
                     exc.strerror or exc)
     return key
+
+
+def site_zone(runtime, lang: str) -> dict:
+    """The site's time zone (the registry's rules), as the page's times are shown in it:
+    the same words the console uses (北京时间 UTC+8), whatever zone the browser is set to."""
+    tz = ZoneInfo(runtime.gatekeeper.registry.current.rules.timezone)
+    return {"tz": str(tz), "label": vocabulary.zone_label(tz, lang), "offset": vocabulary.utc_offset(tz)}
 
 
 def create_app(runtime, test_config: dict | None = None) -> Flask:
@@ -69,7 +78,7 @@ def create_app(runtime, test_config: dict | None = None) -> Flask:
     @app.context_processor
     def _words():
         cat = i18n.catalogue()
-        return {"t": cat.t, "lang": cat.lang, "words": cat.words}
+        return {"t": cat.t, "lang": cat.lang, "words": cat.words, "zone": site_zone(runtime, cat.lang)}
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(exc):

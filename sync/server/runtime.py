@@ -48,6 +48,10 @@ class ServerRuntime:
         from sync.server.report.files import DailyReports
 
         self.reports = DailyReports(self.storage, cfg)
+        from sync.server.overstay import OverstayWatch
+
+        self.overstays = OverstayWatch(self.storage, cfg.console.overstay_grace_minutes,
+                                       on_new=self.notifier.offer_overstay)
         self._http = None
         self._visitor_http = None
         self._purger = None
@@ -57,6 +61,7 @@ class ServerRuntime:
     def start(self) -> None:
         self.notifier.start()
         self.reports.start()
+        self.overstays.start()
         self.collector.start()
         if self.cfg.http.enabled:
             self._start_http()
@@ -118,6 +123,7 @@ class ServerRuntime:
         self.collector.stop()
         self.notifier.stop()
         self.reports.stop()
+        self.overstays.stop()
         if self._purger:
             self._purger.stop()
         if self._visitor_http:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from drivers.sim.relay import SimRelay
-from kiosk import config
+from kiosk import config, credentials
 from kiosk.actions import ActionError, override, register_visitor
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.journal import Journal
@@ -85,7 +85,8 @@ def test_registered_visitor_gets_a_day_pass_that_this_kiosk_admits(kiosk):
     j = gk.judge(day.text, "QRCODE", TemperatureResult("ok", 36.5), datetime.now(timezone.utc))
     assert j.decision.decision == "admit"
     assert j.assessment.visitor.model_dump(exclude_none=True) == ANSWERS | {"questions_version": 1}
-    assert j.assessment.record == {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor"}
+    assert j.assessment.record == {"kind": "day_pass", "pass_id": day.pass_id, "role": "visitor",
+                                   "valid_until": credentials.valid_until_iso(day.valid_until)}
 
 
 def test_visitor_declaring_contact_is_denied(kiosk):

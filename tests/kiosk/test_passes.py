@@ -90,7 +90,15 @@ def test_good_pass_is_admitted_by_its_checks():
     a = check(make_pass())
     assert (a.signature, a.dates, a.registry, a.problems) == ("ok", "ok", "ok", ())
     assert a.record == {"kind": "pass", "pass_id": "00112233aabbccdd", "key_id": "k1",
-                        "household": "3-2-501", "role": "resident"}
+                        "household": "3-2-501", "role": "resident", "valid_until": "2026-04-01T04:00:00Z"}
+
+
+def test_a_day_pass_entry_carries_its_end_in_utc():
+    from kiosk.visitors import make_day_pass
+
+    day = make_day_pass(SECRET, "0011223344556677", int((NOW + timedelta(hours=8)).timestamp()))
+    a = check(day.text)
+    assert a.record["valid_until"] == "2026-03-02T12:00:00Z"
 
 
 def _flip(text: str, byte_index: int, bit: int) -> str:

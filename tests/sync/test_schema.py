@@ -31,6 +31,12 @@ def test_a_good_batch_parses():
     assert (b.site, b.gate, b.first_seq, b.last_seq) == ("s1", "g1", 1, 2)
 
 
+def test_a_pass_end_is_carried_and_older_entries_without_it_stay_valid():
+    until = entry(2, credential={"kind": "day_pass", "role": "visitor", "valid_until": "2026-03-02T12:00:00Z"})
+    b = schema.parse_batch(batch([entry(1), until]), "s1", "g1")
+    assert b.entries[1]["credential"]["valid_until"] == "2026-03-02T12:00:00Z"
+
+
 def test_raw_encoding_is_the_same_batch():
     e = [entry(1), entry(2)]
     raw = schema.encode_batch_raw("s1", "g1", [json.dumps(x) for x in e])
@@ -68,6 +74,9 @@ BAD_BATCHES = [
     (batch([entry(reasons="fever")]), "reasons must be"),
     (batch([entry(reasons=[1])]), "reasons must be"),
     (batch([entry(credential=[1, 2])]), "credential must be"),
+    (batch([entry(credential={"kind": "pass", "valid_until": 1767225600})]), "valid_until must be"),
+    (batch([entry(credential={"kind": "pass", "valid_until": "2026-03-02 20:00"})]), "valid_until must be"),
+    (batch([entry(credential={"kind": "pass", "valid_until": "2026-03-02T20:00:00+08:00"})]), "valid_until must be"),
     (batch([entry(2), entry(1)]), "oldest first"),
     (batch([entry(1), entry(1)]), "oldest first"),
     (b"[" * 100000, "not JSON"),

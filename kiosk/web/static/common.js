@@ -36,10 +36,24 @@ function renderHealth(status) {
   banner.textContent = stops.map((i) => t("status." + i.key) + " " + i.text).join(" · ");
 }
 
+// Times in the site's zone (the registry's), named, whatever zone the browser is set to.
+const SITE_ZONE = { tz: document.body.dataset.tz || undefined, label: document.body.dataset.zone || "",
+  offset: document.body.dataset.zoneOffset || "" };
+function siteTime(when, withDate) {
+  const opts = withDate ? { timeZone: SITE_ZONE.tz } : { timeZone: SITE_ZONE.tz, hour: "2-digit", minute: "2-digit" };
+  const d = new Date(when);
+  const lang = document.body.dataset.lang === "zh" ? "zh-CN" : "en-GB";
+  return withDate ? d.toLocaleString(lang, opts) : d.toLocaleTimeString(lang, opts);
+}
+function zoned(text) {
+  const zone = SITE_ZONE.label;
+  if (!zone) return text;
+  return document.body.dataset.lang === "zh" ? text + "（" + zone + "）" : text + " (" + zone + ")";
+}
+
 function tickClock() {
   const c = document.getElementById("clock");
-  if (c) c.textContent = new Date().toLocaleTimeString(document.body.dataset.lang === "zh" ? "zh-CN" : "en-GB",
-    { hour: "2-digit", minute: "2-digit" });
+  if (c) c.textContent = siteTime(Date.now()) + " " + SITE_ZONE.offset;
 }
 setInterval(tickClock, 10000);
 tickClock();

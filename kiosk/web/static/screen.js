@@ -199,8 +199,11 @@ function rowText(e) {
   return [whoText(e), codeText(e), reasonLine(e)].filter(Boolean).join(" · ");
 }
 
-function timeText(e) {
-  return new Date(e.ts).toLocaleTimeString(PAGE.lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+// The time over its zone in small type: as narrow as the time alone, so a row's words keep their room.
+function timeCell(e) {
+  const span = el("span", { class: "time", "data-testid": "queue-time" }, siteTime(e.ts));
+  span.append(el("small", { class: "zone" }, SITE_ZONE.offset));
+  return span;
 }
 
 function queueRow(g) {
@@ -208,7 +211,7 @@ function queueRow(g) {
   const li = el("li", { "data-testid": "queue-item", "data-id": e.id, "data-seq": e.seq, "data-count": g.ids.length });
   // The whole row is the tap target: one button filling the list item.
   const b = el("button", { type: "button", class: "row", "data-testid": "queue-open" });
-  b.append(el("span", { class: "time" }, timeText(e)));
+  b.append(timeCell(e));
   b.append(el("span", { class: "what" }, rowText(e)));
   if (g.ids.length > 1) b.append(el("span", { class: "count", "data-testid": "queue-repeat" }, "×" + g.ids.length));
   b.addEventListener("click", () => openOverride(g));
@@ -219,7 +222,7 @@ function queueRow(g) {
 function missedRow(g) {
   const e = g.latest;
   const li = el("li", { "data-testid": "missed-item", "data-id": e.id, "data-count": g.ids.length });
-  li.append(el("span", { class: "time" }, timeText(e)));
+  li.append(timeCell(e));
   li.append(el("span", { class: "what" }, rowText(e) + (g.ids.length > 1 ? " ×" + g.ids.length : "")));
   const b = el("button", { type: "button", "data-testid": "missed-left" }, t("queue.left"));
   b.addEventListener("click", () => dismiss([g]));
@@ -286,7 +289,7 @@ function openOverride(g) {
   const dl = document.getElementById("override-details");
   const rows = [
     ["detail.seq", "#" + e.seq + (g.ids.length > 1 ? " ×" + g.ids.length : "")],
-    ["detail.time", new Date(e.ts).toLocaleString(PAGE.lang === "zh" ? "zh-CN" : "en-GB")],
+    ["detail.time", zoned(siteTime(e.ts, true))],
     ["detail.household", whoText(e)],
     ["detail.code", credentialText(e)],
     ["detail.temperature", tempText(e)],

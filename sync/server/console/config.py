@@ -19,6 +19,8 @@ class ConsoleSection(Section):
     lockout_minutes: float = Field(15.0, gt=0, le=7 * 24 * 60, description="How long a locked account stays locked, minutes")
     session_hours: float = Field(12.0, gt=0, le=24 * 30, description="A login lasts this long, hours")
     page_size: int = Field(50, ge=10, le=1000, description="Entries per page in the entries table")
+    overstay_grace_minutes: float = Field(30.0, ge=0, le=24 * 60, description="A visitor still in this long "
+                                          "after their pass ended raises an overstay alert, minutes")
     refresh_s: float = Field(3.0, ge=0.5, le=300, description="How often open pages fetch new entries and alerts, s")
     pass_valid_days: int = Field(365, ge=1, le=3650, description="Validity of a newly issued pass, days")
     site: str = Field("demo-site", description="Site id of the passes and the registry this console issues; "

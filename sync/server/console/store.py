@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+from sync.server import overstay
 from sync.server.storage import EntryQuery, Storage
 from sync.server.storage.base import ENTRY_COLUMNS
 
@@ -69,6 +70,8 @@ SCHEMA = [
 ]
 
 ALERT_REASONS = ("fever", "fever_recorded", "quarantine_exit")
+ALERT_COLUMNS = ("site", "gate", "seq", "ts", "direction", "decision", "household", "pass_id", "reasons",
+                 "temperature_c", "acked_by", "acked_at", "note")
 USER_COLUMNS = ("name", "pw_hash", "role", "failures", "locked_until", "created_at")
 PASS_COLUMNS = ("pass_id", "resident_id", "household", "role", "text", "not_before", "expires",
                 "issued_at", "issued_by", "revoked_at", "revoked_by")
@@ -102,6 +105,7 @@ class ConsoleStore:
                 cur.execute(stmt)
             if not storage._has_column(cur, "alert_acks", "note"):  # a store made before notes
                 cur.execute("ALTER TABLE alert_acks ADD COLUMN note TEXT")
+        overstay.ensure_schema(storage)
 
     # -- small helpers -----------------------------------------------------------------
 
@@ -475,16 +479,22 @@ class ConsoleStore:
         return row
 
     def alerts(self, *, include_acked: bool = False, limit: int = 200) -> list[dict]:
+        """Entries with an alert reason, and the admitted ``in`` entries of visitors who
+        overstayed (sync/server/overstay.py) with the reason ``overstay``; newest first."""
         like = " OR ".join("(',' || e.reasons || ',') LIKE ?" for _ in ALERT_REASONS)
         params: list[Any] = [f"%,{r},%" for r in ALERT_REASONS]
         acked = "" if include_acked else " AND a.seq IS NULL"
-        cols = ", ".join(f"e.{c}" for c in ("site", "gate", "seq", "ts", "direction", "decision", "household",
-                                           "pass_id", "reasons", "temperature_c"))
-        return self._rows(f"SELECT {cols}, a.acked_by, a.acked_at, a.note FROM entries e LEFT JOIN alert_acks a "
-                          "ON a.site = e.site AND a.gate = e.gate AND a.seq = e.seq "
-                          f"WHERE ({like}){acked} ORDER BY e.ts DESC LIMIT {int(limit)}", params,
-                          ("site", "gate", "seq", "ts", "direction", "decision", "household", "pass_id", "reasons",
-                           "temperature_c", "acked_by", "acked_at", "note"))
+        cols = ", ".join(f"e.{c}" for c in ALERT_COLUMNS[:-3])
+        join = "LEFT JOIN alert_acks a ON a.site = e.site AND a.gate = e.gate AND a.seq = e.seq"
+        tail = f"{acked} ORDER BY e.ts DESC LIMIT {int(limit)}"
+        found = self._rows(f"SELECT {cols}, a.acked_by, a.acked_at, a.note FROM entries e {join} "
+                           f"WHERE ({like}){tail}", params, ALERT_COLUMNS)
+        overstays = self._rows(f"SELECT {cols}, a.acked_by, a.acked_at, a.note FROM overstays o JOIN entries e "
+                               f"ON e.site = o.site AND e.gate = o.gate AND e.seq = o.seq {join} WHERE 1 = 1{tail}",
+                               (), ALERT_COLUMNS)
+        for row in overstays:
+            row.update(reasons=overstay.REASON, temperature_c=None)   # the reading at the gate is not the point
+        return sorted(found + overstays, key=lambda r: r["ts"], reverse=True)[:limit]
 
     def ack_alert(self, site: str, gate: str, seq: int, by: str, note: str = "") -> bool:
         return self.ack_alerts([(site, gate, seq)], by, note) == 1

@@ -1,4 +1,4 @@
-"""Alerts pushed to the staff's group chat: fevers and quarantine-exit attempts, in
+"""Alerts pushed to the staff's group chat: fevers, quarantine-exit attempts and overstays, in
 Chinese, within seconds, to a WeCom group robot, a DingTalk robot, a Feishu bot or a
 generic JSON webhook (``[notify]`` in the server's config).
 
@@ -18,7 +18,7 @@ import urllib.request
 from collections import OrderedDict
 from typing import Any
 
-from sync.server.notify.message import alert_text, is_alert
+from sync.server.notify.message import alert_text, is_alert, overstay_text
 from sync.server.notify.services import build_request
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,15 @@ class Notifier:
                 self._queue.put_nowait(alert_text(site, gate, e, self.tz))
             except queue.Full:
                 log.error("notify queue full: alert for %s/%s #%s not pushed", site, gate, e.get("seq"))
+
+    def offer_overstay(self, site: str, gate: str, entry: dict) -> None:
+        """Queue an overstay (sync/server/overstay.py raises each one once); never blocks."""
+        if not self.cfg.targets:
+            return
+        try:
+            self._queue.put_nowait(overstay_text(site, gate, entry, self.tz))
+        except queue.Full:
+            log.error("notify queue full: overstay at %s/%s #%s not pushed", site, gate, entry.get("seq"))
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -50,9 +50,10 @@ def open_screen(chromium, kiosk):
     """Open the screen in a fresh browser context (no session: the PIN is asked again)."""
     contexts = []
 
-    def _open(path: str = "/", viewport: dict = LARGE, at: datetime | None = None, on=None):
+    def _open(path: str = "/", viewport: dict = LARGE, at: datetime | None = None, on=None,
+              timezone_id: str | None = None):
         on = on or kiosk
-        ctx = chromium.new_context(viewport=viewport, locale="zh-CN")
+        ctx = chromium.new_context(viewport=viewport, locale="zh-CN", **({"timezone_id": timezone_id} if timezone_id else {}))
         if at is not None:
             ctx.clock.set_fixed_time(at)
         contexts.append(ctx)

@@ -7,6 +7,7 @@ import re
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,6 +105,22 @@ def test_a_refer_waits_in_the_queue_until_a_volunteer_overrides_it(open_screen, 
     # The override's own card went up, green.
     card(page, o["seq"])
     assert page.inner_text('[data-testid="verdict-word"]') == "通行"
+
+
+def test_times_are_the_sites_and_name_its_zone(open_screen, kiosk):
+    # A browser set to London still shows the site's (Shanghai's) times, and says so.
+    page = open_screen(timezone_id="Europe/London")
+    seq = kiosk.next_seq()
+    kiosk.arrive(code="NOBODY-KNOWS-ME-TZ", temperature_c=36.5)
+    item = page.wait_for_selector(f'[data-testid="queue-item"][data-seq="{seq}"]')
+    (entry,) = [e for e in kiosk.entries() if e["seq"] == seq]
+    local = datetime.fromisoformat(entry["ts"].replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert item.query_selector('[data-testid="queue-time"]').inner_text().split() == [f"{local:%H:%M}", "UTC+8"]
+    assert re.fullmatch(r"\d\d:\d\d UTC\+8", page.inner_text('[data-testid="clock"]'))
+    item.click()
+    details = page.inner_text('[data-testid="override-details"]')
+    assert f"{local:%H:%M:%S}（北京时间 UTC+8）" in details
+    page.click('[data-testid="override-cancel"]')
 
 
 def test_a_registered_visitor_gets_a_day_pass_that_then_admits(open_screen, kiosk, tmp_path):
