@@ -20,9 +20,13 @@ def _setup(console_app):
     return con
 
 
-def _kiosk_sees(published, canonical: str, code_type: str = credentials.CARD):
+def _assess(published, canonical: str, code_type: str = credentials.CARD):
     reg = Registry.from_dict({**published[-1], "version": len(published)})
-    a = credentials.assess(credentials.parse(canonical, code_type), reg, datetime.now(timezone.utc), b"k" * 32)
+    return credentials.assess(credentials.parse(canonical, code_type), reg, datetime.now(timezone.utc), b"k" * 32)
+
+
+def _kiosk_sees(published, canonical: str, code_type: str = credentials.CARD):
+    a = _assess(published, canonical, code_type)
     return a.problems, a.household
 
 
@@ -42,6 +46,9 @@ def test_a_typed_card_reaches_the_kiosks_and_its_number_is_kept_nowhere(client, 
     assert _kiosk_sees(published, "6F6C3A") == ((), "3-2-501")
     assert _kiosk_sees(published, "026F6C3B")[0] == ("unknown_card",)
     assert "0040856634" not in repr(published) and "026F6C3A" not in repr(published)
+    # The verdict card names the holder masked; the full name never leaves the server.
+    assert _assess(published, "026F6C3A").record["name_masked"] == "张*"
+    assert "张伟" not in repr(published)
     for row in con.store.audit_log():
         assert "0040856634" not in repr(row) and "026F6C3A" not in repr(row)
     # Bound once only: the same card typed again in another format is refused, naming where it is.

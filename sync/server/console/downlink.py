@@ -59,12 +59,14 @@ def cards_content(store) -> dict[str, Any]:
     """Every card the console bound, revoked ones too (a lost card is denied, not merely
     unknown), by their keyed digests; nothing when the console binds no cards."""
     from sync.cards import registry_cards
+    from sync.passes import mask_name
 
     cards = store.cards()
     if not cards:
         return {}
+    # The resident's name goes out masked (张*), for the verdict card; never in full.
     return {"card_key": store.card_key(), "cards": registry_cards(
-        [{**c, "revoked": c["revoked_at"] is not None} for c in cards])}
+        [{**c, "revoked": c["revoked_at"] is not None, "name_masked": mask_name(c.get("name"))} for c in cards])}
 
 
 def published_rules(con) -> dict[str, Any]:
