@@ -67,6 +67,16 @@ def log_in(page, server, user):
     page.get_by_test_id("user-name").wait_for()
 
 
+def open_menu(page) -> None:
+    """Opens a phone's folded menu. The button works once console.js has run, which is
+    before DOMContentLoaded: a tap in the moment between a link's new page showing and
+    its script running would be lost, as a person's would, so wait for that first."""
+    page.wait_for_load_state("domcontentloaded")
+    toggle = page.get_by_test_id("menu-toggle")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
 def expect(locator):
     from playwright.sync_api import expect as playwright_expect
 

@@ -7,7 +7,7 @@ import pytest
 
 from sync.schema import Batch
 from tests.sync.console.conftest import SITE
-from tests.sync.consolekit import entry_fields, journal_entries
+from tests.sync.consolekit import entry_fields, journal_entries, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")
@@ -47,7 +47,7 @@ def test_no_serious_violations_on_any_page(screen, filled):
         screen.goto(filled.console_url + path)
         screen.get_by_test_id("user-name").wait_for(state="attached")
         if screen.size == "phone":   # the open menu too
-            screen.get_by_test_id("menu-toggle").click()
+            open_menu(screen)
         found[path] = serious_violations(screen)
     assert {p: v for p, v in found.items() if v} == {}
 

@@ -9,7 +9,7 @@ import pytest
 
 from sync.schema import Batch
 from tests.sync.console.conftest import SITE
-from tests.sync.consolekit import entry_fields, journal_entries
+from tests.sync.consolekit import entry_fields, journal_entries, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -36,7 +36,7 @@ def sideways(page) -> int:
 
 def go(page, screen: str) -> None:
     if page.size == "phone":
-        page.get_by_test_id("menu-toggle").click()
+        open_menu(page)
     page.get_by_test_id(f"nav-{screen}").click()
     expect(page.get_by_test_id(f"nav-{screen}")).to_have_class("on")
 
@@ -62,6 +62,7 @@ def test_the_menu_folds_on_a_phone_and_opens_with_its_button(screen, seeded):
         return
     expect(nav).to_be_hidden()
     expect(toggle).to_have_attribute("aria-expanded", "false")
+    screen.wait_for_load_state("domcontentloaded")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(nav).to_be_visible()

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.sync.console.conftest import SITE
-from tests.sync.consolekit import entry_fields
+from tests.sync.consolekit import entry_fields, open_menu
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -56,7 +56,7 @@ def fed(office, office_broker, tmp_path_factory):
 
 def test_the_report_matches_what_the_kiosk_sent(screen, fed):
     if screen.size == "phone":
-        screen.get_by_test_id("menu-toggle").click()
+        open_menu(screen)
     screen.get_by_test_id("nav-report").click()
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     screen.get_by_test_id("report-day").fill(day)
