@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from drivers.cards import FORMATS as CARD_FORMATS
 from drivers.thermometer.protocols import ascii_line
-from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
+from sync.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 
 __all__ = ["KioskConfig", "ConfigError", "load", "from_dict"]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from kiosk import clock
-from kiosk.configfile import ConfigError
+from sync.configfile import ConfigError
 
 Status = Literal["ok", "warn", "fail", "skip"]
 REGISTRY_OLD_S = 7 * 24 * 3600   # a week without a push: revocations may be missing

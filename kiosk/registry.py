@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kiosk.configfile import ConfigError, model_from_dict
+from sync.configfile import ConfigError, model_from_dict
 from sync.screening import Declaration, Screening
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from kiosk.config import _topic_safe
-from kiosk.configfile import Section
+from sync.configfile import Section
 
 
 class ConsoleSection(Section):
