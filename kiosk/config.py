@@ -16,17 +16,9 @@ from pydantic import Field, field_validator, model_validator
 from drivers.cards import FORMATS as CARD_FORMATS
 from drivers.thermometer.protocols import ascii_line
 from sync.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
+from sync.topics import check_name
 
 __all__ = ["KioskConfig", "ConfigError", "load", "from_dict"]
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def _topic_safe(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError("use 1-64 letters, digits, '-' or '_' (it becomes part of MQTT topics)")
-    return value
-
 
 class KioskSection(Section):
     site: str = Field("demo-site", description="Community (site) id; part of every MQTT topic")
@@ -37,7 +29,7 @@ class KioskSection(Section):
     retention_days: int = Field(28, ge=1, le=3650, description="Keep entries and visitor answers this long once "
                                 "the server holds them, days; never purged before the server's ack")
 
-    _check_site = field_validator("site", "gate")(_topic_safe)
+    _check_site = field_validator("site", "gate")(check_name)
 
 
 class CameraSection(Section):
@@ -248,7 +240,7 @@ class _ReaderBase(Section):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _topic_safe(value) if value else value
+        return check_name(value) if value else value
 
 
 class _CodeReaderBase(_ReaderBase):

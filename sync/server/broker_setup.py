@@ -33,7 +33,6 @@ from pathlib import Path
 from sync import topics
 from sync.broker import BrokerLimits
 from sync.privatefile import write_private
-from sync.schema import NAME
 
 SERVER_USER = "server"
 BROKER_GROUP = "mosquitto"     # the user Debian's Mosquitto runs as
@@ -56,7 +55,7 @@ class KioskId:
     @classmethod
     def parse(cls, text: str) -> "KioskId":
         site, sep, gate = text.partition("/")
-        if not sep or not NAME.match(site) or not NAME.match(gate):
+        if not sep or not topics.is_name(site) or not topics.is_name(gate):
             raise SetupError(f"kiosk {text!r}: write it as SITE/GATE with letters, digits, '-' or '_'")
         return cls(site, gate)
 
