@@ -11,7 +11,7 @@ from kiosk.policy import decide
 from kiosk.registry import Registry
 from kiosk.temperature import TemperatureResult
 from sync import passes
-from tests.sync.consolekit import ADMIN, login, token
+from tests.sync.server.consolekit import ADMIN, login, token
 
 HOUSE = "/console/households/3-2-501"
 
