@@ -13,8 +13,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from drivers.cards import FORMATS as CARD_FORMATS
 from drivers.thermometer.protocols import ascii_line
+from sync import cardnumbers
+from sync.cardnumbers import FORMATS as CARD_FORMATS
 from sync.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.topics import check_name
 
@@ -249,13 +250,21 @@ class _CodeReaderBase(_ReaderBase):
     reads: Literal["codes", "cards"] = Field("codes", description="codes: QR and barcode texts (a scanner); "
                                              "cards: access-card numbers (an IC/NFC card reader)")
     card_format: Literal[CARD_FORMATS] | None = Field(
-        None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (drivers/cards.py)")
+        None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (sync/cardnumbers.py)")
 
     @model_validator(mode="after")
     def _cards_have_a_format(self):
         if (self.reads == "cards") != (self.card_format is not None):
             raise ValueError("a card reader (reads = \"cards\") needs card_format, and only a card reader has one")
         return self
+
+    def card_number(self, typed: str) -> str | None:
+        """What this card reader typed as a canonical card number, or None for a line that
+        is no number of its format. The reader drivers call it (drivers/ imports no sync)."""
+        try:
+            return cardnumbers.normalise(typed, self.card_format)
+        except cardnumbers.CardFormatError:
+            return None
 
 
 class _LineFraming(_CodeReaderBase):

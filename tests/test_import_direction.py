@@ -44,15 +44,11 @@ KNOWN_IMPORTS: dict[tuple[str, str], str] = {
     ("sync/server/api.py", "kiosk.entry"): "entry",
     ("sync/server/console/query.py", "kiosk.entry"): "entry",
     ("sync/server/storage/base.py", "kiosk.entry"): "entry",
-    # Not yet assigned: the card number formats (drivers/cards.py) are shared by the
-    # card reader driver and the console, and drivers may not import sync.
-    ("sync/server/console/cards.py", "drivers.cards"): "unassigned: card formats",
 }
 
 # What loading the server still pulls in of the kiosk and the drivers, and why.
 KNOWN_SERVER_LOADS: dict[str, str] = {
     "kiosk.entry": "entry",
-    "drivers.cards": "unassigned: card formats",
 }
 
 
