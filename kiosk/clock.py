@@ -6,8 +6,8 @@ therefore carries ``clock_synced``, the ``boot_id`` and the monotonic ``mono_s``
 server can later place an unsynchronised entry from a synchronised one of the same boot
 (see ``sync/clockfix.py``).
 
-Whether the clock is synchronised is sync/clocksync.py's answer, the same one the
-status the kiosk publishes gives.
+Whether the clock is synchronised is asked of sync/clocksync.py, as the status the
+kiosk publishes asks it.
 """
 
 from __future__ import annotations

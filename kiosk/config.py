@@ -15,7 +15,6 @@ from pydantic import Field, field_validator, model_validator
 
 from drivers.thermometer.protocols import ascii_line
 from sync import cardnumbers
-from sync.cardnumbers import FORMATS as CARD_FORMATS
 from sync.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.topics import check_name
 
@@ -249,7 +248,7 @@ class _CodeReaderBase(_ReaderBase):
 
     reads: Literal["codes", "cards"] = Field("codes", description="codes: QR and barcode texts (a scanner); "
                                              "cards: access-card numbers (an IC/NFC card reader)")
-    card_format: Literal[CARD_FORMATS] | None = Field(
+    card_format: Literal[cardnumbers.FORMATS] | None = Field(
         None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (sync/cardnumbers.py)")
 
     @model_validator(mode="after")

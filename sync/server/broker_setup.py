@@ -56,7 +56,7 @@ class KioskId:
     def parse(cls, text: str) -> "KioskId":
         site, sep, gate = text.partition("/")
         if not sep or not topics.is_name(site) or not topics.is_name(gate):
-            raise SetupError(f"kiosk {text!r}: write it as SITE/GATE with letters, digits, '-' or '_'")
+            raise SetupError(f"kiosk {text!r}: write it as SITE/GATE, each {topics.NAME_RULE}")
         return cls(site, gate)
 
 
