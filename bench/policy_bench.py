@@ -24,11 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from kiosk import config, passes  # noqa: E402
+from kiosk import config  # noqa: E402
 from kiosk.gatekeeper import Gatekeeper  # noqa: E402
-from kiosk.passes import PassPayload, public_key_b64  # noqa: E402
 from kiosk.registry import Registry, RegistryStore  # noqa: E402
 from kiosk.temperature import TemperatureResult  # noqa: E402
+from sync import passes  # noqa: E402
+from sync.passes import PassPayload, public_key_b64  # noqa: E402
 
 
 def pct(values, q):

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from kiosk.configfile import ConfigError
+from sync.configfile import ConfigError
 
 log = logging.getLogger("kiosk")
 

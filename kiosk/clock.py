@@ -6,90 +6,20 @@ therefore carries ``clock_synced``, the ``boot_id`` and the monotonic ``mono_s``
 server can later place an unsynchronised entry from a synchronised one of the same boot
 (see ``sync/clockfix.py``).
 
-Synchronised means what ``timedatectl``'s ``NTPSynchronized`` means: the kernel's
-maximum error estimate, which any NTP client (timesyncd, chrony, ntpd) keeps low, is
-under 16 s. adjtimex(2) with no modes only reads, needs no privilege and costs one
-system call.
+Whether the clock is synchronised is asked of sync/clocksync.py, as the status the
+kiosk publishes asks it.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import subprocess
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-TIME_ERROR = 5                 # adjtimex return: the clock is not synchronised
-STA_UNSYNC = 0x0040
-MAXERROR_SYNCED_US = 16_000_000  # the kernel's NTP_PHASE_LIMIT-based ceiling; systemd's test
+from sync import clocksync
 
 BOOT_ID_PATH = Path("/proc/sys/kernel/random/boot_id")
-
-
-class _Timex(ctypes.Structure):
-    # The leading fields of struct timex; c_long follows the platform's word size, so
-    # the offsets hold on 32-bit and 64-bit ARM alike. The tail is reserved room.
-    _fields_ = [
-        ("modes", ctypes.c_uint),
-        ("offset", ctypes.c_long),
-        ("freq", ctypes.c_long),
-        ("maxerror", ctypes.c_long),
-        ("esterror", ctypes.c_long),
-        ("status", ctypes.c_int),
-        ("_rest", ctypes.c_byte * 256),
-    ]
-
-
-def synced_from_timex(ret: int, status: int, maxerror_us: int) -> bool:
-    """The verdict from what adjtimex(2) reported (a pure function, for table tests).
-
-    STA_UNSYNC alone is not trusted: some NTP clients leave it set on purpose so the
-    kernel does not write the RTC. The maximum error is what systemd looks at.
-    """
-    if ret < 0:
-        return False
-    return 0 <= maxerror_us < MAXERROR_SYNCED_US
-
-
-@lru_cache(maxsize=1)
-def _libc():
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
-    lib = ctypes.CDLL(name, use_errno=True)
-    return lib if hasattr(lib, "adjtimex") else None
-
-
-def _adjtimex() -> tuple[int, int, int] | None:
-    lib = _libc()
-    if lib is None:
-        return None
-    tx = _Timex()
-    ret = lib.adjtimex(ctypes.byref(tx))
-    if ret < 0:
-        return None     # refused (a seccomp filter such as systemd's ProtectClock=): ask timedated
-    return ret, tx.status, tx.maxerror
-
-
-def _timedatectl() -> bool | None:
-    try:
-        out = subprocess.run(["timedatectl", "show", "-p", "NTPSynchronized", "--value"],
-                             capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    value = out.stdout.strip().lower()
-    return {"yes": True, "no": False}.get(value) if out.returncode == 0 else None
-
-
-def is_synchronised() -> bool | None:
-    """True once NTP has set the clock; None when this system cannot tell."""
-    got = _adjtimex()
-    if got is not None:
-        return synced_from_timex(*got)
-    return _timedatectl()
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +41,7 @@ class ClockState:
     """The stamp each journal entry carries. Caches the synchronised verdict briefly so a
     burst of entries costs one system call."""
 
-    def __init__(self, probe=is_synchronised, recheck_s: float = 1.0) -> None:
+    def __init__(self, probe=clocksync.is_synchronised, recheck_s: float = 1.0) -> None:
         self._probe = probe
         self._recheck_s = recheck_s
         self._value: bool | None = None

@@ -13,20 +13,12 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from drivers.cards import FORMATS as CARD_FORMATS
 from drivers.thermometer.protocols import ascii_line
-from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
+from sync import cardnumbers
+from sync.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
+from sync.topics import check_name
 
 __all__ = ["KioskConfig", "ConfigError", "load", "from_dict"]
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def _topic_safe(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError("use 1-64 letters, digits, '-' or '_' (it becomes part of MQTT topics)")
-    return value
-
 
 class KioskSection(Section):
     site: str = Field("demo-site", description="Community (site) id; part of every MQTT topic")
@@ -37,7 +29,7 @@ class KioskSection(Section):
     retention_days: int = Field(28, ge=1, le=3650, description="Keep entries and visitor answers this long once "
                                 "the server holds them, days; never purged before the server's ack")
 
-    _check_site = field_validator("site", "gate")(_topic_safe)
+    _check_site = field_validator("site", "gate")(check_name)
 
 
 class CameraSection(Section):
@@ -248,7 +240,7 @@ class _ReaderBase(Section):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _topic_safe(value) if value else value
+        return check_name(value) if value else value
 
 
 class _CodeReaderBase(_ReaderBase):
@@ -256,14 +248,22 @@ class _CodeReaderBase(_ReaderBase):
 
     reads: Literal["codes", "cards"] = Field("codes", description="codes: QR and barcode texts (a scanner); "
                                              "cards: access-card numbers (an IC/NFC card reader)")
-    card_format: Literal[CARD_FORMATS] | None = Field(
-        None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (drivers/cards.py)")
+    card_format: Literal[cardnumbers.FORMATS] | None = Field(
+        None, description="How a card reader types numbers: hex10, hex8, dec10, dec8 or wiegand26 (sync/cardnumbers.py)")
 
     @model_validator(mode="after")
     def _cards_have_a_format(self):
         if (self.reads == "cards") != (self.card_format is not None):
             raise ValueError("a card reader (reads = \"cards\") needs card_format, and only a card reader has one")
         return self
+
+    def card_number(self, typed: str) -> str | None:
+        """What this card reader typed as a canonical card number, or None for a line that
+        is no number of its format. The reader drivers call it (drivers/ imports no sync)."""
+        try:
+            return cardnumbers.normalise(typed, self.card_format)
+        except cardnumbers.CardFormatError:
+            return None
 
 
 class _LineFraming(_CodeReaderBase):

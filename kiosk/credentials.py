@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from drivers import cards
 from drivers.reader import CARD, IDCARD
 from kiosk import visitors
 from kiosk.registry import Quarantine, Registry
-from sync import divisions, idnumber, passes
+from sync import cardnumbers, divisions, idnumber, passes
 from sync.idnumber import IdNumber, IdNumberError
 from sync.passes import PassFormatError, SignedPass, VisitorClaims, mask_name
 
@@ -86,7 +85,7 @@ def parse(text: str, code_type: str = "QRCODE") -> Credential:
         except IdNumberError as exc:
             return Credential("malformed", code_type, error="invalid_id_number", detail=str(exc))
     if code_type == CARD:
-        # A card reader's text, already in canonical form (drivers/cards.py): never a pass.
+        # A card reader's text, already in canonical form (sync/cardnumbers.py): never a pass.
         return Credential("card", code_type, text=text.strip().upper())
     if passes.looks_like_pass(text):
         try:
@@ -205,7 +204,7 @@ def _self_registered_problems(claims: VisitorClaims, registry: Registry, asked: 
 
 
 def _assess_card(cred: Credential, registry: Registry, now: datetime, secret: bytes) -> Assessment:
-    rec = {"kind": "card", "hash": idnumber.keyed_hash(secret, "card:" + cred.text), "masked": cards.mask(cred.text)}
+    rec = {"kind": "card", "hash": idnumber.keyed_hash(secret, "card:" + cred.text), "masked": cardnumbers.mask(cred.text)}
     return _known_holder(cred, rec, registry.card(cred.text), ("unknown_card",), registry, now)
 
 

@@ -203,7 +203,7 @@ def _seed_server(server_cfg: Path) -> tuple[dict[str, str], dict]:
 def _bind_cards(store) -> None:
     """The bundled cards through the console's own import, and the lost one revoked, as an
     administrator does in the console."""
-    from drivers.cards import mask, normalise
+    from sync.cardnumbers import mask, normalise
     from sync.server.console.cards import DEFAULT_FORMAT, parse_cards
     from sync.server.console.roster import read_table
 

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from kiosk import clock
-from kiosk.configfile import ConfigError
+from sync import clocksync
+from sync.configfile import ConfigError
 
 Status = Literal["ok", "warn", "fail", "skip"]
 REGISTRY_OLD_S = 7 * 24 * 3600   # a week without a push: revocations may be missing
@@ -263,7 +263,7 @@ def check_broker(ctx: Context) -> Check:
 
 
 def check_clock(ctx: Context) -> Check:
-    synced = clock.is_synchronised()
+    synced = clocksync.is_synchronised()
     if synced:
         return Check("clock", "ok", "the clock is synchronised by NTP")
     return Check("clock", "warn", "the clock is not synchronised: entries are flagged, and the server "

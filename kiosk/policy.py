@@ -2,8 +2,9 @@
 
 ``decide`` is a pure function of what the credential check found (kiosk/credentials.py),
 the temperature, the direction, the site's rules and whether the holder is already
-inside. Each reason code has a fixed severity and a message in Chinese and English
-(kiosk/i18n/). The worst severity wins: deny over refer over admit.
+inside. Each reason code has a fixed severity (sync/vocabulary.py, which the console's
+filters read too) and a message in Chinese and English. The worst severity wins: deny
+over refer over admit.
 
 How the temperature counts follows the site's screening mode (sync/screening.py), an
 input like the rest: in ``enforce`` a fever or a misread temperature first asks for one
@@ -22,40 +23,8 @@ from kiosk.credentials import Assessment
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from sync.screening import ENFORCE, RECORD, Mode
+from sync.vocabulary import DENY, REFER, SEVERITY
 
-DENY, REFER, NOTE = "deny", "refer", "admit"
-
-#: Every reason code the policy gives, and what it leads to.
-SEVERITY: dict[str, str] = {
-    "fever": DENY,
-    "bad_signature": DENY,
-    "unknown_key": DENY,
-    "malformed_pass": DENY,
-    "revoked": DENY,
-    "expired": DENY,
-    "not_yet_valid": DENY,
-    "wrong_site": DENY,
-    "quarantine_exit": DENY,
-    "outside_hours": DENY,
-    "visitor_declared_risk": DENY,
-    "passback": DENY,           # or refer, by config
-    "unknown_code": REFER,
-    "unknown_card": REFER,
-    "malformed_code": REFER,
-    "empty_code": REFER,
-    "invalid_id_number": REFER,
-    "id_number_unverified": REFER,
-    "visitor_unregistered": REFER,
-    "visitor_self_registered": REFER,
-    "visitor_unscreened": REFER,     # a phone pass without the answers screening asks for
-    "no_temperature": REFER,
-    "misread_temperature": REFER,
-    # Screening in record mode: the person passes, the entry says what was seen.
-    "fever_recorded": NOTE,
-    "no_temperature_recorded": NOTE,
-}
-#: Reasons that never come from ``decide`` but appear on entries.
-OTHER_REASONS = ("override", "quarantine_return")
 ALERT_REASONS = frozenset({"quarantine_exit", "fever"})
 #: Reasons that alert whatever the decision.
 ALWAYS_ALERT = frozenset({"fever_recorded"})

@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kiosk.configfile import ConfigError, model_from_dict
+from sync.configfile import ConfigError, model_from_dict
 from sync.screening import Declaration, Screening
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class Registry(_Strict):
     @field_validator("trusted_keys")
     @classmethod
     def _keys(cls, v):
-        from kiosk.passes import load_public_key
+        from sync.passes import load_public_key
 
         for kid, raw in v.items():
             try:
@@ -231,7 +231,7 @@ class Registry(_Strict):
 
     @cached_property
     def _public_keys(self) -> dict:
-        from kiosk.passes import load_public_key
+        from sync.passes import load_public_key
 
         return {kid: load_public_key(raw) for kid, raw in self.trusted_keys.items()}
 

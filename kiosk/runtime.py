@@ -62,8 +62,8 @@ class KioskRuntime:
         log.info("kiosk %s/%s running, touchscreen at %s", self.cfg.kiosk.site, self.cfg.kiosk.gate, self.ui_url)
 
     def _start_web(self) -> None:
-        from kiosk.httpserver import BackgroundServer
         from kiosk.web import create_app
+        from sync.httpserver import BackgroundServer
 
         app = create_app(self)
         # Each open screen holds one thread for its event stream; leave room for requests.

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kiosk.credentials import mask_name  # noqa: E402
-from kiosk.passes import PassPayload, public_key_b64, sign  # noqa: E402
+from sync.passes import PassPayload, public_key_b64, sign  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "config" / "demo"
 SITE = "demo-site"

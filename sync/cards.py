@@ -2,7 +2,7 @@
 households and the kiosks that read them.
 
 The registry names no card number. Each card is published under an HMAC-SHA256 of its
-canonical form (drivers/cards.py) keyed with the site's card key, which travels in the
+canonical form (sync/cardnumbers.py) keyed with the site's card key, which travels in the
 same signed registry (``card_key``), under each of its forms a narrower reader types
 (its last 8 and 6 hex digits), so a kiosk hashes what its reader typed and looks it up.
 
@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 
-from drivers.cards import tails
+from sync.cardnumbers import tails
 
 
 def new_card_key() -> str:

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import paho.mqtt.client as mqtt
 
 from kiosk.journal import Journal
-from sync import schema, topics
+from sync import clocksync, schema, topics
 from sync.downlink import Downlink, RegistryCallback
 from sync.link import Endpoint, Link, LinkState
 
@@ -251,7 +251,7 @@ class Outbox:
             except Exception:  # noqa: BLE001 - a broken provider must not stop the sync
                 log.exception("status source failed")
         oldest = self.journal.entries_after(self._acked, 1) if state == "online" else []
-        fields.setdefault("clock_synced", clock_synchronised())
+        fields.setdefault("clock_synced", clocksync.is_synchronised())
         if self.downlink:
             fields.setdefault("registry_version", self.downlink.version)
         fields.update({
@@ -271,17 +271,6 @@ class Outbox:
         info = self.link.client.publish(self.status_topic, self._status_payload(), qos=1, retain=True)
         if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
             log.warning("status publish refused (%s)", mqtt.error_string(info.rc))
-
-
-def clock_synchronised() -> bool | None:
-    """Whether NTP has set the clock (a Pi has no RTC); None when it cannot be told.
-
-    systemd-timesyncd touches this file once synchronised; chrony and ntpd users can
-    pass ``clock_synced`` in the status source instead.
-    """
-    if Path("/run/systemd/timesync/synchronized").exists():
-        return True
-    return False if Path("/run/systemd/timesync").is_dir() else None
 
 
 def _package_version() -> str:

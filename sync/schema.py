@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.entry import DECISIONS, DIRECTIONS
 from sync.idnumber import mask_in_text
 from sync.screening import MODES
+from sync.topics import is_name
 
 VERSION = 1
 MAX_BATCH_BYTES = 4 * 1024 * 1024
@@ -31,7 +32,6 @@ STATUS_STATES = ("online", "offline", "stopped")
 COLLECTOR_STATES = ("online", "offline")
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$")
 
@@ -122,7 +122,7 @@ def parse_batch(payload: bytes | str, topic_site: str, topic_gate: str,
     The topic is what the broker's ACL vouches for, so a payload naming any other gate,
     in the batch or in any entry, is refused.
     """
-    if not NAME.match(topic_site) or not NAME.match(topic_gate):
+    if not is_name(topic_site) or not is_name(topic_gate):
         raise SchemaError(f"topic names an invalid site/gate {topic_site[:64]!r}/{topic_gate[:64]!r}")
     data = _object(payload, max_bytes)
     if data.get("site") != topic_site or data.get("gate") != topic_gate:

@@ -44,6 +44,25 @@ COLLECTOR = Topic("collector", "{prefix}/collectors/{collector}", "server->kiosk
 ALL = (ENTRIES, ACK, STATUS, REGISTRY, COLLECTOR)
 SHARED_GROUP = "collectors"
 
+# Site and gate ids become topic levels and ACL patterns, so they may hold nothing MQTT
+# gives a meaning to (/, +, #) and nothing a broker's ACL file would misread.
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+NAME_RULE = "1-64 letters, digits, '-' or '_'"
+
+
+def is_name(value: object) -> bool:
+    """Whether ``value`` may be a site or gate id (a level of every topic)."""
+    # fullmatch: "$" would let a trailing newline through, into an ACL file line.
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None
+
+
+def check_name(value: str) -> str:
+    """``value`` if it may be a site or gate id, else ValueError saying the rule (a
+    pydantic validator as it is)."""
+    if not is_name(value):
+        raise ValueError(f"use {NAME_RULE} (it becomes part of MQTT topics)")
+    return value
+
 
 def shared(topic: Topic) -> str:
     """The shared-subscription filter collectors use to split the load."""

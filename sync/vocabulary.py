@@ -1,6 +1,7 @@
 """The words for what a gate decided and why, in Chinese and English: one catalogue
 (``vocabulary.json``) read by the kiosk's touchscreen, the console, the exports and the
-daily report, so an entry reads the same wherever a person meets it.
+daily report, so an entry reads the same wherever a person meets it. Also every reason
+code an entry can carry and its severity, the decision it leads to.
 
 Also the site's time zone as people name it (北京时间 / UTC+8), which every shown time carries.
 """
@@ -15,6 +16,42 @@ from zoneinfo import ZoneInfo
 
 LANGUAGES = ("zh", "en")
 KINDS = ("decision", "direction", "reason")
+
+DENY, REFER, NOTE = "deny", "refer", "admit"
+
+#: Every reason code the kiosk's policy (kiosk/policy.py) gives, and what it leads to:
+#: the worst of an entry's reasons decides it.
+SEVERITY: dict[str, str] = {
+    "fever": DENY,
+    "bad_signature": DENY,
+    "unknown_key": DENY,
+    "malformed_pass": DENY,
+    "revoked": DENY,
+    "expired": DENY,
+    "not_yet_valid": DENY,
+    "wrong_site": DENY,
+    "quarantine_exit": DENY,
+    "outside_hours": DENY,
+    "visitor_declared_risk": DENY,
+    "passback": DENY,           # or refer, by config
+    "unknown_code": REFER,
+    "unknown_card": REFER,
+    "malformed_code": REFER,
+    "empty_code": REFER,
+    "invalid_id_number": REFER,
+    "id_number_unverified": REFER,
+    "visitor_unregistered": REFER,
+    "visitor_self_registered": REFER,
+    "visitor_unscreened": REFER,     # a phone pass without the answers screening asks for
+    "no_temperature": REFER,
+    "misread_temperature": REFER,
+    # Screening in record mode: the person passes, the entry says what was seen.
+    "fever_recorded": NOTE,
+    "no_temperature_recorded": NOTE,
+}
+#: Reasons that never come from the policy but appear on entries.
+OTHER_REASONS = ("override", "quarantine_return")
+
 _DATA = Path(__file__).with_name("vocabulary.json")
 # Zones with a name people use; any other is said by its offset alone.
 _ZONE_NAMES = {"Asia/Shanghai": {"zh": "北京时间", "en": "Beijing time"},

@@ -7,8 +7,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from kiosk import actions, daybook, idnumber
+from kiosk import actions, daybook
 from kiosk.visitors import VisitorError
+from sync import idnumber
 
 
 class Refused(ValueError):

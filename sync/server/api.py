@@ -262,7 +262,7 @@ def registry_put(site: str):
     The content is the policy's format; this signs, versions, keeps and publishes it.
     """
     from sync.server.registry_publisher import PublishError
-    from sync.schema import NAME
+    from sync.topics import NAME_RULE, is_name
 
     console = current_app.extensions.get("console")
     who = _session_user()
@@ -273,8 +273,8 @@ def registry_put(site: str):
     publisher = current_app.config.get("REGISTRY_PUBLISHER")
     if publisher is None:
         return jsonify(error="this server has no registry publisher (no broker connection)"), 503
-    if not NAME.match(site):
-        raise BadRequest("site must be 1-64 letters, digits, '-' or '_'")
+    if not is_name(site):
+        raise BadRequest(f"site must be {NAME_RULE}")
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("registry"), dict):
         raise BadRequest('send JSON {"registry": {...}}')

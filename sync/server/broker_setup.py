@@ -33,7 +33,6 @@ from pathlib import Path
 from sync import topics
 from sync.broker import BrokerLimits
 from sync.privatefile import write_private
-from sync.schema import NAME
 
 SERVER_USER = "server"
 BROKER_GROUP = "mosquitto"     # the user Debian's Mosquitto runs as
@@ -56,8 +55,8 @@ class KioskId:
     @classmethod
     def parse(cls, text: str) -> "KioskId":
         site, sep, gate = text.partition("/")
-        if not sep or not NAME.match(site) or not NAME.match(gate):
-            raise SetupError(f"kiosk {text!r}: write it as SITE/GATE with letters, digits, '-' or '_'")
+        if not sep or not topics.is_name(site) or not topics.is_name(gate):
+            raise SetupError(f"kiosk {text!r}: write it as SITE/GATE, each {topics.NAME_RULE}")
         return cls(site, gate)
 
 

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from kiosk.configfile import ConfigError
+from sync.configfile import ConfigError
 
 log = logging.getLogger("community-server")
 

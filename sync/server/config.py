@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from kiosk.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
+from sync.configfile import ConfigError, Section, load_model, model_from_dict, resolve_relative
 from sync.server.console.config import ConsoleSection
 from sync.server.notify.config import NotifySection
 from sync.server.report.config import ReportsSection

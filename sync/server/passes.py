@@ -21,7 +21,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
+from sync.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
 from sync.privatefile import write_private
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"

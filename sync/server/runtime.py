@@ -69,7 +69,7 @@ class ServerRuntime:
                  self.cfg.mqtt.port, self.cfg.storage.type, self.http_url or "off")
 
     def _start_http(self) -> None:
-        from kiosk.httpserver import BackgroundServer
+        from sync.httpserver import BackgroundServer
         from sync.server.api import create_app
 
         http = self.cfg.http

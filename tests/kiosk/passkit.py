@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.passes import PassPayload, public_key_b64, sign
+from sync.passes import PassPayload, public_key_b64, sign
 from kiosk.registry import Registry
 
 NOW = datetime(2026, 3, 2, 4, 0, tzinfo=timezone.utc)      # 12:00 in Shanghai

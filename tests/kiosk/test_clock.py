@@ -2,28 +2,9 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from kiosk import clock
 from kiosk.journal import Journal
-
-
-@pytest.mark.parametrize("ret, status, maxerror_us, synced", [
-    (0, 0x0001, 120_000, True),                  # TIME_OK, NTP keeping the error small
-    (clock.TIME_ERROR, clock.STA_UNSYNC, 16_000_000, False),  # fresh boot, nobody set the clock
-    (clock.TIME_ERROR, clock.STA_UNSYNC, 250_000, True),      # chrony leaves STA_UNSYNC set (rtcsync off)
-    (0, 0, 15_999_999, True),
-    (0, 0, 16_000_000, False),                   # error grew to the ceiling: NTP gone for hours
-    (-1, 0, 0, False),                           # the call failed
-])
-def test_synced_from_timex(ret, status, maxerror_us, synced):
-    assert clock.synced_from_timex(ret, status, maxerror_us) is synced
-
-
-def test_this_machine_answers():
-    got = clock._adjtimex()
-    assert got is not None, "adjtimex(2) should be reachable through libc on Linux"
-    assert clock.is_synchronised() in (True, False)
+from sync import clocksync
 
 
 def test_boot_id_is_the_kernels():
@@ -64,23 +45,9 @@ def test_every_journal_entry_carries_the_clock_fields(tmp_path):
     finally:
         j.close()
     for e in (a, b):
-        assert e["clock_synced"] is clock.is_synchronised()
+        assert e["clock_synced"] is clocksync.is_synchronised()
         assert e["boot_id"] == clock.boot_id()
     assert 0 < a["mono_s"] <= b["mono_s"]
-
-
-def test_a_refused_adjtimex_asks_timedated(monkeypatch):
-    # A sandbox that refuses adjtimex(2) (systemd's ProtectClock= filter) cannot be set up
-    # from a test; libc's answer to it, -1, can.
-    class RefusingLibc:
-        @staticmethod
-        def adjtimex(_):
-            return -1
-
-    monkeypatch.setattr(clock, "_libc", lambda: RefusingLibc)
-    monkeypatch.setattr(clock, "_timedatectl", lambda: True)
-    assert clock._adjtimex() is None
-    assert clock.is_synchronised() is True
 
 
 def test_the_demo_can_trust_its_host_clock(monkeypatch):

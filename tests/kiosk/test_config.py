@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config
-from kiosk.configfile import ConfigError
+from sync.configfile import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from drivers.cards import normalise
 from drivers.reader import CARD, IDCARD
 from drivers.sim.scenario import Arrival, Scenario
 from kiosk import config
@@ -17,6 +16,7 @@ from kiosk.journal import Journal
 from kiosk.registry import RegistryStore
 from kiosk.runtime import KioskRuntime
 from kiosk.temperature import TemperatureResult
+from sync.cardnumbers import normalise
 from tests.walkup import walk_through
 
 

@@ -255,19 +255,19 @@ def test_simulated_relay_is_clicked_on_request(tmp_path):
 
 
 def test_clock_check_reports_this_machines_clock(tmp_path):
-    from kiosk import clock
+    from sync import clocksync
 
     r = by_name(doctor.run(write_config(tmp_path), seconds=0.3))["clock"]
-    assert r.status == ("ok" if clock.is_synchronised() else "warn")
+    assert r.status == ("ok" if clocksync.is_synchronised() else "warn")
 
 
 @pytest.mark.parametrize("synced, status, words", [(True, "ok", "synchronised by NTP"),
                                                     (False, "warn", "entries are flagged")])
 def test_clock_check_both_ways(tmp_path, monkeypatch, synced, status, words):
     # A machine's NTP state cannot be switched from a test; the verdict function can.
-    from kiosk import clock
+    from sync import clocksync
 
-    monkeypatch.setattr(clock, "is_synchronised", lambda: synced)
+    monkeypatch.setattr(clocksync, "is_synchronised", lambda: synced)
     r = doctor.check_clock(doctor.Context(cfg=None))
     assert r.status == status and words in r.summary
 

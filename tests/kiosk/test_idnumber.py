@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import credentials, idnumber
-from kiosk.idnumber import IdNumberError
+from kiosk import credentials
+from sync import idnumber
+from sync.idnumber import IdNumberError
 from tests.kiosk.passkit import NOW, SECRET, registry
 
 

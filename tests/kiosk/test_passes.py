@@ -8,8 +8,9 @@ import base45
 import pytest
 import segno
 
-from kiosk import credentials, passes
-from kiosk.passes import PassFormatError
+from kiosk import credentials
+from sync import passes
+from sync.passes import PassFormatError
 from tests.kiosk.passkit import KEY, NOW, OTHER_KEY, SECRET, make_pass, payload, registry
 
 
@@ -138,7 +139,7 @@ def test_signature_by_another_key_under_a_trusted_key_id_is_bad():
 
 
 def test_rotated_key_both_ids_verify():
-    from kiosk.passes import public_key_b64
+    from sync.passes import public_key_b64
 
     reg = registry(trusted_keys={"k1": public_key_b64(KEY), "k2": public_key_b64(OTHER_KEY)})
     assert check(make_pass(OTHER_KEY, key_id="k2"), reg).problems == ()

@@ -7,13 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk import credentials, i18n, passes
-from kiosk.policy import OTHER_REASONS, SEVERITY, PolicyRules, decide
+from kiosk import credentials, i18n
+from kiosk.policy import PolicyRules, decide
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorAnswers, VisitorBook
+from sync import passes
 from sync.cards import forms, keyed_digest, registry_cards
 from sync.passes import VisitorClaims
+from sync.vocabulary import OTHER_REASONS, SEVERITY
 from tests.kiosk.passkit import NOW, OTHER_KEY, SECRET, make_pass, registry
 
 OK = TemperatureResult("ok", 36.6)

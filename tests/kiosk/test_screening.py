@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from kiosk import config
-from kiosk.configfile import ConfigError
 from kiosk.gatekeeper import effective_screening
 from kiosk.registry import Registry
+from sync.configfile import ConfigError
 from sync.schema import SchemaError, check_entry
 from sync.screening import Screening
 

@@ -65,7 +65,7 @@ def collector(tmp_path):
 def kiosk_http(kiosk_app):
     """The touchscreen served over real HTTP by waitress (as `kiosk run` serves it), with
     enough worker threads to take many requests at once; yields its base URL."""
-    from kiosk.httpserver import BackgroundServer
+    from sync.httpserver import BackgroundServer
 
     server = BackgroundServer(kiosk_app, name="ui-test", host="127.0.0.1", port=0, threads=16)
     server.start()
@@ -76,7 +76,7 @@ def kiosk_http(kiosk_app):
 @pytest.fixture
 def console_http(console_app):  # noqa: F811
     """The console served over real HTTP by waitress, as the server serves it."""
-    from kiosk.httpserver import BackgroundServer
+    from sync.httpserver import BackgroundServer
 
     server = BackgroundServer(console_app, name="console-test", host="127.0.0.1", port=0, threads=8)
     server.start()

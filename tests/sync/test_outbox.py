@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
-from sync import topics
+from sync import clocksync, topics
 from sync.link import Backoff
 from sync.outbox import Outbox
 from sync.server import config as server_config
@@ -176,3 +176,22 @@ def test_status_is_retained_says_what_an_operator_needs_and_goes_offline_by_will
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_status_says_the_clock_is_synchronised_when_the_kernel_says_so_without_timesyncd(tmp_path, broker,
+                                                                                         monkeypatch):
+    """A Pi kept by chrony has no systemd-timesyncd marker file; the status once said
+    'not synchronised' (or unknown) there while the same kiosk's entries said synchronised.
+    The status says what the entries say (sync/clocksync.py). Which NTP client sets the
+    kernel's clock cannot be switched from a test; what adjtimex(2) reports can."""
+    # chrony with rtcsync off: STA_UNSYNC left set, the kernel's maximum error small.
+    monkeypatch.setattr(clocksync, "_adjtimex", lambda: (clocksync.TIME_ERROR, clocksync.STA_UNSYNC, 250_000))
+    watch = Retained(broker.port, topics.STATUS.format(SITE, GATE))
+    ob = make_outbox(tmp_path, broker.port)
+    ob.start()
+    try:
+        wait_until(lambda: watch.last.get("state") == "online", 30, "the outbox to say online")
+        assert watch.last["clock_synced"] is True
+    finally:
+        ob.stop()
+        watch.close()

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.policy import OTHER_REASONS, SEVERITY
 from kiosk.web.i18n import Catalogue
 from sync import vocabulary
+from sync.vocabulary import OTHER_REASONS, SEVERITY
 from sync.server.console import i18n as console_i18n
 
 

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from kiosk.config import _topic_safe
-from kiosk.configfile import Section
+from sync.configfile import Section
+from sync.topics import check_name
 
 
 class ConsoleSection(Section):
@@ -34,7 +34,7 @@ class ConsoleSection(Section):
                             "(nginx, Caddy): their X-Forwarded-Proto/-For/-Host are trusted, so a request that "
                             "came over HTTPS is known as one. 0: no proxy, those headers are ignored")
 
-    _check_site = field_validator("site")(_topic_safe)
+    _check_site = field_validator("site")(check_name)
 
     @field_validator("timezone")
     @classmethod

@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.entry import DECISIONS, DIRECTIONS
-from kiosk.policy import OTHER_REASONS, SEVERITY
 from sync.screening import MODES
 from sync.server.storage import EntryQuery
+from sync.vocabulary import OTHER_REASONS, SEVERITY
 
 # Every reason code a kiosk can put on an entry: the reason filter's choices.
 REASONS = tuple(sorted({*SEVERITY, *OTHER_REASONS}))

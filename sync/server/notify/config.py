@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from kiosk.configfile import Section
+from sync.configfile import Section
 
 
 class NotifyTarget(Section):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from kiosk.configfile import Section
+from sync.configfile import Section
 
 
 class ReportsSection(Section):

@@ -11,7 +11,7 @@ def open_storage(cfg) -> Storage:
     """Build the configured back-end from a ``ServerConfig``."""
     if cfg.storage.type == "postgres":
         if not cfg.storage.postgres_dsn:
-            from kiosk.configfile import ConfigError
+            from sync.configfile import ConfigError
 
             raise ConfigError("storage.postgres_dsn: required when storage.type is 'postgres'")
         from sync.server.storage.postgres import PostgresStorage

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from sync.configfile import Section
 
 _LISTEN = re.compile(r"^(?P<host>[0-9A-Za-z.:\[\]-]+):(?P<port>\d{1,5})$")
 
 
-class VisitorsSection(BaseModel):
-    # The rules of every config section (kiosk/configfile.py's Section), without importing kiosk.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
+class VisitorsSection(Section):
     enabled: bool = Field(True, description="Serve the public visitor page at /v/")
     public_url: str | None = Field(None, description="The page's address as visitors reach it, printed on the "
                                    "gate posters, e.g. 'https://visit.example.org/v/' (default: as requested)")

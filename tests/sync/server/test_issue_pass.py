@@ -13,8 +13,8 @@ import sys
 import pytest
 import segno
 
-from kiosk import passes
 from kiosk.cli import main as kiosk_main
+from sync import passes
 from sync.server.cli import main as server_main
 from sync.server.passes import IssueError, load_or_create_key, read_rows
 

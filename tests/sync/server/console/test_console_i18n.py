@@ -31,7 +31,7 @@ def test_every_reason_and_decision_of_the_kiosk_is_translated():
     zh = i18n.catalogue("zh")
     for d in DECISIONS:
         assert f"decision.{d}" in zh
-    from kiosk.policy import OTHER_REASONS, SEVERITY
+    from sync.vocabulary import OTHER_REASONS, SEVERITY
 
     for lang in ("zh", "en"):
         missing = [r for r in (*SEVERITY, *OTHER_REASONS) if f"reason.{r}" not in i18n.catalogue(lang)]

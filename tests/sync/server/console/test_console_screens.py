@@ -151,8 +151,8 @@ def test_quarantine_is_published_and_lifted(client, console_app, published):
 
 
 def test_issue_print_and_revoke_a_pass(client, console_app, published, storage):
-    from kiosk import passes
     from kiosk.registry import Registry
+    from sync import passes
 
     con = console_app.extensions["console"]
     # Something published before by other means stays: the console only adds its part.

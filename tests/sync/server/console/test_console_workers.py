@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, timezone
 
-from kiosk import credentials, passes
+from kiosk import credentials
 from kiosk.policy import decide
 from kiosk.registry import Registry
 from kiosk.temperature import TemperatureResult
+from sync import passes
 from tests.sync.server.consolekit import ADMIN, login, token
 
 HOUSE = "/console/households/3-2-501"

@@ -9,7 +9,7 @@ import threading
 import pytest
 from flask import Flask
 
-from kiosk.httpserver import BackgroundServer
+from sync.httpserver import BackgroundServer
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""Card numbers in every vendor format, into one canonical form (drivers/cards.py)."""
+"""Card numbers in every vendor format, into one canonical form (sync/cardnumbers.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from drivers.cards import CardFormatError, mask, normalise, tails
+from sync.cardnumbers import CardFormatError, mask, normalise, tails
 
 # One card, 0x12026F6C3A, as each kind of reader types it.
 CASES = [

@@ -12,7 +12,9 @@ vendor formats, chosen per reader by ``card_format``:
 The canonical form is upper-case hex of exactly the digits the format carries: 10, 8 or
 6 hex digits. So 0040856634 (dec10) is 026F6C3A, and the same card through a wiegand26
 reader (111,27706) or a dec8 one (07302202) is 6F6C3A, its tail: the registry publishes each card under every width up to
-its own (sync: the console), so any reader's form finds it. Pure; no project imports.
+its own (sync/cards.py), so any reader's form finds it. The kiosk's card readers and the
+console's desk reader type the same numbers, so the formats are the contract's. Pure; no
+project imports.
 """
 
 from __future__ import annotations
