@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kiosk import clock
-from kiosk.entry import utc_now_iso
+from sync.entry import utc_now_iso
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kiosk import clock
-from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
+from sync.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
 from sync.privatefile import private_database
 
 _SCHEMA = """
