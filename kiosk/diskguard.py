@@ -18,12 +18,11 @@ import shutil
 import sqlite3
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable
 
 from kiosk import clock
-from sync.entry import utc_now_iso
+from sync.entry import new_entry
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ class DiskGuard:
                     if not is_disk_full(exc):
                         raise
                     log.error("journal write failed, disk full: holding entries in memory (%s)", exc)
-            entry = {"id": uuid.uuid4().hex, "ts": utc_now_iso(), **clock.stamp(), **fields}
+            entry = new_entry(fields, site=self.journal.site, gate=self.journal.gate, stamp=clock.stamp())
             if len(self.held) == self.held.maxlen:
                 self.dropped += 1
                 log.error("disk still full: %d entries held, dropped the oldest (%d dropped so far)",
@@ -119,7 +118,7 @@ class DiskGuard:
 
     def _flush_locked(self) -> None:
         try:
-            written = self.journal.append_many(list(self.held))
+            written = self.journal.append_made(list(self.held))
         except (sqlite3.Error, OSError) as exc:
             if not is_disk_full(exc):
                 raise
