@@ -56,7 +56,7 @@ class Timing:
 class Checkpoint:
     def __init__(self, cfg, devices: Devices, journal: Journal, gatekeeper: Gatekeeper, events: EventBus,
                  on_journaled: Callable[[], None] | None = None) -> None:
-        self.cfg, self.devices, self.journal = cfg, devices, journal
+        self.cfg, self.devices = cfg, devices
         self.gatekeeper, self.events = gatekeeper, events
         self.on_journaled = on_journaled or (lambda: None)
         self.debouncer = Debouncer(cfg.policy.debounce_s)
@@ -70,8 +70,8 @@ class Checkpoint:
         self.disk = FreeSpaceMonitor(journal.path.parent, warn_free_mb=cfg.disk.warn_free_mb,
                                      critical_free_mb=cfg.disk.critical_free_mb,
                                      on_change=lambda status: events.publish("disk", status))
-        # The checkpoint journals through this: a full disk holds entries, it never stops the gate.
-        self.holding = HoldingJournal(journal, held_max=cfg.disk.held_max, on_change=self.disk.update)
+        # The checkpoint's only way to the journal: a full disk holds entries, it never stops the gate.
+        self.journal = HoldingJournal(journal, held_max=cfg.disk.held_max, on_change=self.disk.update)
         self.handheld = HandheldReadings()
         # For the screen's camera preview: references only; the web encodes while someone watches.
         self.latest_frame: object | None = None
@@ -104,8 +104,8 @@ class Checkpoint:
 
     def _watch_disk(self) -> None:
         if self.disk.due():
-            self.holding.flush()    # room may have come back
-            self.disk.update(len(self.holding.held), self.holding.dropped)
+            self.journal.flush()    # room may have come back
+            self.disk.update(len(self.journal.held), self.journal.dropped)
 
     def step(self) -> None:
         # Readers deliver between frames; a code waits at most one frame period here.
@@ -183,7 +183,7 @@ class Checkpoint:
             fields["credential"] = {**fields["credential"], "name_masked": pending.holder}
         if handheld is not None:
             fields["operator"] = {"name": handheld.operator, "reason": "handheld temperature"}
-        entry = self.holding.append(fields)
+        entry = self.journal.append(fields)
         self.gatekeeper.passed(entry, wall)
         if j.decision.decision == "admit":
             self.devices.relay.pulse(self.cfg.relay.pulse_ms)
