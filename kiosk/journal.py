@@ -92,11 +92,8 @@ class Journal:
 
     def _chain(self, db: sqlite3.Connection, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row = db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-        if row is None:     # empty, or every entry purged: go on from the anchor
-            anchor = dict(db.execute(
-                "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
-            row = (int(anchor.get("purged_seq", 0)), anchor.get("purged_hash", GENESIS_HASH))
-        seq, prev = row
+        # Empty, or every entry purged: go on from the anchor.
+        seq, prev = row if row is not None else _purge_anchor(db)
         out = []
         for made in entries:
             seq += 1
@@ -218,17 +215,10 @@ class Journal:
                     [("purged_seq", str(last[0])), ("purged_hash", last[1])])
         return deleted
 
-    def _anchor(self) -> tuple[int, str]:
-        with self._lock:
-            rows = dict(self._db.execute(
-                "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
-        if "purged_seq" in rows:
-            return int(rows["purged_seq"]), rows["purged_hash"]
-        return 0, GENESIS_HASH
-
     def verify(self) -> int | None:
         """Seq of the first entry whose chain does not hold, or None."""
-        start, prev = self._anchor()
+        with self._lock:
+            start, prev = _purge_anchor(self._db)
         expected = start + 1
         for entry in self.iter_all():
             bad = verify_chain([entry], prev) if entry["seq"] == expected else entry["seq"]
@@ -236,3 +226,10 @@ class Journal:
                 return bad
             prev, expected = entry["hash"], expected + 1
         return None
+
+
+def _purge_anchor(db: sqlite3.Connection) -> tuple[int, str]:
+    """Seq and hash of the last purged entry, from which the chain goes on (0 and the
+    genesis hash when nothing was purged)."""
+    rows = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
+    return int(rows.get("purged_seq", 0)), rows.get("purged_hash", GENESIS_HASH)
