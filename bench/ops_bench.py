@@ -1,6 +1,6 @@
-"""What running unattended costs the gate: the clock stamp on every entry, the
-holding journal around every journal write, writing a backlog of held entries when the disk has
-room again, and the server placing a month of unsynchronised entries.
+"""What running unattended costs the gate: the clock stamp on every entry, the holding
+journal around every journal write, writing a backlog of held entries when the disk
+has room again, and the server placing a month of unsynchronised entries.
 
 Baselines measured in the same run: ``time.time()`` for the clock stamp, a bare
 ``Journal.append`` for the one through the holding journal.
@@ -59,7 +59,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         bare = Journal(Path(tmp) / "bare.sqlite3", site="s", gate="g")
-        holding_journal = Journal(Path(tmp) / "guarded.sqlite3", site="s", gate="g")
+        holding_journal = Journal(Path(tmp) / "holding.sqlite3", site="s", gate="g")
         holding = HoldingJournal(holding_journal, held_max=5000)
         a, b = [], []
         for _ in range(args.appends):   # interleaved, so a busy moment hits both alike
