@@ -43,7 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kiosk.entry import GENESIS_HASH, entry_hash  # noqa: E402
+from sync.entry import GENESIS_HASH, entry_hash  # noqa: E402
 from sync.schema import Batch  # noqa: E402
 
 SITE = "bench-site"

@@ -29,7 +29,7 @@ import base45  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from kiosk import credentials, visitors  # noqa: E402
-from kiosk.entry import canonical  # noqa: E402
+from sync.entry import canonical  # noqa: E402
 from kiosk.policy import decide  # noqa: E402
 from kiosk.registry import Registry, RegistryError  # noqa: E402
 from kiosk.temperature import TemperatureResult  # noqa: E402

@@ -1,9 +1,9 @@
-"""What running unattended costs the gate: the clock stamp on every entry, the disk
-guard around every journal write, writing a backlog of held entries when the disk has
-room again, and the server placing a month of unsynchronised entries.
+"""What running unattended costs the gate: the clock stamp on every entry, the holding
+journal around every journal write, writing a backlog of held entries when the disk
+has room again, and the server placing a month of unsynchronised entries.
 
 Baselines measured in the same run: ``time.time()`` for the clock stamp, a bare
-``Journal.append`` for the guarded one.
+``Journal.append`` for the one through the holding journal.
 
 Prints a markdown table. Usage: python bench/ops_bench.py [--entries N]
 """
@@ -21,9 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk import clock  # noqa: E402
-from kiosk.diskguard import DiskGuard  # noqa: E402
+from kiosk.holding import HoldingJournal  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
 from sync.clockfix import corrected_times  # noqa: E402
+from sync.entry import new_entry  # noqa: E402
 
 FIELDS = {"direction": "in", "decision": "admit", "reasons": [], "credential": {"kind": "pass", "household": "3-2-501"},
           "temperature": {"value_c": 36.6, "ambient_c": 25.0, "sensor": "gy-mcu90614"}}
@@ -58,28 +59,27 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         bare = Journal(Path(tmp) / "bare.sqlite3", site="s", gate="g")
-        guarded_journal = Journal(Path(tmp) / "guarded.sqlite3", site="s", gate="g")
-        guard = DiskGuard(guarded_journal, held_max=5000)
+        holding_journal = Journal(Path(tmp) / "holding.sqlite3", site="s", gate="g")
+        holding = HoldingJournal(holding_journal, held_max=5000)
         a, b = [], []
         for _ in range(args.appends):   # interleaved, so a busy moment hits both alike
             a += timed_us(lambda: bare.append(FIELDS), 1)
-            b += timed_us(lambda: guard.append(FIELDS), 1)
+            b += timed_us(lambda: holding.append(FIELDS), 1)
         rows.append(("journal append, bare, median / p95", f"{statistics.median(a) / 1000:.2f} / {pct(a, .95) / 1000:.2f} ms"))
-        rows.append(("journal append through the disk guard, median / p95",
+        rows.append(("journal append through the holding journal, median / p95",
                      f"{statistics.median(b) / 1000:.2f} / {pct(b, .95) / 1000:.2f} ms"))
-        rows.append(("disk guard / bare append (median)", f"{statistics.median(b) / statistics.median(a):.2f}x"))
+        rows.append(("holding journal / bare append (median)", f"{statistics.median(b) / statistics.median(a):.2f}x"))
 
         # The disk was full for a while: 5000 entries wait in memory, then space returns.
-        held = [{"id": f"h{i}", "ts": "2026-11-25T06:00:00.000Z", **clock.stamp(), **FIELDS} for i in range(5000)]
-        guard.held.extend(held)
+        holding.held.extend(new_entry(FIELDS, site="s", gate="g", stamp=clock.stamp(), ts="2026-11-25T06:00:00.000Z")
+                            for _ in range(5000))
         t0 = time.perf_counter()
-        guard._checked_at = float("-inf")
-        guard.tick()
+        holding.flush()
         flush_s = time.perf_counter() - t0
-        assert not guard.held and guarded_journal.last_seq() == args.appends + 5000
+        assert not holding.held and holding_journal.last_seq() == args.appends + 5000
         rows.append(("writing 5,000 held entries once the disk has room", f"{flush_s * 1000:.0f} ms"))
         bare.close()
-        guarded_journal.close()
+        holding_journal.close()
 
     boot = "1" * 32
     entries = [{"seq": i + 1, "ts": "2019-01-01T00:00:00.000Z", "clock_synced": False, "boot_id": boot,

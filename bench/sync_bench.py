@@ -45,7 +45,7 @@ import paho.mqtt.client as mqtt  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
 from kiosk import config as kiosk_config  # noqa: E402
-from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso  # noqa: E402
+from sync.entry import GENESIS_HASH, entry_hash, utc_now_iso  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
 from sync import schema, topics  # noqa: E402
 from sync.broker import Broker, free_port  # noqa: E402

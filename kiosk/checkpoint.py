@@ -17,10 +17,11 @@ from drivers.debounce import Debouncer
 from drivers.decoder import Code
 from drivers.reader import ReaderCode
 from drivers.registry import Devices
-from kiosk.diskguard import DiskGuard
 from kiosk.events import EventBus
+from kiosk.freespace import FreeSpaceMonitor
 from kiosk.handheld import SENSOR as HANDHELD_SENSOR
 from kiosk.handheld import HandheldReadings
+from kiosk.holding import HoldingJournal
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper, policy_rules
 from kiosk.temperature import TemperatureResult, TemperatureTracker
@@ -55,7 +56,7 @@ class Timing:
 class Checkpoint:
     def __init__(self, cfg, devices: Devices, journal: Journal, gatekeeper: Gatekeeper, events: EventBus,
                  on_journaled: Callable[[], None] | None = None) -> None:
-        self.cfg, self.devices, self.journal = cfg, devices, journal
+        self.cfg, self.devices = cfg, devices
         self.gatekeeper, self.events = gatekeeper, events
         self.on_journaled = on_journaled or (lambda: None)
         self.debouncer = Debouncer(cfg.policy.debounce_s)
@@ -66,8 +67,11 @@ class Checkpoint:
         self.frames = 0
         self.timings: collections.deque[Timing] = collections.deque(maxlen=1000)
         self.watchdog = Watchdog()
-        self.disk = DiskGuard(journal, warn_free_mb=cfg.disk.warn_free_mb, critical_free_mb=cfg.disk.critical_free_mb,
-                              held_max=cfg.disk.held_max, on_change=lambda status: events.publish("disk", status))
+        self.disk = FreeSpaceMonitor(journal.path.parent, warn_free_mb=cfg.disk.warn_free_mb,
+                                     critical_free_mb=cfg.disk.critical_free_mb,
+                                     on_change=lambda status: events.publish("disk", status))
+        # The checkpoint's only way to the journal: a full disk holds entries, it never stops the gate.
+        self.journal = HoldingJournal(journal, held_max=cfg.disk.held_max, on_change=self.disk.update)
         self.handheld = HandheldReadings()
         # For the screen's camera preview: references only; the web encodes while someone watches.
         self.latest_frame: object | None = None
@@ -91,12 +95,17 @@ class Checkpoint:
         while not self._stop.is_set():
             try:
                 self.step()
-                self.disk.tick()
+                self._watch_disk()
             except Exception:   # one bad frame or bug must not stop the gate
                 log.exception("checkpoint step failed")
                 time.sleep(0.1)
                 continue
             self.watchdog.alive()   # only a loop that completes its steps proves the kiosk alive
+
+    def _watch_disk(self) -> None:
+        if self.disk.due():
+            self.journal.flush()    # room may have come back
+            self.disk.update(len(self.journal.held), self.journal.dropped)
 
     def step(self) -> None:
         # Readers deliver between frames; a code waits at most one frame period here.
@@ -174,7 +183,7 @@ class Checkpoint:
             fields["credential"] = {**fields["credential"], "name_masked": pending.holder}
         if handheld is not None:
             fields["operator"] = {"name": handheld.operator, "reason": "handheld temperature"}
-        entry = self.disk.append(fields)
+        entry = self.journal.append(fields)
         self.gatekeeper.passed(entry, wall)
         if j.decision.decision == "admit":
             self.devices.relay.pulse(self.cfg.relay.pulse_ms)

@@ -273,7 +273,7 @@ def check_clock(ctx: Context) -> Check:
 
 
 def check_disk(ctx: Context) -> Check:
-    from kiosk.diskguard import level_for
+    from kiosk.freespace import level_for
 
     state_dir = Path(ctx.cfg.kiosk.state_dir)
     if not state_dir.exists():

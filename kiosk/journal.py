@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from kiosk import clock
-from kiosk.entry import GENESIS_HASH, entry_hash, utc_now_iso, verify_chain
+from sync.entry import GENESIS_HASH, chain_entry, new_entry, verify_chain
 from sync.privatefile import private_database
 
 _SCHEMA = """
@@ -63,7 +63,8 @@ class Journal:
     # -- the checkpoint side ------------------------------------------------------
 
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """Write one entry durably and return it complete (seq, id, ts, hashes)."""
+        """Make an entry of ``fields`` now, write it durably and return it complete
+        (seq, id, ts, hashes)."""
         return self.append_many([fields])[0]
 
     def append_settlement(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -73,46 +74,49 @@ class Journal:
         return self.append_many([fields], settles=fields["ref"])[0]
 
     def append_many(self, items: list[dict[str, Any]], *, settles: str | None = None) -> list[dict[str, Any]]:
+        with self._transaction() as db:
+            if settles is not None and db.execute(
+                    "SELECT 1 FROM entries WHERE json_extract(body, '$.ref') = ? LIMIT 1", (settles,)).fetchone():
+                raise AlreadySettled(settles)
+            # Made inside the write lock, so seq order is time order; one stamp per write.
+            stamp = clock.stamp()
+            return self._chain(db, [new_entry(fields, site=self.site, gate=self.gate, stamp=stamp)
+                                    for fields in items])
+
+    def append_made(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write entries made earlier by ``new_entry`` (held while the disk was full):
+        each keeps the id, time and clock stamp it was made with; only its place in the
+        chain is new."""
+        with self._transaction() as db:
+            return self._chain(db, entries)
+
+    def _chain(self, db: sqlite3.Connection, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        row = db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+        # Empty, or every entry purged: go on from the anchor.
+        seq, prev = row if row is not None else _purge_anchor(db)
         out = []
+        for made in entries:
+            seq += 1
+            entry = chain_entry(made, seq, prev)
+            prev = entry["hash"]
+            db.execute("INSERT INTO entries(seq, id, ts, hash, body) VALUES (?,?,?,?,?)",
+                       (seq, entry["id"], entry["ts"], entry["hash"], json.dumps(entry, ensure_ascii=False)))
+            out.append(entry)
+        return out
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the lock: committed when the block ends, rolled
+        back when it raises."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if settles is not None and self._db.execute(
-                        "SELECT 1 FROM entries WHERE json_extract(body, '$.ref') = ? LIMIT 1", (settles,)).fetchone():
-                    raise AlreadySettled(settles)
-                row = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-                if row is None:     # empty, or every entry purged: go on from the anchor
-                    anchor = dict(self._db.execute(
-                        "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
-                    row = (int(anchor.get("purged_seq", 0)), anchor.get("purged_hash", GENESIS_HASH))
-                seq, prev = row[0], row[1]
-                # One stamp per write: the clock fields say when and on which boot it was made.
-                stamp = clock.stamp()
-                for fields in items:
-                    seq += 1
-                    entry = {
-                        "v": 1,
-                        "id": uuid.uuid4().hex,
-                        "ts": utc_now_iso(),
-                        **stamp,
-                        "site": self.site,
-                        "gate": self.gate,
-                        **fields,
-                        "seq": seq,
-                        "prev_hash": prev,
-                    }
-                    entry["hash"] = prev = entry_hash(entry)
-                    self._db.execute(
-                        "INSERT INTO entries(seq, id, ts, hash, body) VALUES (?,?,?,?,?)",
-                        (seq, entry["id"], entry["ts"], entry["hash"], json.dumps(entry, ensure_ascii=False)),
-                    )
-                    out.append(entry)
+                yield self._db
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:   # SQLite may already have rolled back (disk full)
                     self._db.execute("ROLLBACK")
                 raise
-        return out
 
     # -- the sync side -------------------------------------------------------------
 
@@ -140,25 +144,18 @@ class Journal:
 
         Acks only move forward and never past what was journaled; returns whether it moved.
         """
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
-                row = self._db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
-                current = int(row[0]) if row else 0
-                new = min(seq, last)
-                moved = new > current
-                if moved:
-                    self._db.execute(
-                        "INSERT INTO meta(key, value) VALUES('acked_seq', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                        (str(new),),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:   # SQLite may already have rolled back (disk full)
-                    self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            last = db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
+            row = db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
+            current = int(row[0]) if row else 0
+            new = min(seq, last)
+            moved = new > current
+            if moved:
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES('acked_seq', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (str(new),),
+                )
         return moved
 
     # -- read-only views -----------------------------------------------------------
@@ -201,41 +198,27 @@ class Journal:
         of what remains still verifies. Returns how many were deleted."""
         now = now or datetime.now(timezone.utc)
         cutoff = (now - retention).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
-                acked = int(row[0]) if row else 0
-                # Only a prefix of the chain goes, up to the first entry that must stay.
-                keep = self._db.execute(
-                    "SELECT MIN(seq) FROM entries WHERE seq > ? OR ts >= ?", (acked, cutoff)).fetchone()[0]
-                last = self._db.execute(
-                    "SELECT seq, hash FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT 1",
-                    (keep if keep is not None else 2**62,)).fetchone()
-                deleted = 0
-                if last is not None:
-                    deleted = self._db.execute("DELETE FROM entries WHERE seq <= ?", (last[0],)).rowcount
-                    self._db.executemany(
-                        "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                        [("purged_seq", str(last[0])), ("purged_hash", last[1])])
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:   # SQLite may already have rolled back (disk full)
-                    self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='acked_seq'").fetchone()
+            acked = int(row[0]) if row else 0
+            # Only a prefix of the chain goes, up to the first entry that must stay.
+            keep = db.execute(
+                "SELECT MIN(seq) FROM entries WHERE seq > ? OR ts >= ?", (acked, cutoff)).fetchone()[0]
+            last = db.execute(
+                "SELECT seq, hash FROM entries WHERE seq < ? ORDER BY seq DESC LIMIT 1",
+                (keep if keep is not None else 2**62,)).fetchone()
+            deleted = 0
+            if last is not None:
+                deleted = db.execute("DELETE FROM entries WHERE seq <= ?", (last[0],)).rowcount
+                db.executemany(
+                    "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    [("purged_seq", str(last[0])), ("purged_hash", last[1])])
         return deleted
-
-    def _anchor(self) -> tuple[int, str]:
-        with self._lock:
-            rows = dict(self._db.execute(
-                "SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
-        if "purged_seq" in rows:
-            return int(rows["purged_seq"]), rows["purged_hash"]
-        return 0, GENESIS_HASH
 
     def verify(self) -> int | None:
         """Seq of the first entry whose chain does not hold, or None."""
-        start, prev = self._anchor()
+        with self._lock:
+            start, prev = _purge_anchor(self._db)
         expected = start + 1
         for entry in self.iter_all():
             bad = verify_chain([entry], prev) if entry["seq"] == expected else entry["seq"]
@@ -243,3 +226,10 @@ class Journal:
                 return bad
             prev, expected = entry["hash"], expected + 1
         return None
+
+
+def _purge_anchor(db: sqlite3.Connection) -> tuple[int, str]:
+    """Seq and hash of the last purged entry, from which the chain goes on (0 and the
+    genesis hash when nothing was purged)."""
+    rows = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('purged_seq', 'purged_hash')").fetchall())
+    return int(rows.get("purged_seq", 0)), rows.get("purged_hash", GENESIS_HASH)

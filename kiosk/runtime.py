@@ -14,12 +14,12 @@ from drivers.registry import build_devices
 from kiosk import __version__, clock
 from kiosk.checkpoint import Checkpoint
 from kiosk.config import KioskConfig
-from kiosk.entry import utc_now_iso
 from kiosk.events import EventBus
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
 from kiosk.registry import Registry, RegistryError, RegistryStore
 from kiosk.speech import Speech
+from sync.entry import utc_now_iso
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.entry import utc_now_iso
+from sync.entry import utc_now_iso
 from sync.privatefile import write_private
 
 VERSION = 1

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.entry import DECISIONS, DIRECTIONS
+from sync.entry import DECISIONS, DIRECTIONS
 from sync.idnumber import mask_in_text
 from sync.screening import MODES
 from sync.topics import is_name

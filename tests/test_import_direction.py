@@ -38,18 +38,10 @@ KNOWN_IMPORTS: dict[tuple[str, str], str] = {
     # engineer "outbox": the outbox takes its journal through a Protocol of its own.
     ("sync/outbox.py", "kiosk.journal"): "outbox",
     ("sync/outbox.py", "kiosk"): "outbox",              # from kiosk import __version__
-    # engineer "entry": the entry record moves to sync/entry.py.
-    ("sync/registry_envelope.py", "kiosk.entry"): "entry",
-    ("sync/schema.py", "kiosk.entry"): "entry",
-    ("sync/server/api.py", "kiosk.entry"): "entry",
-    ("sync/server/console/query.py", "kiosk.entry"): "entry",
-    ("sync/server/storage/base.py", "kiosk.entry"): "entry",
 }
 
 # What loading the server still pulls in of the kiosk and the drivers, and why.
-KNOWN_SERVER_LOADS: dict[str, str] = {
-    "kiosk.entry": "entry",
-}
+KNOWN_SERVER_LOADS: dict[str, str] = {}
 
 
 def module_name(path: Path) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, session
 
+from sync.entry import DECISIONS, DIRECTIONS
 from sync.server.export import ExportView, csv_chunks, xlsx_chunks
 from sync.screening import MODES
 from sync.server.storage import EntryQuery, Storage
@@ -104,8 +105,6 @@ class BadRequest(ValueError):
 
 
 def query_from_args(args) -> EntryQuery:
-    from kiosk.entry import DECISIONS, DIRECTIONS
-
     q = EntryQuery(**{k: (args.get(k) or None) for k in ("site", "gate", "since", "until", "direction",
                                                           "decision", "household", "screening")})
     if q.direction and q.direction not in DIRECTIONS:

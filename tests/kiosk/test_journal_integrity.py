@@ -57,7 +57,7 @@ def test_an_edited_entry_is_named(journal, capsys):
 
 
 def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(journal):
-    from kiosk.entry import entry_hash
+    from sync.entry import entry_hash
 
     def forge(e):
         e["decision"] = "deny"

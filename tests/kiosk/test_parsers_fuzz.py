@@ -9,11 +9,11 @@ import base45
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kiosk import credentials, visitors
-from kiosk.entry import canonical
 from kiosk.policy import decide
 from kiosk.registry import Registry, RegistryError
 from kiosk.temperature import TemperatureResult
 from sync import idnumber, passes
+from sync.entry import canonical
 from tests.kiosk.passkit import NOW, SECRET, make_pass, registry
 
 REG = registry(known_codes={"RES-1": {"household": "1-1-1"}})

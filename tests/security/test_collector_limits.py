@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.entry import entry_hash
+from sync.entry import entry_hash
 from sync import schema, topics
 from sync.server.storage import EntryQuery
 from tests.sync.server.consolekit import entry_fields, journal_entries

@@ -4,7 +4,7 @@ collector masks any that still arrive and records that it did."""
 
 from __future__ import annotations
 
-from kiosk.entry import entry_hash
+from sync.entry import entry_hash
 from sync import schema, topics
 from sync.server.storage import EntryQuery
 from tests.kiosk.web.conftest import PIN, csrf_token

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kiosk.entry import GENESIS_HASH, entry_hash
+from sync.entry import GENESIS_HASH, entry_hash
 from sync import schema
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.entry import DECISIONS, DIRECTIONS
+from sync.entry import DECISIONS, DIRECTIONS
 from sync.screening import MODES
 from sync.server.storage import EntryQuery
 from sync.vocabulary import OTHER_REASONS, SEVERITY

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Callable, Iterator, Sequence
 
-from kiosk.entry import GENESIS_HASH, canonical
 from sync.clockfix import corrected_times
+from sync.entry import GENESIS_HASH, canonical
 from sync.screening import ENFORCE
 from sync.schema import Batch
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from kiosk.entry import GENESIS_HASH, entry_hash
+from sync.entry import GENESIS_HASH, entry_hash
 from sync.schema import Batch
 from sync.server.api import create_app
 from sync.server.storage.sqlite import SQLiteStorage

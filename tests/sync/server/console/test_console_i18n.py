@@ -26,7 +26,7 @@ def test_every_key_the_templates_and_views_use_exists():
 
 
 def test_every_reason_and_decision_of_the_kiosk_is_translated():
-    from kiosk.entry import DECISIONS
+    from sync.entry import DECISIONS
 
     zh = i18n.catalogue("zh")
     for d in DECISIONS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.journal import Journal
+from sync.entry import new_entry
 from sync.schema import Batch
 from sync.server.storage import EntryQuery
 
@@ -20,8 +21,9 @@ def journal(tmp_path):
 
 
 def make(journal, ts, synced, mono, boot=BOOT):
-    return journal.append({"direction": "in", "decision": "admit", "reasons": [],
-                           "ts": ts, "clock_synced": synced, "boot_id": boot, "mono_s": mono})
+    made = new_entry({"direction": "in", "decision": "admit", "reasons": []}, site="s1", gate="g1",
+                     stamp={"clock_synced": synced, "boot_id": boot, "mono_s": mono}, ts=ts)
+    return journal.append_made([made])[0]
 
 
 def stored_ts(storage) -> dict[int, str]:
