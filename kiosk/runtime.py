@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from drivers.registry import build_devices
 from kiosk import __version__, clock
@@ -40,8 +41,10 @@ class KioskRuntime:
         if cfg.mqtt.enabled:
             from sync.outbox import Outbox
 
-            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate, journal_path=cfg.journal_path,
-                                 status_source=self._sync_status, on_registry=self._apply_registry,
+            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate,
+                                 open_journal=partial(Journal, cfg.journal_path, site=cfg.kiosk.site, gate=cfg.kiosk.gate),
+                                 status_source=self._sync_status, software_version=__version__,
+                                 on_registry=self._apply_registry,
                                  registry_path=cfg.kiosk.state_dir / "registry.signed.json")
             if self.outbox.downlink and (pushed := self.outbox.downlink.stored_registry()) is not None:
                 self._apply_registry(pushed, self.outbox.downlink.version)

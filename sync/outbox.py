@@ -21,11 +21,10 @@ import queue
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import paho.mqtt.client as mqtt
 
-from kiosk.journal import Journal
 from sync import schema, topics
 from sync.downlink import Downlink, RegistryCallback
 from sync.kioskstatus import StatusPublisher, StatusSource
@@ -37,22 +36,34 @@ log = logging.getLogger(__name__)
 POLL_S = 0.25   # entries journaled by another process show up without a wake()
 
 
+class OutboxJournal(Protocol):
+    """What the outbox needs of the kiosk's journal: its seqs, its stored texts, acks."""
+
+    def acked_seq(self) -> int: ...
+    def last_seq(self) -> int: ...
+    def record_ack(self, seq: int) -> bool: ...
+    def bodies_after(self, seq: int, limit: int) -> list[tuple[int, str]]: ...
+    def entries_after(self, seq: int, limit: int) -> list[dict[str, Any]]: ...
+    def close(self) -> None: ...
+
+
 class Outbox:
-    def __init__(self, cfg, *, site: str, gate: str, journal_path: str | Path,
+    def __init__(self, cfg, *, site: str, gate: str, open_journal: Callable[[], OutboxJournal],
                  status_source: StatusSource | None = None,
-                 software_version: str | None = None,
+                 software_version: str = "unknown",
                  on_registry: RegistryCallback | None = None,
                  registry_path: str | Path | None = None) -> None:
         self.cfg = cfg
         self.site, self.gate = site, gate
-        self.journal_path = Path(journal_path)
+        # Opened on the outbox's own thread: one SQLite connection per thread.
+        self.open_journal = open_journal
         self.entries_topic = topics.ENTRIES.format(site, gate)
         self.ack_topic = topics.ACK.format(site, gate)
         self.registry_topic = topics.REGISTRY.format(site)
         # Without trusted keys no registry can verify, so none is subscribed to.
         self.downlink = Downlink(site=site, trusted_keys=cfg.registry_keys, store_path=registry_path,
                                  on_registry=on_registry) if getattr(cfg, "registry_keys", None) else None
-        self.status = StatusPublisher(site=site, gate=gate, software_version=software_version or _package_version(),
+        self.status = StatusPublisher(site=site, gate=gate, software_version=software_version,
                                       source=status_source,
                                       registry_version=(lambda: self.downlink.version) if self.downlink else None)
         window_batches = getattr(cfg, "window_batches", 32)
@@ -144,7 +155,7 @@ class Outbox:
     # -- the loop -------------------------------------------------------------------------
 
     def _run(self) -> None:
-        self.journal = Journal(self.journal_path, site=self.site, gate=self.gate)
+        self.journal = self.open_journal()
         try:
             self._loop()
         except Exception:
@@ -252,10 +263,3 @@ class Outbox:
         except Exception:  # noqa: BLE001 - a bad registry must not stop the sync
             log.exception("could not apply a registry")
 
-
-def _package_version() -> str:
-    try:
-        from kiosk import __version__
-        return __version__
-    except ImportError:
-        return "unknown"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from functools import partial
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from paho.mqtt.enums import CallbackAPIVersion
 
 from kiosk import config as kiosk_config
+from kiosk.journal import Journal
 from sync import registry_envelope as env
 from sync import topics
 from sync.outbox import Outbox
@@ -46,7 +48,8 @@ def put_registry(server, site: str, registry: dict, token: str = "t0ken") -> tup
 def start_kiosk(tmp_path, broker, server, applied: list):
     cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port,
                                            "registry_keys": {"server-1": server.publisher.public_key}}})
-    ob = Outbox(cfg.mqtt, site="s1", gate="g1", journal_path=tmp_path / "k" / "journal.sqlite3",
+    ob = Outbox(cfg.mqtt, site="s1", gate="g1",
+                open_journal=partial(Journal, tmp_path / "k" / "journal.sqlite3", site="s1", gate="g1"),
                 on_registry=lambda reg, version: applied.append((version, reg)),
                 registry_path=tmp_path / "k" / "registry.signed.json")
     ob.start()
