@@ -20,13 +20,12 @@ import logging
 import queue
 import threading
 import time
-from pathlib import Path
 from typing import Any, Callable, Protocol
 
 import paho.mqtt.client as mqtt
 
 from sync import schema, topics
-from sync.downlink import Downlink, RegistryCallback
+from sync.downlink import Downlink
 from sync.kioskstatus import StatusPublisher, StatusSource
 from sync.link import Endpoint, Link, LinkState
 from sync.sendwindow import SendWindow
@@ -50,19 +49,15 @@ class OutboxJournal(Protocol):
 class Outbox:
     def __init__(self, cfg, *, site: str, gate: str, open_journal: Callable[[], OutboxJournal],
                  status_source: StatusSource | None = None,
-                 software_version: str = "unknown",
-                 on_registry: RegistryCallback | None = None,
-                 registry_path: str | Path | None = None) -> None:
+                 software_version: str = "unknown", downlink: Downlink | None = None) -> None:
         self.cfg = cfg
         self.site, self.gate = site, gate
         # Opened on the outbox's own thread: one SQLite connection per thread.
         self.open_journal = open_journal
         self.entries_topic = topics.ENTRIES.format(site, gate)
         self.ack_topic = topics.ACK.format(site, gate)
-        self.registry_topic = topics.REGISTRY.format(site)
-        # Without trusted keys no registry can verify, so none is subscribed to.
-        self.downlink = Downlink(site=site, trusted_keys=cfg.registry_keys, store_path=registry_path,
-                                 on_registry=on_registry) if getattr(cfg, "registry_keys", None) else None
+        # Rides this connection: the kiosk's registry, when it trusts keys to verify one.
+        self.downlink = downlink
         self.status = StatusPublisher(site=site, gate=gate, software_version=software_version,
                                       source=status_source,
                                       registry_version=(lambda: self.downlink.version) if self.downlink else None)
@@ -116,7 +111,7 @@ class Outbox:
     def _on_up(self, client: mqtt.Client) -> None:
         client.subscribe([(self.ack_topic, 1), (topics.COLLECTOR.wildcard(), 1)])
         if self.downlink:
-            client.subscribe(self.registry_topic, qos=1)
+            client.subscribe(self.downlink.topic, qos=1)
         self._events.put(("up", None))
 
     def _on_message(self, message: mqtt.MQTTMessage) -> None:
