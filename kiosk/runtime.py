@@ -46,7 +46,8 @@ class KioskRuntime:
             downlink = (Downlink(site=cfg.kiosk.site, trusted_keys=cfg.mqtt.registry_keys, sink=self.registry)
                         if cfg.mqtt.registry_keys else None)
             self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate,
-                                 open_journal=partial(Journal, cfg.journal_path, site=cfg.kiosk.site, gate=cfg.kiosk.gate),
+                                 open_journal=partial(Journal, cfg.journal_path, site=cfg.kiosk.site,
+                                                      gate=cfg.kiosk.gate),
                                  status_source=self._sync_status, software_version=__version__,
                                  downlink=downlink)
         self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.gatekeeper, self.events,

@@ -109,9 +109,10 @@ class Outbox:
     # -- paho callbacks (network thread): only queue events ----------------------------
 
     def _on_up(self, client: mqtt.Client) -> None:
-        client.subscribe([(self.ack_topic, 1), (topics.COLLECTOR.wildcard(), 1)])
+        wanted = [(self.ack_topic, topics.ACK.qos), (topics.COLLECTOR.wildcard(), topics.COLLECTOR.qos)]
         if self.downlink:
-            client.subscribe(self.downlink.topic, qos=1)
+            wanted.append((self.downlink.topic, topics.REGISTRY.qos))
+        client.subscribe(wanted)
         self._events.put(("up", None))
 
     def _on_message(self, message: mqtt.MQTTMessage) -> None:
