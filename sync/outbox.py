@@ -73,8 +73,9 @@ class Outbox:
         # their topic in the topic table.
         self._handlers: dict[str, Callable[[Any, float], None]] = {
             "up": self._up, "down": self._down, "wake": lambda _data, _now: None,
-            topics.ACK.name: self._ack, topics.COLLECTOR.name: self._collector,
-            topics.REGISTRY.name: self._registry}
+            topics.ACK.name: self._ack, topics.COLLECTOR.name: self._collector}
+        if downlink:
+            self._handlers[topics.REGISTRY.name] = self._registry
         self.link = Link(Endpoint.from_section(cfg), client_id=f"kiosk-{site}-{gate}", name="outbox",
                          on_up=self._on_up, on_down=lambda: self._events.put(("down", None)),
                          on_message=self._on_message, will=self.status.will(),
@@ -251,8 +252,6 @@ class Outbox:
             self.window.acked_up_to(self.journal.acked_seq(), now)
 
     def _registry(self, payload: bytes, _now: float) -> None:
-        if not self.downlink:
-            return
         try:
             if self.downlink.handle(payload):
                 self.status.soon()
