@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +139,8 @@ def drain(work: Path, broker: Broker, n: int) -> tuple[float, float]:
         journal.append_many([person(i) for i in range(start, min(n, start + 5000))])
     server = Server(work / "drain-server", broker.port)
     cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port}}).mqtt
-    outbox = Outbox(cfg, site="bench", gate="drain", journal_path=journal_path)
+    outbox = Outbox(cfg, site="bench", gate="drain",
+                    open_journal=partial(Journal, journal_path, site="bench", gate="drain"))
     t0 = time.perf_counter()
     outbox.start()
     while journal.acked_seq() < n and time.perf_counter() - t0 < 300:
@@ -155,7 +157,8 @@ def latency(work: Path, broker: Broker, samples: int) -> list[float]:
     journal = Journal(journal_path, site="bench", gate="latency")
     server = Server(work / "latency-server", broker.port)
     cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port}}).mqtt
-    outbox = Outbox(cfg, site="bench", gate="latency", journal_path=journal_path)
+    outbox = Outbox(cfg, site="bench", gate="latency",
+                    open_journal=partial(Journal, journal_path, site="bench", gate="latency"))
     outbox.start()
     time.sleep(1.0)
     out = []
@@ -280,7 +283,8 @@ def _recovery_round(work: Path, n: int, backlog: int, hard: bool) -> tuple[float
     broker = Broker(work / f"recovery-broker-{n}").start()
     journal = Journal(work / f"recovery-journal-{n}.sqlite3", site="bench", gate=f"r{n}")
     cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port, "ack_timeout_s": 600}}).mqtt
-    outbox = Outbox(cfg, site="bench", gate=f"r{n}", journal_path=journal.path)
+    outbox = Outbox(cfg, site="bench", gate=f"r{n}",
+                    open_journal=partial(Journal, journal.path, site="bench", gate=f"r{n}"))
     server = Server(work / f"recovery-server-{n}", broker.port)
     try:
         outbox.start()

@@ -3,8 +3,8 @@ trusted keys, revoked passes, home quarantine, known plain ID codes, the site's 
 
 The registry is versioned. The kiosk keeps the newest version it has seen in
 ``state_dir/registry.json`` (written atomically) and goes on using it while the
-server cannot be reached. The downlink hands a verified dict to ``Registry.from_dict``
-and the kiosk keeps it with ``RegistryStore.offer``.
+server cannot be reached. This is the one copy: the sync's downlink verifies a pushed
+registry and hands it to ``RegistryStore.accept``, which checks it and keeps it.
 """
 
 from __future__ import annotations
@@ -287,6 +287,22 @@ class RegistryStore:
                 log.error("ignoring the kept registry: %s", exc)
         if seed_file is not None:
             self.offer(Registry.load(seed_file))
+
+    @property
+    def version(self) -> int:
+        return self.current.version
+
+    def accept(self, data: dict, version: int) -> bool:
+        """A registry the server pushed, its signature already verified (the sync's
+        downlink thread): checked, kept if newer, then used whole by the next decision."""
+        try:
+            # Without the server's own issue time, the age counts from arrival.
+            new = Registry.from_dict({"issued_at": datetime.now(timezone.utc).isoformat(), **data,
+                                      "version": version}, f"registry v{version}")
+        except RegistryError as exc:
+            log.error("refusing a pushed registry: %s", exc)
+            return False
+        return self.offer(new)
 
     def offer(self, new: Registry) -> bool:
         """Keep ``new`` if it is newer than what we have; returns whether it was kept."""

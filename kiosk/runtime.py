@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 from drivers.registry import build_devices
 from kiosk import __version__, clock
@@ -17,7 +18,7 @@ from kiosk.config import KioskConfig
 from kiosk.events import EventBus
 from kiosk.journal import Journal
 from kiosk.gatekeeper import Gatekeeper
-from kiosk.registry import Registry, RegistryError, RegistryStore
+from kiosk.registry import RegistryStore
 from kiosk.speech import Speech
 from sync.entry import utc_now_iso
 
@@ -38,13 +39,17 @@ class KioskRuntime:
         self.devices = build_devices(cfg)
         self.outbox = None
         if cfg.mqtt.enabled:
+            from sync.downlink import Downlink
             from sync.outbox import Outbox
 
-            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate, journal_path=cfg.journal_path,
-                                 status_source=self._sync_status, on_registry=self._apply_registry,
-                                 registry_path=cfg.kiosk.state_dir / "registry.signed.json")
-            if self.outbox.downlink and (pushed := self.outbox.downlink.stored_registry()) is not None:
-                self._apply_registry(pushed, self.outbox.downlink.version)
+            # Without trusted keys no registry can verify, so none is subscribed to.
+            downlink = (Downlink(site=cfg.kiosk.site, trusted_keys=cfg.mqtt.registry_keys, sink=self.registry)
+                        if cfg.mqtt.registry_keys else None)
+            self.outbox = Outbox(cfg.mqtt, site=cfg.kiosk.site, gate=cfg.kiosk.gate,
+                                 open_journal=partial(Journal, cfg.journal_path, site=cfg.kiosk.site,
+                                                      gate=cfg.kiosk.gate),
+                                 status_source=self._sync_status, software_version=__version__,
+                                 downlink=downlink)
         self.checkpoint = Checkpoint(cfg, self.devices, self.journal, self.gatekeeper, self.events,
                                      on_journaled=self.outbox.wake if self.outbox else None)
         self.speech = Speech.from_config(cfg)
@@ -102,18 +107,6 @@ class KioskRuntime:
         self.devices.stop()
         self.gatekeeper.close()
         self.journal.close()
-
-    def _apply_registry(self, data: dict, version: int) -> None:
-        """A verified registry from the server (sync's downlink thread): checked, kept if
-        newer, then used whole by the next decision."""
-        try:
-            # Without the server's own issue time, the age counts from arrival.
-            registry = Registry.from_dict({"issued_at": datetime.now(timezone.utc).isoformat(), **data,
-                                           "version": version}, f"registry v{version}")
-        except RegistryError as exc:
-            log.error("refusing a pushed registry: %s", exc)
-            return
-        self.registry.offer(registry)
 
     def _sync_status(self) -> dict:
         """What the kiosk's retained status topic reports beside the sync's own figures."""

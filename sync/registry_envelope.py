@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,27 +127,3 @@ def public_keys(texts: dict[str, str]) -> dict[str, Ed25519PublicKey]:
             raise EnvelopeError(f"registry key {key_id!r} is not a base64 Ed25519 public key") from None
     return out
 
-
-# -- the kiosk's copy -------------------------------------------------------------------------
-
-def store_atomically(path: str | Path, envelope: dict[str, Any]) -> None:
-    """Write, fsync, rename, fsync the directory: a power cut leaves the old copy or the new one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Quarantined households are in it: the kiosk's owner alone reads it.
-    write_private(path, encode(envelope), durable=True)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def load_stored(path: str | Path, trusted: dict[str, Ed25519PublicKey], *, site: str | None = None) -> Verified | None:
-    """The kiosk's stored copy, re-verified; None when there is none or it does not verify."""
-    try:
-        return verify(Path(path).read_bytes(), trusted, site=site)
-    except FileNotFoundError:
-        return None
-    except EnvelopeError:
-        return None

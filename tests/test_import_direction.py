@@ -35,9 +35,6 @@ FORBIDDEN = {
 # (file, imported module): who removes it. Keyed without line numbers so edits above
 # an import do not break the list.
 KNOWN_IMPORTS: dict[tuple[str, str], str] = {
-    # engineer "outbox": the outbox takes its journal through a Protocol of its own.
-    ("sync/outbox.py", "kiosk.journal"): "outbox",
-    ("sync/outbox.py", "kiosk"): "outbox",              # from kiosk import __version__
 }
 
 # What loading the server still pulls in of the kiosk and the drivers, and why.

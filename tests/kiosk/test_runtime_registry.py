@@ -21,14 +21,14 @@ def test_pushed_registry_revokes_a_pass_and_survives_restart(tmp_path):
     ok = TemperatureResult("ok", 36.5)
     now = datetime.now(timezone.utc)
     try:
-        rt._apply_registry({k: v for k, v in registry().to_dict().items() if k != "issued_at"}, 3)
+        rt.registry.accept({k: v for k, v in registry().to_dict().items() if k != "issued_at"}, 3)
         assert rt.gatekeeper.judge(text, "QRCODE", ok, now).decision.decision == "admit"
         assert rt.status()["registry_version"] == 3 and rt.status()["registry_age_s"] < 5
-        rt._apply_registry({**registry().to_dict(), "revoked": ["00112233aabbccdd"]}, 4)
+        rt.registry.accept({**registry().to_dict(), "revoked": ["00112233aabbccdd"]}, 4)
         assert rt.gatekeeper.judge(text, "QRCODE", ok, now).decision.reasons == ("revoked",)
-        rt._apply_registry({"quarantined": ["x"]}, 5)            # not a registry: refused, v4 stays
+        rt.registry.accept({"quarantined": ["x"]}, 5)            # not a registry: refused, v4 stays
         assert rt.registry.current.version == 4
-        rt._apply_registry(registry().to_dict(), 2)               # older: ignored
+        rt.registry.accept(registry().to_dict(), 2)               # older: ignored
     finally:
         rt.stop()
     assert RegistryStore(tmp_path / "state").current.version == 4

@@ -29,16 +29,14 @@ def _loose(root) -> dict[str, str]:
 
 
 def test_the_kiosk_keeps_its_state_private(loose_umask, runtime, kiosk):
-    from sync.registry_envelope import store_atomically
-
     state = runtime.cfg.kiosk.state_dir
     runtime.journal.append({"direction": "in", "decision": "refer", "reasons": ["unknown_code"]})
     runtime.gatekeeper.book.purge(datetime.now(timezone.utc))       # a write: the visitors' -wal
     # The kiosk's copy of the registry lists quarantined households.
-    store_atomically(state / "registry-envelope.json", {"v": 1, "site": "s", "version": 1, "registry": {}})
+    assert runtime.registry.accept({"revoked": ["p1"]}, 1)
     names = {p.name for p in state.rglob("*") if p.is_file()}
     assert {"journal.sqlite3", "journal.sqlite3-wal", "journal.sqlite3-shm", "visitors.sqlite3",
-            "visitors.sqlite3-wal", "kiosk.secret", "ui-session.key"} <= names, names
+            "visitors.sqlite3-wal", "kiosk.secret", "ui-session.key", "registry.json"} <= names, names
     assert _loose(state) == {}
 
 

@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from functools import partial
 
 from kiosk import config
 from kiosk.journal import Journal
@@ -32,7 +33,7 @@ def main(journal_path: str, port: int, people: int, rate: float) -> int:
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     cfg = config.from_dict({"mqtt": {"port": port, "batch_size": 100, "linger_ms": 20, "ack_timeout_s": 3.0}})
     journal = Journal(journal_path, site=SITE, gate=GATE)
-    outbox = Outbox(cfg.mqtt, site=SITE, gate=GATE, journal_path=journal_path)
+    outbox = Outbox(cfg.mqtt, site=SITE, gate=GATE, open_journal=partial(Journal, journal_path, site=SITE, gate=GATE))
     outbox.start()
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

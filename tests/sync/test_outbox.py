@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+from functools import partial
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -31,7 +32,8 @@ SITE, GATE = "s1", "g1"
 
 def make_outbox(tmp_path, port: int, **mqtt_over) -> Outbox:
     cfg = kiosk_config.from_dict({"mqtt": {"port": port, "linger_ms": 5, **mqtt_over}})
-    return Outbox(cfg.mqtt, site=SITE, gate=GATE, journal_path=tmp_path / "journal.sqlite3")
+    return Outbox(cfg.mqtt, site=SITE, gate=GATE,
+                  open_journal=partial(Journal, tmp_path / "journal.sqlite3", site=SITE, gate=GATE))
 
 
 def start_server(tmp_path, broker) -> ServerRuntime:

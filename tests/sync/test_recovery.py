@@ -9,6 +9,7 @@ import contextlib
 import json
 import random
 import sqlite3
+from functools import partial
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -76,7 +77,7 @@ def test_the_backlog_drains_once_broker_and_server_are_back_without_the_ack_time
     # announcement can make the backlog drain in time.
     cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port, "linger_ms": 5, "batch_size": 100,
                                            "ack_timeout_s": 600}})
-    outbox = Outbox(cfg.mqtt, site=SITE, gate=GATE, journal_path=journal.path)
+    outbox = Outbox(cfg.mqtt, site=SITE, gate=GATE, open_journal=partial(Journal, journal.path, site=SITE, gate=GATE))
     watcher = Watcher(broker.port, topics.COLLECTOR.wildcard())
     server.start()
     wait_until(lambda: "online" in {watcher.state(t) for t in list(watcher.last)}, 60, "the collector said online")

@@ -68,11 +68,3 @@ def test_keys_are_created_once_private_and_reloaded(tmp_path):
 def test_a_bad_public_key_text_is_reported():
     with pytest.raises(env.EnvelopeError, match="'k1'"):
         env.public_keys({"k1": "not base64!"})
-
-
-def test_stored_copy_is_reverified(tmp_path):
-    path = tmp_path / "registry.signed.json"
-    env.store_atomically(path, signed())
-    assert env.load_stored(path, TRUSTED, site="s1").version == 3
-    path.write_bytes(path.read_bytes().replace(b"3-2-501", b"3-2-502"))
-    assert env.load_stored(path, TRUSTED, site="s1") is None

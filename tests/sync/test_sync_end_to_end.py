@@ -7,6 +7,7 @@ import json
 import sqlite3
 import urllib.request
 from contextlib import closing
+from functools import partial
 
 import pytest
 
@@ -34,7 +35,8 @@ def journal_rows(journal: Journal) -> list[tuple[int, str]]:
 
 def make_outbox(tmp_path, broker, **mqtt) -> Outbox:
     cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port, "linger_ms": 10, **mqtt}})
-    return Outbox(cfg.mqtt, site=SITE, gate=GATE, journal_path=tmp_path / "journal.sqlite3")
+    return Outbox(cfg.mqtt, site=SITE, gate=GATE,
+                  open_journal=partial(Journal, tmp_path / "journal.sqlite3", site=SITE, gate=GATE))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import sqlite3
 import sys
 import threading
 from contextlib import closing
+from functools import partial
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -76,7 +77,7 @@ def test_each_kiosk_writes_only_as_itself(tmp_path, secured):
         journal = Journal(tmp_path / "g1.sqlite3", site="s1", gate="g1")
         journal_entries(300, journal)
         ob = Outbox(kiosk_cfg(conf, broker.port, "s1.g1"), site="s1", gate="g1",
-                    journal_path=tmp_path / "g1.sqlite3")
+                    open_journal=partial(Journal, tmp_path / "g1.sqlite3", site="s1", gate="g1"))
         ob.start()
         wait_until(lambda: journal.backlog() == 0, 30, lambda: f"the backlog to drain (link {ob.state})")
 
@@ -130,7 +131,7 @@ def test_the_outbox_says_why_it_cannot_connect(tmp_path, secured, over, state, c
     if over.get("port") == "CLOSED":
         over["port"] = free_port()
     cfg = kiosk_cfg(conf, over.pop("port", broker.port), "s1.g1", **over)
-    ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "j.sqlite3")
+    ob = Outbox(cfg, site="s1", gate="g1", open_journal=partial(Journal, tmp_path / "j.sqlite3", site="s1", gate="g1"))
     ob.start()
     try:
         wait_until(lambda: ob.state == state, 30, lambda: f"the link to say {state} (it says {ob.state})")
@@ -155,7 +156,7 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
     server.start()
     journal = Journal(tmp_path / "g1.sqlite3", site="s1", gate="g1")
     journal_entries(200, journal)
-    ob = Outbox(cfg, site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
+    ob = Outbox(cfg, site="s1", gate="g1", open_journal=partial(Journal, tmp_path / "g1.sqlite3", site="s1", gate="g1"))
     ob.start()
     try:
         wait_until(lambda: journal.backlog() == 0, 30,
@@ -192,7 +193,7 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
     issue(other, "s1.g1", "s1.g1", ca_dir=other)
     for cert, key in ((None, None), (other / "s1.g1.crt", other / "s1.g1.key")):
         ob = Outbox(kiosk_cfg(conf, broker.cert_port, "s1.g1", by_password=False, cert_file=cert, key_file=key),
-                    site="s1", gate="g1", journal_path=tmp_path / "g1.sqlite3")
+                    site="s1", gate="g1", open_journal=partial(Journal, tmp_path / "g1.sqlite3", site="s1", gate="g1"))
         ob.start()
         try:
             wait_until(lambda: ob.state == LinkState.TLS_FAILED, 30,

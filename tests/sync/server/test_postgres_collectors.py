@@ -3,6 +3,8 @@ PostgreSQL store; one is SIGKILLed mid-stream. Every entry is still stored exact
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from kiosk import config as kiosk_config
@@ -32,7 +34,8 @@ def test_two_collectors_one_postgres_each_entry_once(tmp_path, broker, postgres_
         journal_entries(2000, journals[gate], chunk=100)
         mqtt_cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port, "batch_size": 50, "linger_ms": 5,
                                                      "ack_timeout_s": 2.0}}).mqtt
-        outboxes.append(Outbox(mqtt_cfg, site="s1", gate=gate, journal_path=tmp_path / f"{gate}.sqlite3"))
+        outboxes.append(Outbox(mqtt_cfg, site="s1", gate=gate,
+                               open_journal=partial(Journal, tmp_path / f"{gate}.sqlite3", site="s1", gate=gate)))
     for ob in outboxes:
         ob.start()
     try:
@@ -76,7 +79,8 @@ def test_the_shared_subscription_splits_the_batches_between_collectors(tmp_path,
         # No re-sends: a long ack timeout and no faults, so each batch is published once.
         cfg = kiosk_config.from_dict({"mqtt": {"port": broker.port, "batch_size": 20, "linger_ms": 5,
                                                 "ack_timeout_s": 120}}).mqtt
-        outboxes.append(Outbox(cfg, site="s1", gate=gate, journal_path=tmp_path / f"{gate}.sqlite3"))
+        outboxes.append(Outbox(cfg, site="s1", gate=gate,
+                               open_journal=partial(Journal, tmp_path / f"{gate}.sqlite3", site="s1", gate=gate)))
     try:
         for ob in outboxes:
             ob.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ def fed(office, office_broker, tmp_path_factory):
     path = tmp_path_factory.mktemp("kiosk") / "journal.sqlite3"
     cfg = config.from_dict({"mqtt": {"port": office_broker.port, "batch_size": 5, "linger_ms": 20}})
     journal = Journal(path, site=SITE, gate="east")
-    outbox = Outbox(cfg.mqtt, site=SITE, gate="east", journal_path=path)
+    outbox = Outbox(cfg.mqtt, site=SITE, gate="east", open_journal=partial(Journal, path, site=SITE, gate="east"))
     outbox.start()
     try:
         for p in people:

@@ -6,6 +6,7 @@ an alert from a kiosk through a real broker arriving within 5 s."""
 from __future__ import annotations
 
 import time
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -136,7 +137,8 @@ def test_a_kiosks_fever_reaches_the_group_within_5_s(tmp_path, broker, notifying
     cfg = config.from_dict({"mqtt": {"port": broker.port, "batch_size": 10, "linger_ms": 20}})
     journal_path = tmp_path / "kiosk.sqlite3"
     journal = Journal(journal_path, site="demo-site", gate="north")
-    outbox = Outbox(cfg.mqtt, site="demo-site", gate="north", journal_path=journal_path)
+    outbox = Outbox(cfg.mqtt, site="demo-site", gate="north",
+                    open_journal=partial(Journal, journal_path, site="demo-site", gate="north"))
     outbox.start()
     try:
         journal.append({"direction": "out", "decision": "admit", "reasons": [],
