@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import secrets
 import shutil
 import signal
@@ -17,8 +18,10 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
@@ -64,93 +67,157 @@ def _print_decision(entry: dict) -> None:
           f"{reasons}", flush=True)
 
 
-def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
-    from kiosk import config
-    from kiosk.runtime import KioskRuntime
-    from sync.broker import Broker
-    from sync.server.console.cli import PASSWORD_ENV
-    from werkzeug.security import generate_password_hash
+@dataclass
+class _Demo:
+    """What `kiosk demo` has started, so that it is stopped whatever failed on the way."""
 
+    workdir: Path
+    broker: Any = None
+    server: subprocess.Popen | None = None
+    kiosk: Any = None
+    feed: Any = None
+    server_url: str = ""
+    console_password: str = ""
+
+
+def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
     own_dir = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-")) if own_dir else workdir
     workdir.mkdir(parents=True, exist_ok=True)
     scenario = scenario or DEMO_DIR / "scenario.toml"
+    demo = _Demo(workdir)
+    try:
+        _start(demo, scenario)
+        _print_banner(demo, scenario, seconds)
+        _follow(demo.feed, seconds)
+        print("\nstopping …", flush=True)
+        summary = _settled_summary(demo.kiosk.journal)
+    finally:
+        _stop(demo)
+        if own_dir and not os.environ.get("KIOSK_DEMO_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"demo stopped cleanly{summary}.", flush=True)
+    return 0
 
-    broker = Broker(workdir / "broker")
-    broker.start()
+
+def _start(demo: _Demo, scenario: Path) -> None:
+    """The broker, the seeded community server, then the kiosk, subscribed to its events."""
+    from kiosk.runtime import KioskRuntime
+    from sync.broker import Broker
+
+    demo.broker = Broker(demo.workdir / "broker")
+    demo.broker.start()
     server_port = _free_port()
-    server_cfg, registry_keys, registry_file = prepare_server(workdir, broker.port, server_port)
-    # A fresh password each run: the console shows residents' entries, even in a demo.
-    console_password = secrets.token_urlsafe(9)
+    server_cfg, registry_keys, registry_file = prepare_server(demo.workdir, demo.broker.port, server_port)
+    demo.console_password = _add_console_admin(server_cfg)
+    demo.server = _start_server(server_cfg, demo.workdir / "server.log")
+    demo.server_url = f"http://127.0.0.1:{server_port}/"
+    demo.kiosk = KioskRuntime(_kiosk_config(demo.workdir, scenario, demo.broker.port, registry_keys, registry_file))
+    demo.feed = demo.kiosk.events.subscribe()
+    demo.kiosk.start()
+
+
+def _add_console_admin(server_cfg: Path) -> str:
+    """The console's admin account; returns its password, fresh each run: the console
+    shows residents' entries, even in a demo."""
+    from sync.server.console.cli import PASSWORD_ENV
+
+    password = secrets.token_urlsafe(9)
     subprocess.run([sys.executable, "-m", "sync.server.cli", "add-user", DEMO_ADMIN, "--role", "admin",
-                    "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: console_password},
+                    "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: password},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
-                              stdout=open(workdir / "server.log", "ab"), stderr=subprocess.STDOUT)
-    server_url = f"http://127.0.0.1:{server_port}/"
-    cfg = config.from_dict({
+    return password
+
+
+def _start_server(server_cfg: Path, log_path: Path) -> subprocess.Popen:
+    """`community-server run`, its output appended to ``log_path``. The child keeps its
+    own copy of the log's descriptor, so ours is closed at once."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
+def _kiosk_config(workdir: Path, scenario: Path, broker_port: int, registry_keys: dict[str, str],
+                  registry_file: Path):
+    from kiosk import config
+    from werkzeug.security import generate_password_hash
+
+    return config.from_dict({
         "kiosk": {"site": "demo-site", "gate": "gate-1", "state_dir": str(workdir / "kiosk")},
         "camera": {"type": "sim"},
         "thermometer": {"type": "sim"},
         "relay": {"type": "sim"},
         "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
-        "mqtt": {"host": "127.0.0.1", "port": broker.port, "registry_keys": registry_keys},
+        "mqtt": {"host": "127.0.0.1", "port": broker_port, "registry_keys": registry_keys},
         "registry": {"file": str(registry_file)},
         # The scenario loops every ~90 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
         "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox"), "clock_synced": True},
         "reader": READERS,
     }, source="demo")
-    rt = KioskRuntime(cfg)
-    feed = rt.events.subscribe()
-    rt.start()
-    ok = _wait_http(server_url)
+
+
+def _print_banner(demo: _Demo, scenario: Path, seconds: float) -> None:
+    ok = _wait_http(demo.server_url)
+    server_note = "" if ok else f"  (not answering yet: see {demo.workdir / 'server.log'})"
     print(f"""
 Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
-  kiosk touchscreen:  {rt.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
-  community server:   {server_url}{'' if ok else '  (not answering yet: see ' + str(workdir / 'server.log') + ')'}
-  console login:      {DEMO_ADMIN} / {console_password}
-  entries as JSON:    {server_url}api/entries   (after the console login)
-  MQTT broker:        127.0.0.1:{broker.port}
-  state and logs:     {workdir}
-  someone walks up:   drop a person file (scenario [[person]] keys) into {workdir / 'inbox'}
+  kiosk touchscreen:  {demo.kiosk.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
+  community server:   {demo.server_url}{server_note}
+  console login:      {DEMO_ADMIN} / {demo.console_password}
+  entries as JSON:    {demo.server_url}api/entries   (after the console login)
+  MQTT broker:        127.0.0.1:{demo.broker.port}
+  state and logs:     {demo.workdir}
+  someone walks up:   drop a person file (scenario [[person]] keys) into {demo.workdir / 'inbox'}
 {'Stops after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
 """, flush=True)
 
+
+def _follow(feed, seconds: float) -> None:
+    """Print each decision until Ctrl-C, SIGTERM or ``seconds`` (0: no limit); the
+    signal handlers before are put back on the way out."""
     done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
+    before = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     deadline = time.monotonic() + seconds if seconds else None
-    import queue
-
-    while not done.is_set() and (deadline is None or time.monotonic() < deadline):
-        try:
-            event = feed.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if event["type"] == "decision":
-            _print_decision(event["data"])
-
-    print("\nstopping …", flush=True)
-    # Give the outbox a moment to hear the last acks, so the summary is the settled truth.
-    settle = time.monotonic() + 3
-    while rt.journal.backlog() and time.monotonic() < settle:
-        time.sleep(0.1)
-    journaled, backlog = rt.journal.last_seq(), rt.journal.backlog()
-    rt.stop()
-    backlog_note = f": {journaled} entries journaled, {journaled - backlog} stored on the server"
-    if backlog:
-        backlog_note += f", {backlog} kept on the kiosk to send next time"
-    server.send_signal(signal.SIGTERM)
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    broker.stop()
-    if own_dir and not os.environ.get("KIOSK_DEMO_KEEP"):
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"demo stopped cleanly{backlog_note}.", flush=True)
-    return 0
+        while not done.is_set() and (deadline is None or time.monotonic() < deadline):
+            try:
+                event = feed.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if event["type"] == "decision":
+                _print_decision(event["data"])
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _settled_summary(journal) -> str:
+    """Entries journaled and stored, after giving the outbox a moment to hear the last
+    acks, so the summary is the settled truth."""
+    settle = time.monotonic() + 3
+    while journal.backlog() and time.monotonic() < settle:
+        time.sleep(0.1)
+    journaled, backlog = journal.last_seq(), journal.backlog()
+    summary = f": {journaled} entries journaled, {journaled - backlog} stored on the server"
+    if backlog:
+        summary += f", {backlog} kept on the kiosk to send next time"
+    return summary
+
+
+def _stop(demo: _Demo) -> None:
+    """The kiosk first (its outbox sends the last entries), then the server, then the broker."""
+    if demo.kiosk is not None:
+        demo.kiosk.stop()
+    if demo.server is not None:
+        demo.server.send_signal(signal.SIGTERM)
+        try:
+            demo.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            demo.server.kill()
+            demo.server.wait()
+    if demo.broker is not None:
+        demo.broker.stop()
 
 
 def prepare_server(workdir: Path, broker_port: int, http_port: int) -> tuple[Path, dict[str, str], Path]:
