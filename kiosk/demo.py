@@ -1,8 +1,10 @@
 """`kiosk demo`: a broker, the community server and one kiosk on simulated drivers,
 playing the bundled scenario, on loopback ports that are free. The server starts with
 the bundled registry, residents list and access cards, so what is changed in its console
-(a quarantine, a revoked pass or card) reaches the kiosk. Beside the camera the kiosk has
-a scanner, a card reader and an ID card reader, each played by the scenario."""
+(a quarantine, a revoked pass or card) reaches the kiosk. The server is set up through
+`community-server` commands, as an operator sets one up, never through its internals.
+Beside the camera the kiosk has a scanner, a card reader and an ID card reader, each
+played by the scenario."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +31,7 @@ DEMO_DIR = REPO / "config" / "demo"
 DEMO_PIN = "246810"      # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
 DEMO_ADMIN = "admin"    # its password is made per run and printed; real accounts: `community-server add-user`
 DEMO_LOST_CARD = "0040856635"   # in cards.csv: reported lost, so revoked on the server
+PASSWORD_ENV = "COMMUNITY_SERVER_PASSWORD"      # where `community-server add-user` takes the password from
 # The demo kiosk's readers beside the camera, by name, and how its lines call each way in.
 READERS = [{"type": "sim", "name": "scanner", "terminator": "cr"},
            {"type": "evdev-sim", "name": "card-reader", "reads": "cards", "card_format": "dec10"},
@@ -67,6 +71,10 @@ def _print_decision(entry: dict) -> None:
           f"{reasons}", flush=True)
 
 
+class DemoError(RuntimeError):
+    """A part of the demo would not start; said in words, without a traceback."""
+
+
 @dataclass
 class _Demo:
     """What `kiosk demo` has started, so that it is stopped whatever failed on the way."""
@@ -92,6 +100,9 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
         _follow(demo.feed, seconds)
         print("\nstopping …", flush=True)
         summary = _settled_summary(demo.kiosk.journal)
+    except DemoError as exc:
+        print(f"kiosk demo: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
         _stop(demo)
         if own_dir and not os.environ.get("KIOSK_DEMO_KEEP"):
@@ -120,12 +131,8 @@ def _start(demo: _Demo, scenario: Path) -> None:
 def _add_console_admin(server_cfg: Path) -> str:
     """The console's admin account; returns its password, fresh each run: the console
     shows residents' entries, even in a demo."""
-    from sync.server.console.cli import PASSWORD_ENV
-
     password = secrets.token_urlsafe(9)
-    subprocess.run([sys.executable, "-m", "sync.server.cli", "add-user", DEMO_ADMIN, "--role", "admin",
-                    "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: password},
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    _community_server("add-user", DEMO_ADMIN, "--role", "admin", config=server_cfg, env={PASSWORD_ENV: password})
     return password
 
 
@@ -133,8 +140,8 @@ def _start_server(server_cfg: Path, log_path: Path) -> subprocess.Popen:
     """`community-server run`, its output appended to ``log_path``. The child keeps its
     own copy of the log's descriptor, so ours is closed at once."""
     with open(log_path, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
-                                stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen([*_server_command(), "run", "--config", str(server_cfg)], stdout=log,
+                                stderr=subprocess.STDOUT)
 
 
 def _kiosk_config(workdir: Path, scenario: Path, broker_port: int, registry_keys: dict[str, str],
@@ -225,63 +232,43 @@ def prepare_server(workdir: Path, broker_port: int, http_port: int) -> tuple[Pat
     registry file: what the server published, as issued now (a demo starts with a
     registry just received, not one that looks days old on the status bar)."""
     server_cfg = workdir / "server.toml"
+    new_server = not (workdir / "server").exists()
     server_cfg.write_text(_server_toml(workdir, broker_port, http_port))
-    registry_keys, registry = _seed_server(server_cfg)
-    registry["issued_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if new_server:
+        _seed_lists(server_cfg)
     path = workdir / "registry.json"
+    # The bundled registry, with the cards bound above, is the site's first version.
+    _community_server("init-registry", "--from", DEMO_DIR / "registry.json", "--output", path, config=server_cfg)
+    registry = json.loads(path.read_text("utf-8"))
+    registry["issued_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     path.write_text(json.dumps(registry, ensure_ascii=False, indent=1), "utf-8")
+    registry_keys = tomllib.loads(_community_server("registry-key", config=server_cfg))["registry_keys"]
     return server_cfg, registry_keys, path
 
 
-def _seed_server(server_cfg: Path) -> tuple[dict[str, str], dict]:
-    """Give the server what the demo kiosk starts with, so the console's changes reach it:
-    the bundled residents list and access cards, and the bundled registry with those cards
-    as the site's first version, signed by the server's registry key. Returns the key (for
-    the kiosk to trust) and the registry's content."""
-    from sync import registry_envelope as env
-    from sync.server import config as server_config
-    from sync.server.console.downlink import cards_content
-    from sync.server.console.roster import parse_roster, read_table
-    from sync.server.console.store import ConsoleStore
-    from sync.server.storage import open_storage
-
-    cfg = server_config.load(server_cfg)
-    cfg.server.state_dir.mkdir(parents=True, exist_ok=True)
-    key = env.load_or_create_key(cfg.registry_key_path)
-    registry = json.loads((DEMO_DIR / "registry.json").read_text("utf-8"))
-    site = registry["site"]
-    content = {k: v for k, v in registry.items() if k not in ("version", "issued_at")}
-    roster = parse_roster(read_table("residents.csv", (DEMO_DIR / "residents.csv").read_bytes()))
-    storage = open_storage(cfg)
-    try:
-        store = ConsoleStore(storage)
-        store.import_residents(roster.records)
-        if storage.latest_registry(site) is None:
-            _bind_cards(store)
-            content.update(cards_content(store))
-            storage.save_registry(site, lambda v: env.sign(content, site=site, version=v, key=key,
-                                                           key_id=cfg.registry.key_id), "demo")
-        envelope = storage.latest_registry(site)
-    finally:
-        storage.close()
-    return {cfg.registry.key_id: env.public_key_text(key)}, {**envelope["registry"], "version": envelope["version"]}
+def _seed_lists(server_cfg: Path) -> None:
+    """What an administrator gives a new server, so the console's changes reach the demo
+    kiosk: the bundled residents list and access cards, and the lost card revoked."""
+    _community_server("import-residents", DEMO_DIR / "residents.csv", config=server_cfg)
+    _community_server("import-cards", DEMO_DIR / "cards.csv", config=server_cfg)
+    _community_server("revoke-card", DEMO_LOST_CARD, config=server_cfg)
 
 
-def _bind_cards(store) -> None:
-    """The bundled cards through the console's own import, and the lost one revoked, as an
-    administrator does in the console."""
-    from drivers.cards import mask, normalise
-    from sync.server.console.cards import DEFAULT_FORMAT, parse_cards
-    from sync.server.console.roster import read_table
+def _server_command() -> list[str]:
+    """The `community-server` console script beside this Python, as an operator runs it
+    (the module when run from a source tree without the script)."""
+    script = Path(sys.executable).with_name("community-server")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sync.server.cli"]
 
-    rows = read_table("cards.csv", (DEMO_DIR / "cards.csv").read_bytes())
-    records, errors = parse_cards(rows, store, store.card_key())
-    if errors:
-        raise RuntimeError(f"config/demo/cards.csv: bad rows {errors}")
-    lost = mask(normalise(DEMO_LOST_CARD, DEFAULT_FORMAT))
-    for card_id, record in zip(store.add_cards(records, "demo"), records):
-        if record["masked"] == lost:
-            store.revoke_card(card_id, "demo")
+
+def _community_server(*args, config: Path, env: dict[str, str] | None = None) -> str:
+    """Runs one `community-server` subcommand; returns what it printed. Raises DemoError
+    with the command's own words when it fails."""
+    done = subprocess.run([*_server_command(), *map(str, args), "--config", str(config)], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise DemoError(f"`community-server {args[0]}` failed (exit {done.returncode}):\n{done.stderr.strip()}")
+    return done.stdout
 
 
 def _server_toml(workdir: Path, broker_port: int, http_port: int) -> str:
