@@ -6,8 +6,8 @@ The config sections are passed in duck-typed (this package does not import the k
 
 from __future__ import annotations
 
-import time
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
