@@ -6,16 +6,21 @@ The config sections are passed in duck-typed (this package does not import the k
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
+from drivers.absent import AbsentCamera, AbsentDecoder, AbsentReader, AbsentRelay, AbsentThermometer
 from drivers.camera import Camera, OpenCVCamera
 from drivers.decoder import Decoder, PyzbarDecoder
 from drivers.reader import CARD, CodeReader
 from drivers.relay import GpioRelay, NoRelay, Relay
 from drivers.thermometer import NoThermometer, SerialThermometer, Thermometer, build_protocol
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,6 +40,7 @@ class Devices:
     relay: Relay
     sim_parts: list[Any] = field(default_factory=list)   # far ends to stop at shutdown
     readers: list[CodeReader] = field(default_factory=list)   # [[reader]] sections, in order
+    absent: dict[str, str] = field(default_factory=dict)      # config key -> why it could not be built
 
     def stop(self) -> None:
         self.camera.stop()
@@ -231,16 +237,45 @@ READERS: dict[str, Callable[..., CodeReader]] = {
 
 
 def build_devices(cfg) -> Devices:
+    """Every configured device. One that fails to build is logged, naming its config key,
+    and stands in as absent with the reason, so the kiosk comes up without it."""
     cache: dict = {}
+    absent: dict[str, str] = {}
+    decoder = _guarded(absent, "decoder", cfg.decoder.type, lambda: DECODERS[cfg.decoder.type](cfg, cache), None)
+    if decoder is None:
+        # A camera whose frames nobody can read is no camera at all.
+        camera: Camera = AbsentCamera(f"no code decoder: {absent['decoder']}")
+        decoder = AbsentDecoder()
+    else:
+        camera = _guarded(absent, "camera", cfg.camera.type, lambda: CAMERAS[cfg.camera.type](cfg, cache),
+                          AbsentCamera)
     devices = Devices(
-        camera=CAMERAS[cfg.camera.type](cfg, cache),
-        decoder=DECODERS[cfg.decoder.type](cfg, cache),
-        thermometer=THERMOMETERS[cfg.thermometer.type](cfg, cache),
-        relay=RELAYS[cfg.relay.type](cfg, cache),
+        camera=camera,
+        decoder=decoder,
+        thermometer=_guarded(absent, "thermometer", cfg.thermometer.type,
+                             lambda: THERMOMETERS[cfg.thermometer.type](cfg, cache), AbsentThermometer),
+        relay=_guarded(absent, "relay", cfg.relay.type, lambda: RELAYS[cfg.relay.type](cfg, cache), AbsentRelay),
     )
-    devices.readers = [READERS[r.type](cfg, r, cache) for r in cfg.reader]
+    devices.readers = [_guarded(absent, f"reader.{r.name}", r.type, lambda r=r: READERS[r.type](cfg, r, cache),
+                                lambda reason, r=r: AbsentReader(r.name, reason)) for r in cfg.reader]
+    devices.absent = absent
     devices.sim_parts = cache.get("sim_parts", [])
     devices.sim_world = cache.get("world")          # type: ignore[attr-defined]
     devices.thermometer_sim = cache.get("thermometer_sim")  # type: ignore[attr-defined]
     devices.reader_sims = cache.get("reader_sims", {})      # type: ignore[attr-defined]
     return devices
+
+
+def _guarded(absent: dict[str, str], key: str, kind: str, build: Callable[[], T],
+             stand_in: Callable[[str], T] | None) -> T | None:
+    """``build()``, or, when it raises, ``stand_in(reason)`` with the failure logged and
+    kept in ``absent`` under the config key."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001 - any failure of one device must not stop the kiosk
+        reason = str(exc) or type(exc).__name__
+        absent[key] = reason
+        where = f"[[reader]] name = {key.split('.', 1)[1]!r}" if key.startswith("reader.") else f"[{key}]"
+        log.error("%s (type = %r) could not be built; the kiosk runs without it: %s", where, kind, reason,
+                  exc_info=exc)
+        return stand_in(reason) if stand_in else None

@@ -1,13 +1,16 @@
 """`kiosk demo`: a broker, the community server and one kiosk on simulated drivers,
 playing the bundled scenario, on loopback ports that are free. The server starts with
 the bundled registry, residents list and access cards, so what is changed in its console
-(a quarantine, a revoked pass or card) reaches the kiosk. Beside the camera the kiosk has
-a scanner, a card reader and an ID card reader, each played by the scenario."""
+(a quarantine, a revoked pass or card) reaches the kiosk. The server is set up through
+`community-server` commands, as an operator sets one up, never through its internals.
+Beside the camera the kiosk has a scanner, a card reader and an ID card reader, each
+played by the scenario."""
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import secrets
 import shutil
 import signal
@@ -17,14 +20,18 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
 DEMO_PIN = "246810"      # printed at start; a real kiosk's PIN comes from `kiosk set-pin`
 DEMO_ADMIN = "admin"    # its password is made per run and printed; real accounts: `community-server add-user`
 DEMO_LOST_CARD = "0040856635"   # in cards.csv: reported lost, so revoked on the server
+PASSWORD_ENV = "COMMUNITY_SERVER_PASSWORD"      # where `community-server add-user` takes the password from
 # The demo kiosk's readers beside the camera, by name, and how its lines call each way in.
 READERS = [{"type": "sim", "name": "scanner", "terminator": "cr"},
            {"type": "evdev-sim", "name": "card-reader", "reads": "cards", "card_format": "dec10"},
@@ -64,93 +71,160 @@ def _print_decision(entry: dict) -> None:
           f"{reasons}", flush=True)
 
 
-def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
-    from kiosk import config
-    from kiosk.runtime import KioskRuntime
-    from sync.broker import Broker
-    from sync.server.console.cli import PASSWORD_ENV
-    from werkzeug.security import generate_password_hash
+class DemoError(RuntimeError):
+    """A part of the demo would not start; said in words, without a traceback."""
 
+
+@dataclass
+class _Demo:
+    """What `kiosk demo` has started, so that it is stopped whatever failed on the way."""
+
+    workdir: Path
+    broker: Any = None
+    server: subprocess.Popen | None = None
+    kiosk: Any = None
+    feed: Any = None
+    server_url: str = ""
+    console_password: str = ""
+
+
+def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
     own_dir = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-")) if own_dir else workdir
     workdir.mkdir(parents=True, exist_ok=True)
     scenario = scenario or DEMO_DIR / "scenario.toml"
+    demo = _Demo(workdir)
+    try:
+        _start(demo, scenario)
+        _print_banner(demo, scenario, seconds)
+        _follow(demo.feed, seconds)
+        print("\nstopping …", flush=True)
+        summary = _settled_summary(demo.kiosk.journal)
+    except DemoError as exc:
+        print(f"kiosk demo: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        _stop(demo)
+        if own_dir and not os.environ.get("KIOSK_DEMO_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"demo stopped cleanly{summary}.", flush=True)
+    return 0
 
-    broker = Broker(workdir / "broker")
-    broker.start()
+
+def _start(demo: _Demo, scenario: Path) -> None:
+    """The broker, the seeded community server, then the kiosk, subscribed to its events."""
+    from kiosk.runtime import KioskRuntime
+    from sync.broker import Broker
+
+    demo.broker = Broker(demo.workdir / "broker")
+    demo.broker.start()
     server_port = _free_port()
-    server_cfg, registry_keys, registry_file = prepare_server(workdir, broker.port, server_port)
-    # A fresh password each run: the console shows residents' entries, even in a demo.
-    console_password = secrets.token_urlsafe(9)
-    subprocess.run([sys.executable, "-m", "sync.server.cli", "add-user", DEMO_ADMIN, "--role", "admin",
-                    "--config", str(server_cfg)], env={**os.environ, PASSWORD_ENV: console_password},
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    server = subprocess.Popen([sys.executable, "-m", "sync.server.cli", "run", "--config", str(server_cfg)],
-                              stdout=open(workdir / "server.log", "ab"), stderr=subprocess.STDOUT)
-    server_url = f"http://127.0.0.1:{server_port}/"
-    cfg = config.from_dict({
+    server_cfg, registry_keys, registry_file = prepare_server(demo.workdir, demo.broker.port, server_port)
+    demo.console_password = _add_console_admin(server_cfg)
+    demo.server = _start_server(server_cfg, demo.workdir / "server.log")
+    demo.server_url = f"http://127.0.0.1:{server_port}/"
+    demo.kiosk = KioskRuntime(_kiosk_config(demo.workdir, scenario, demo.broker.port, registry_keys, registry_file))
+    demo.feed = demo.kiosk.events.subscribe()
+    demo.kiosk.start()
+
+
+def _add_console_admin(server_cfg: Path) -> str:
+    """The console's admin account; returns its password, fresh each run: the console
+    shows residents' entries, even in a demo."""
+    password = secrets.token_urlsafe(9)
+    _community_server("add-user", DEMO_ADMIN, "--role", "admin", config=server_cfg, env={PASSWORD_ENV: password})
+    return password
+
+
+def _start_server(server_cfg: Path, log_path: Path) -> subprocess.Popen:
+    """`community-server run`, its output appended to ``log_path``. The child keeps its
+    own copy of the log's descriptor, so ours is closed at once."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([*_server_command(), "run", "--config", str(server_cfg)], stdout=log,
+                                stderr=subprocess.STDOUT)
+
+
+def _kiosk_config(workdir: Path, scenario: Path, broker_port: int, registry_keys: dict[str, str],
+                  registry_file: Path):
+    from kiosk import config
+    from werkzeug.security import generate_password_hash
+
+    return config.from_dict({
         "kiosk": {"site": "demo-site", "gate": "gate-1", "state_dir": str(workdir / "kiosk")},
         "camera": {"type": "sim"},
         "thermometer": {"type": "sim"},
         "relay": {"type": "sim"},
         "ui": {"port": _free_port(), "pin_hash": generate_password_hash(DEMO_PIN)},
-        "mqtt": {"host": "127.0.0.1", "port": broker.port, "registry_keys": registry_keys},
+        "mqtt": {"host": "127.0.0.1", "port": broker_port, "registry_keys": registry_keys},
         "registry": {"file": str(registry_file)},
         # The scenario loops every ~90 s: a resident coming round again is not a passback.
         "policy": {"passback_window_h": 0.01},
         "sim": {"scenario": str(scenario), "loop": True, "inbox": str(workdir / "inbox"), "clock_synced": True},
         "reader": READERS,
     }, source="demo")
-    rt = KioskRuntime(cfg)
-    feed = rt.events.subscribe()
-    rt.start()
-    ok = _wait_http(server_url)
+
+
+def _print_banner(demo: _Demo, scenario: Path, seconds: float) -> None:
+    ok = _wait_http(demo.server_url)
+    server_note = "" if ok else f"  (not answering yet: see {demo.workdir / 'server.log'})"
     print(f"""
 Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
-  kiosk touchscreen:  {rt.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
-  community server:   {server_url}{'' if ok else '  (not answering yet: see ' + str(workdir / 'server.log') + ')'}
-  console login:      {DEMO_ADMIN} / {console_password}
-  entries as JSON:    {server_url}api/entries   (after the console login)
-  MQTT broker:        127.0.0.1:{broker.port}
-  state and logs:     {workdir}
-  someone walks up:   drop a person file (scenario [[person]] keys) into {workdir / 'inbox'}
+  kiosk touchscreen:  {demo.kiosk.ui_url}   (volunteer PIN for the demo: {DEMO_PIN})
+  community server:   {demo.server_url}{server_note}
+  console login:      {DEMO_ADMIN} / {demo.console_password}
+  entries as JSON:    {demo.server_url}api/entries   (after the console login)
+  MQTT broker:        127.0.0.1:{demo.broker.port}
+  state and logs:     {demo.workdir}
+  someone walks up:   drop a person file (scenario [[person]] keys) into {demo.workdir / 'inbox'}
 {'Stops after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
 """, flush=True)
 
+
+def _follow(feed, seconds: float) -> None:
+    """Print each decision until Ctrl-C, SIGTERM or ``seconds`` (0: no limit); the
+    signal handlers before are put back on the way out."""
     done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
+    before = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     deadline = time.monotonic() + seconds if seconds else None
-    import queue
-
-    while not done.is_set() and (deadline is None or time.monotonic() < deadline):
-        try:
-            event = feed.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if event["type"] == "decision":
-            _print_decision(event["data"])
-
-    print("\nstopping …", flush=True)
-    # Give the outbox a moment to hear the last acks, so the summary is the settled truth.
-    settle = time.monotonic() + 3
-    while rt.journal.backlog() and time.monotonic() < settle:
-        time.sleep(0.1)
-    journaled, backlog = rt.journal.last_seq(), rt.journal.backlog()
-    rt.stop()
-    backlog_note = f": {journaled} entries journaled, {journaled - backlog} stored on the server"
-    if backlog:
-        backlog_note += f", {backlog} kept on the kiosk to send next time"
-    server.send_signal(signal.SIGTERM)
     try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    broker.stop()
-    if own_dir and not os.environ.get("KIOSK_DEMO_KEEP"):
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(f"demo stopped cleanly{backlog_note}.", flush=True)
-    return 0
+        while not done.is_set() and (deadline is None or time.monotonic() < deadline):
+            try:
+                event = feed.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if event["type"] == "decision":
+                _print_decision(event["data"])
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _settled_summary(journal) -> str:
+    """Entries journaled and stored, after giving the outbox a moment to hear the last
+    acks, so the summary is the settled truth."""
+    settle = time.monotonic() + 3
+    while journal.backlog() and time.monotonic() < settle:
+        time.sleep(0.1)
+    journaled, backlog = journal.last_seq(), journal.backlog()
+    summary = f": {journaled} entries journaled, {journaled - backlog} stored on the server"
+    if backlog:
+        summary += f", {backlog} kept on the kiosk to send next time"
+    return summary
+
+
+def _stop(demo: _Demo) -> None:
+    """The kiosk first (its outbox sends the last entries), then the server, then the broker."""
+    if demo.kiosk is not None:
+        demo.kiosk.stop()
+    if demo.server is not None:
+        demo.server.send_signal(signal.SIGTERM)
+        try:
+            demo.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            demo.server.kill()
+            demo.server.wait()
+    if demo.broker is not None:
+        demo.broker.stop()
 
 
 def prepare_server(workdir: Path, broker_port: int, http_port: int) -> tuple[Path, dict[str, str], Path]:
@@ -158,63 +232,43 @@ def prepare_server(workdir: Path, broker_port: int, http_port: int) -> tuple[Pat
     registry file: what the server published, as issued now (a demo starts with a
     registry just received, not one that looks days old on the status bar)."""
     server_cfg = workdir / "server.toml"
+    new_server = not (workdir / "server").exists()
     server_cfg.write_text(_server_toml(workdir, broker_port, http_port))
-    registry_keys, registry = _seed_server(server_cfg)
-    registry["issued_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if new_server:
+        _seed_lists(server_cfg)
     path = workdir / "registry.json"
+    # The bundled registry, with the cards bound above, is the site's first version.
+    _community_server("init-registry", "--from", DEMO_DIR / "registry.json", "--output", path, config=server_cfg)
+    registry = json.loads(path.read_text("utf-8"))
+    registry["issued_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     path.write_text(json.dumps(registry, ensure_ascii=False, indent=1), "utf-8")
+    registry_keys = tomllib.loads(_community_server("registry-key", config=server_cfg))["registry_keys"]
     return server_cfg, registry_keys, path
 
 
-def _seed_server(server_cfg: Path) -> tuple[dict[str, str], dict]:
-    """Give the server what the demo kiosk starts with, so the console's changes reach it:
-    the bundled residents list and access cards, and the bundled registry with those cards
-    as the site's first version, signed by the server's registry key. Returns the key (for
-    the kiosk to trust) and the registry's content."""
-    from sync import registry_envelope as env
-    from sync.server import config as server_config
-    from sync.server.console.downlink import cards_content
-    from sync.server.console.roster import parse_roster, read_table
-    from sync.server.console.store import ConsoleStore
-    from sync.server.storage import open_storage
-
-    cfg = server_config.load(server_cfg)
-    cfg.server.state_dir.mkdir(parents=True, exist_ok=True)
-    key = env.load_or_create_key(cfg.registry_key_path)
-    registry = json.loads((DEMO_DIR / "registry.json").read_text("utf-8"))
-    site = registry["site"]
-    content = {k: v for k, v in registry.items() if k not in ("version", "issued_at")}
-    roster = parse_roster(read_table("residents.csv", (DEMO_DIR / "residents.csv").read_bytes()))
-    storage = open_storage(cfg)
-    try:
-        store = ConsoleStore(storage)
-        store.import_residents(roster.records)
-        if storage.latest_registry(site) is None:
-            _bind_cards(store)
-            content.update(cards_content(store))
-            storage.save_registry(site, lambda v: env.sign(content, site=site, version=v, key=key,
-                                                           key_id=cfg.registry.key_id), "demo")
-        envelope = storage.latest_registry(site)
-    finally:
-        storage.close()
-    return {cfg.registry.key_id: env.public_key_text(key)}, {**envelope["registry"], "version": envelope["version"]}
+def _seed_lists(server_cfg: Path) -> None:
+    """What an administrator gives a new server, so the console's changes reach the demo
+    kiosk: the bundled residents list and access cards, and the lost card revoked."""
+    _community_server("import-residents", DEMO_DIR / "residents.csv", config=server_cfg)
+    _community_server("import-cards", DEMO_DIR / "cards.csv", config=server_cfg)
+    _community_server("revoke-card", DEMO_LOST_CARD, config=server_cfg)
 
 
-def _bind_cards(store) -> None:
-    """The bundled cards through the console's own import, and the lost one revoked, as an
-    administrator does in the console."""
-    from sync.cardnumbers import mask, normalise
-    from sync.server.console.cards import DEFAULT_FORMAT, parse_cards
-    from sync.server.console.roster import read_table
+def _server_command() -> list[str]:
+    """The `community-server` console script beside this Python, as an operator runs it
+    (the module when run from a source tree without the script)."""
+    script = Path(sys.executable).with_name("community-server")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sync.server.cli"]
 
-    rows = read_table("cards.csv", (DEMO_DIR / "cards.csv").read_bytes())
-    records, errors = parse_cards(rows, store, store.card_key())
-    if errors:
-        raise RuntimeError(f"config/demo/cards.csv: bad rows {errors}")
-    lost = mask(normalise(DEMO_LOST_CARD, DEFAULT_FORMAT))
-    for card_id, record in zip(store.add_cards(records, "demo"), records):
-        if record["masked"] == lost:
-            store.revoke_card(card_id, "demo")
+
+def _community_server(*args, config: Path, env: dict[str, str] | None = None) -> str:
+    """Runs one `community-server` subcommand; returns what it printed. Raises DemoError
+    with the command's own words when it fails."""
+    done = subprocess.run([*_server_command(), *map(str, args), "--config", str(config)], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise DemoError(f"`community-server {args[0]}` failed (exit {done.returncode}):\n{done.stderr.strip()}")
+    return done.stdout
 
 
 def _server_toml(workdir: Path, broker_port: int, http_port: int) -> str:

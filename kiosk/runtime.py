@@ -132,6 +132,9 @@ class KioskRuntime:
                 "thermometer": d.thermometer.state.value,
                 "relay": d.relay.state.value,
             },
+            "readers": {r.name: r.state.value for r in d.readers},
+            # Devices that could not be built, by config key, with the reason.
+            "absent": dict(d.absent),
             "sync": self.outbox.state if self.outbox else "disabled",
             "backlog": self.journal.backlog(),
             "registry_version": self.registry.current.version,

@@ -52,6 +52,14 @@ def _devices(status: dict, t) -> list[Item]:
     return out
 
 
+def _readers(status: dict, t) -> list[Item]:
+    # A reader beside the camera is one more way in, never the only one: a warning, and
+    # only when one is faulty (the bar stays short).
+    faulty = [f"{name}: {t(f'status.{state}')}" for name, state in (status.get("readers") or {}).items()
+              if state in _DEVICE_FAULTS]
+    return [Item("reader", "warn", " · ".join(faulty))] if faulty else []
+
+
 def _sync(status: dict, t, backlog_warn: int) -> list[Item]:
     sync = str(status.get("sync", "unreachable"))
     backlog = int(status.get("backlog", 0))
@@ -97,6 +105,6 @@ def items(status: dict, t, backlog_warn: int = 100) -> list[dict]:
     synced = status.get("clock_synced")
     clock = Item("clock", "warn", t("status.clock_unsynced")) if synced is False \
         else Item("clock", "ok", t("status.clock_synced"))
-    out = [*_devices(status, t), *_sync(status, t, backlog_warn), _registry(status, t), _disk(status, t),
+    out = [*_devices(status, t), *_readers(status, t), *_sync(status, t, backlog_warn), _registry(status, t), _disk(status, t),
            *_screening(status, t), clock]
     return [{**asdict(i), "ok": i.ok} for i in out]

@@ -167,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     from sync.server.console.cli import add_user_parser
 
     add_user_parser(sub)
+
+    from sync.server.console.lists_cli import add_lists_parsers
+    from sync.server.registry_cli import add_registry_parsers
+
+    add_lists_parsers(sub)
+    add_registry_parsers(sub)
     return p
 
 

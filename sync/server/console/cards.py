@@ -44,6 +44,13 @@ def card_record(store, card_key: str, household: str, typed: str, card_format: s
             "masked": mask(canonical)}
 
 
+def bound_card(store, typed: str, card_format: str = DEFAULT_FORMAT) -> tuple[dict | None, str]:
+    """The card in force bound with this number (None when there is none), and the
+    number masked; raises CardFormatError (a ValueError) saying what is wrong with it."""
+    canonical = normalise(typed, card_format)
+    return store.active_card(forms(store.card_key(), canonical)[str(len(canonical))]), mask(canonical)
+
+
 def parse_cards(rows: list[list[str]], store, card_key: str) -> tuple[list[dict], list[tuple[int, str]]]:
     """Records from a cards list (household or building/unit/room, card, optional format
     and resident name), and every bad row with its number."""

@@ -24,6 +24,7 @@ def test_all_good_is_all_green():
     ({"devices": {**GOOD["devices"], "camera": "absent"}}, "camera", "stop", "not connected"),
     ({"devices": {**GOOD["devices"], "thermometer": "stale"}}, "thermometer", "warn", "no data"),
     ({"devices": {**GOOD["devices"], "relay": "error"}}, "gate", "stop", "failing"),
+    ({"readers": {"scanner": "ok", "id-reader": "absent"}}, "reader", "warn", "id-reader: not connected"),
     ({"sync": "unreachable"}, "broker", "warn", "unreachable"),
     ({"sync": "auth_failed"}, "broker", "warn", "refused this kiosk's login"),
     ({"sync": "connecting"}, "broker", "warn", "connecting"),
