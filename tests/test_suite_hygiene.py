@@ -89,33 +89,59 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def _is_fixture(fn: ast.AST) -> bool:
-    return isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-        "fixture" in ast.unparse(d) for d in fn.decorator_list)
+def _fixture_decorator(fn: ast.AST) -> ast.expr | None:
+    """``@pytest.fixture`` or ``@pytest.fixture(...)`` (or the bare ``fixture`` imported from pytest)."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return next((d for d in fn.decorator_list
+                 if ast.unparse(d.func if isinstance(d, ast.Call) else d) in ("pytest.fixture", "fixture")), None)
 
 
 def fixtures_of(tree: ast.Module) -> dict[str, ast.FunctionDef]:
-    return {fn.name: fn for fn in tree.body if _is_fixture(fn)}
+    """The fixtures a module defines, by the name a test asks for (``name=`` if given), its
+    classes' included."""
+    found = {}
+    for node in tree.body:
+        for fn in node.body if isinstance(node, ast.ClassDef) else [node]:
+            if (decorator := _fixture_decorator(fn)) is not None:
+                named = [k.value for k in getattr(decorator, "keywords", []) if k.arg == "name"]
+                found[named[0].value if named and isinstance(named[0], ast.Constant) else fn.name] = fn
+    return found
 
 
 def _parse(path: Path) -> ast.Module:
     return ast.parse(path.read_text("utf-8"))
 
 
-def imported_fixtures(tree: ast.AST) -> list[str]:
-    """Fixtures brought in with ``from tests.x import fixture``: pytest finds them by name
-    only through conftest.py, and an import hides which one a test really gets."""
+def _imported_module(node: ast.ImportFrom, path: Path) -> str | None:
+    """The dotted name ``from ... import`` reads from, a relative one resolved against ``path``."""
+    if node.level == 0:
+        return node.module
+    package = path.relative_to(TESTS.parent).parent.parts
+    base = package[:len(package) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def imported_fixtures(tree: ast.AST, path: Path) -> list[str]:
+    """Fixtures brought into the module at ``path`` with ``from tests.x import fixture`` (or
+    ``*``, or a relative import): pytest finds them by name only through conftest.py, and
+    an import hides which one a test really gets."""
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and (path := _module_file(node.module)):
-            fixtures = fixtures_of(_parse(path))
-            found += [f"{alias.name} from {node.module}" for alias in node.names if alias.name in fixtures]
+        if not (isinstance(node, ast.ImportFrom) and (module := _imported_module(node, path))
+                and (source := _module_file(module))):
+            continue
+        functions = {fn.name for fn in fixtures_of(_parse(source)).values()}
+        for alias in node.names:
+            if alias.name in functions or (alias.name == "*" and functions):
+                found.append(f"{alias.name} from {module}")
     return found
 
 
 def shadowed_fixtures(path: Path, tree: ast.Module) -> list[str]:
-    """A test module's fixture named like a conftest fixture it can see, yet not built on it
-    (``def storage(storage)`` extends the shared one; anything else silently replaces it)."""
+    """A fixture of a test module, or of a conftest.py, named like a fixture of a conftest.py
+    above it, yet not built on it (``def storage(storage)`` extends the shared one; anything
+    else silently replaces it for the tests below)."""
     visible: dict[str, Path] = {}
     for folder in reversed([path.parent, *path.parent.parents]):
         conftest = folder / "conftest.py"
@@ -143,9 +169,8 @@ def test_no_sleep_then_assert(path):
 
 @pytest.mark.parametrize("path", _sources(), ids=_rel)
 def test_fixtures_come_from_conftest(path):
-    assert imported_fixtures(ast.parse(path.read_text("utf-8"))) == [], "move the fixture to a conftest.py"
-    if path.name != "conftest.py":
-        assert shadowed_fixtures(path, _parse(path)) == [], "name it apart, or build it on the shared one"
+    assert imported_fixtures(_parse(path), path) == [], "move the fixture to a conftest.py"
+    assert shadowed_fixtures(path, _parse(path)) == [], "name it apart, or build it on the shared one"
 
 
 # -- the rules catch what they are for --------------------------------------------------
@@ -192,8 +217,15 @@ def test_the_rules_let_pass_waits_through_the_helper_and_pacing_sleeps():
 
 
 def test_the_rules_catch_an_imported_and_a_shadowed_fixture():
-    assert imported_fixtures(_tree("from tests.conftest import broker, free_port\n")) == \
+    probe = TESTS / "sync" / "server" / "test_probe.py"
+    assert imported_fixtures(_tree("from tests.conftest import broker, free_port\n"), probe) == \
         ["broker from tests.conftest"]
+    # Relative, and everything at once: tests/sync/server/console/conftest.py has fixtures.
+    assert imported_fixtures(_tree("from .console.conftest import page\nfrom ..server.console.conftest import *\n"),
+                             probe) == ["page from tests.sync.server.console.conftest",
+                                        "* from tests.sync.server.console.conftest"]
+    # Helpers that are not fixtures may be imported.
+    assert imported_fixtures(_tree("from tests.sync.server.consolekit import ADMIN, log_in\n"), probe) == []
     module = _tree("""
         @pytest.fixture(scope="module")
         def broker(tmp_path_factory):
@@ -201,6 +233,34 @@ def test_the_rules_catch_an_imported_and_a_shadowed_fixture():
         @pytest.fixture
         def storage(storage):
             return storage
+        @pytest.fixture(name="runtime")
+        def other_runtime():
+            return 2
+        class TestThing:
+            @pytest.fixture
+            def chromium(self):
+                return 3
+        @pytest.mark.usefixtures("broker")
+        def console_app():
+            pass
     """)
-    # As if it sat in tests/sync/: it sees tests/conftest.py's broker and storage.
-    assert shadowed_fixtures(TESTS / "sync" / "test_probe.py", module) == ["broker (also in conftest.py)"]
+    # As if it sat in tests/sync/: it sees tests/conftest.py's broker, storage, runtime, chromium
+    # and console_app (here a function marked usefixtures, which is no fixture).
+    assert shadowed_fixtures(TESTS / "sync" / "test_probe.py", module) == [
+        "broker (also in conftest.py)", "runtime (also in conftest.py)", "chromium (also in conftest.py)"]
+
+
+def test_a_conftest_may_not_replace_a_fixture_of_a_conftest_above_it():
+    nested = _tree("""
+        @pytest.fixture
+        def broker(tmp_path):
+            yield 1
+        @pytest.fixture
+        def storage(storage):
+            return storage
+    """)
+    assert shadowed_fixtures(TESTS / "sync" / "server" / "console" / "conftest.py", nested) == \
+        ["broker (also in conftest.py)"]
+    # The console's own conftest.py is the file itself, not one above it.
+    assert shadowed_fixtures(TESTS / "sync" / "server" / "console" / "conftest.py",
+                             _parse(TESTS / "sync" / "server" / "console" / "conftest.py")) == []

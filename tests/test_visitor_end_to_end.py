@@ -22,9 +22,6 @@ from tests.sync.procs import ServerProcess, write_server_config
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = REPO / "test-artifacts"
 SITE, GATE = "demo-site", "east"
@@ -82,18 +79,6 @@ def joined_up(config: Path, kiosk_keys: str, broker_port: int) -> None:
         assert old in text, f"the test kiosk's config no longer has {old!r}"
         text = text.replace(old, new)
     config.write_text(text)
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def fill_in_on_the_phone(browser, url: str, qr_png: Path) -> str:
@@ -170,10 +155,10 @@ def server_entries(db: Path, pass_id: str) -> list[dict]:
     return [{"decision": d, "entry": json.loads(b), "declared_by": n} for d, b, n in rows]
 
 
-def test_a_visitor_registers_on_the_phone_and_enters_with_one_tap(tmp_path, browser, server, kiosk):
+def test_a_visitor_registers_on_the_phone_and_enters_with_one_tap(tmp_path, chromium, server, kiosk):
     url, _, db = server
     qr = tmp_path / "pass-screenshot.png"
-    pass_id = fill_in_on_the_phone(browser, url, qr)
+    pass_id = fill_in_on_the_phone(chromium, url, qr)
 
     seq = kiosk.next_seq()
     kiosk.arrive(image=qr, temperature_c=36.5)
@@ -184,7 +169,7 @@ def test_a_visitor_registers_on_the_phone_and_enters_with_one_tap(tmp_path, brow
     assert {k: first["visitor"][k] for k in ("name_masked", "origin", "origin_name", "contact", "symptoms")} == \
         {"name_masked": "张*", "origin": "410100", "origin_name": "河南省 郑州市", "contact": False, "symptoms": False}
 
-    confirm_with_one_tap(browser, kiosk, seq)
+    confirm_with_one_tap(chromium, kiosk, seq)
     override = next(e for e in kiosk.entries() if e.get("ref") == first["id"])
     assert (override["decision"], override["operator"]["name"]) == ("admit", "王志愿")
 

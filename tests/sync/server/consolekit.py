@@ -11,6 +11,8 @@ from kiosk.journal import Journal
 ADMIN = ("alice", "correct horse 1")
 VIEWER = ("victor", "battery staple 2")
 SITE = "demo-site"
+# The sizes the console is checked at: a 390x844 phone and a 1366x768 office laptop.
+SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
 
 
 class Published(list):
@@ -59,12 +61,21 @@ def token(client, path: str = "/console/entries") -> str:
 
 
 def log_in(page, server, user):
-    """Logs in through the console's page in Chromium, as staff do."""
+    """Logs in through the console's page in Chromium, as staff do. The name is looked for
+    in the page, not on screen: a phone's folded menu hides it."""
     page.goto(server.console_url)
     page.get_by_test_id("login-name").fill(user[0])
     page.get_by_test_id("login-password").fill(user[1])
     page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("user-name").wait_for()
+    page.get_by_test_id("user-name").wait_for(state="attached")
+
+
+def logged_in_page(context, server, user=ADMIN):
+    """A new page of the browser ``context``, logged in to ``server``'s console."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, server, user)
+    return page
 
 
 def open_menu(page) -> None:

@@ -1,19 +1,16 @@
-"""Fixtures of the office console's browser tests: one real community server with its
-console on a real Mosquitto per module, and pages of the root conftest's Chromium at a
-phone's and a desk's size."""
+"""Fixtures of the office console's browser tests: a real community server with its
+console on a real Mosquitto shared by the test module (a server per test is too slow),
+and pages of the root conftest's Chromium."""
 
 from __future__ import annotations
 
 import pytest
 
-SITE = "demo-site"
-ADMIN = ("alice", "correct horse 1")
-# The sizes the console is checked at: a 390x844 phone and a 1366x768 office laptop.
-SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
+from tests.sync.server.consolekit import ADMIN, SITE, SIZES, VIEWER, logged_in_page
 
 
 @pytest.fixture(scope="module")
-def office_broker(tmp_path_factory):
+def console_broker(tmp_path_factory):
     from sync.broker import Broker
 
     b = Broker(tmp_path_factory.mktemp("broker"))
@@ -24,8 +21,9 @@ def office_broker(tmp_path_factory):
         b.stop()
 
 
-def _run_office(root, broker_port: int):
-    """A started ServerRuntime with its console on the broker at ``broker_port``."""
+def _run_console_server(root, broker_port: int, console_keys: str = ""):
+    """A started ServerRuntime with its console (and an admin and a viewer) on the broker at
+    ``broker_port``; ``console_url`` is the console's address."""
     from sync.server import config
     from sync.server.cli import main
     from sync.server.runtime import ServerRuntime
@@ -42,10 +40,12 @@ port = 0
 [console]
 site = "{SITE}"
 refresh_s = 1
+{console_keys}
 """)
-    (root / "pw").write_text(ADMIN[1])
-    assert main(["add-user", ADMIN[0], "--role", "admin", "--config", str(cfg_path),
-                 "--password-file", str(root / "pw")]) == 0
+    for (name, password), role in ((ADMIN, "admin"), (VIEWER, "viewer")):
+        (root / "pw").write_text(password)
+        assert main(["add-user", name, "--role", role, "--config", str(cfg_path),
+                     "--password-file", str(root / "pw")]) == 0
     rt = ServerRuntime(config.load(cfg_path))
     rt.start()
     try:
@@ -58,9 +58,19 @@ refresh_s = 1
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory, office_broker):
-    """A community server with its console; ``console_url`` is the console's address."""
-    rt = _run_office(tmp_path_factory.mktemp("server"), office_broker.port)
+def console_server(tmp_path_factory, console_broker):
+    """The console with 20 entries to a page, for the desk tests that page through a few."""
+    rt = _run_console_server(tmp_path_factory.mktemp("server"), console_broker.port, "page_size = 20")
+    try:
+        yield rt
+    finally:
+        rt.stop()
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, console_broker):
+    """The console as installed: its default page size."""
+    rt = _run_console_server(tmp_path_factory.mktemp("server"), console_broker.port)
     try:
         yield rt
     finally:
@@ -71,22 +81,23 @@ def office(tmp_path_factory, office_broker):
 def office_own_broker(tmp_path, broker):
     """A server of its own on the test's broker, which the test may stop and start."""
     (tmp_path / "server").mkdir()
-    rt = _run_office(tmp_path / "server", broker.port)
+    rt = _run_console_server(tmp_path / "server", broker.port)
     try:
         yield rt
     finally:
         rt.stop()
 
 
-def log_in(context, rt):
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    pg.goto(rt.console_url)
-    pg.get_by_test_id("login-name").fill(ADMIN[0])
-    pg.get_by_test_id("login-password").fill(ADMIN[1])
-    pg.get_by_test_id("login-submit").click()
-    pg.get_by_test_id("user-name").wait_for(state="attached")
-    return pg
+@pytest.fixture
+def page(chromium):
+    """A desk's page that keeps what it downloads."""
+    ctx = chromium.new_context(accept_downloads=True, viewport={"width": 1360, "height": 860})
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(10_000)
+        yield pg
+    finally:
+        ctx.close()
 
 
 @pytest.fixture(params=sorted(SIZES))
@@ -94,7 +105,7 @@ def screen(request, chromium, office):
     """A page logged in to the console as the admin, at each checked size in turn."""
     ctx = chromium.new_context(accept_downloads=True, viewport=SIZES[request.param])
     try:
-        pg = log_in(ctx, office)
+        pg = logged_in_page(ctx, office)
         pg.size = request.param
         yield pg
     finally:

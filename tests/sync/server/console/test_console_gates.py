@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync.server.console.conftest import SITE, SIZES, log_in
+from tests.sync.server.consolekit import SITE, SIZES, logged_in_page
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -19,7 +19,7 @@ def test_a_server_off_its_broker_does_not_blame_the_gates(chromium, office_own_b
     rt.storage.record_status(SITE, "gate-down", {"v": 1, "state": "offline"})
     ctx = chromium.new_context(viewport=SIZES["desk"])
     try:
-        page = log_in(ctx, rt)
+        page = logged_in_page(ctx, rt)
         page.goto(rt.console_url + "gates")
         row = page.locator('[data-testid="gate-row"][data-gate="gate-up"]')
         expect(row.get_by_test_id("gate-state")).to_have_text("在线")

@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sync.schema import Batch
-from tests.sync.server.console.conftest import SITE
-from tests.sync.server.consolekit import entry_fields, journal_entries, open_menu
+from tests.sync.server.consolekit import SITE, entry_fields, journal_entries, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api")

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from tests.sync.server.console.conftest import SITE
-from tests.sync.server.consolekit import entry_fields, open_menu
+from tests.sync.server.consolekit import SITE, entry_fields, open_menu
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,7 +21,7 @@ expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
-def fed(office, office_broker, tmp_path_factory):
+def fed(office, console_broker, tmp_path_factory):
     """A kiosk's day sent through the broker by the real outbox: 6 in, 2 out, a fever,
     a quarantine exit, two visitors from 河南 and one override."""
     from kiosk import config
@@ -39,7 +38,7 @@ def fed(office, office_broker, tmp_path_factory):
         people.append(v)
     people.append({**entry_fields("admit", "in", ["override"]), "operator": {"name": "赵志愿", "reason": "认识"}})
     path = tmp_path_factory.mktemp("kiosk") / "journal.sqlite3"
-    cfg = config.from_dict({"mqtt": {"port": office_broker.port, "batch_size": 5, "linger_ms": 20}})
+    cfg = config.from_dict({"mqtt": {"port": console_broker.port, "batch_size": 5, "linger_ms": 20}})
     journal = Journal(path, site=SITE, gate="east")
     outbox = Outbox(cfg.mqtt, site=SITE, gate="east", open_journal=partial(Journal, path, site=SITE, gate="east"))
     outbox.start()

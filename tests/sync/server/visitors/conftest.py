@@ -12,11 +12,10 @@ from sync.server.console.auth import create_user
 from sync.server.console.config import ConsoleSection
 from sync.server.visitors import init_visitor_page, make_registrar
 from sync.server.visitors.config import VisitorsSection
+from tests.sync.server.consolekit import ADMIN, VIEWER
 
 HOUSEHOLD = ("3", "2", "501")
 ID_KEY = b"i" * 32
-ADMIN = ("alice", "correct horse 1")
-VIEWER = ("victor", "battery staple 2")
 
 
 @pytest.fixture

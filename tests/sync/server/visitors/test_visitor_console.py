@@ -15,8 +15,7 @@ from sync import passes
 from sync.schema import Batch
 from sync.server.console.store import ConsoleStore
 from sync.server.visitors.config import VisitorsSection
-from tests.sync.server.consolekit import entry_fields, journal_entries, login, token
-from tests.sync.server.visitors.conftest import ADMIN, VIEWER
+from tests.sync.server.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
 
 
 def _registered(fill, **changes) -> str:
