@@ -24,10 +24,22 @@ def links(text: str) -> list[str]:
     return re.findall(r"\]\(([^)\s]+)\)", text)
 
 
+def anchors(markdown: Path) -> set[str]:
+    """The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#{1,6} (.+)$", markdown.read_text(), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 def test_every_relative_link_and_picture_points_to_a_file():
-    broken = [(guide.name, target) for guide in GUIDES for target in links(guide.read_text())
-              if not re.match(r"[a-z]+:", target) and not target.startswith("#")
-              and not (guide.parent / target.split("#")[0]).exists()]
+    broken = []
+    for guide in GUIDES:
+        for target in links(guide.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = guide.parent / path if path else guide
+            if not file.exists() or (anchor and file.suffix == ".md" and anchor not in anchors(file)):
+                broken.append((guide.name, target))
     assert not broken, broken
 
 
