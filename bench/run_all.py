@@ -1,12 +1,12 @@
 """Runs every benchmark in bench/ and writes bench/RESULTS.md: each script's tables, the
 time it took, and the machine they ran on (CPU model, cores, RAM, Python, OS), so
 figures from a Raspberry Pi and from a PC are never confused. Then it puts the same
-results into the README between the bench markers.
+results into docs/benchmarks.md between the bench markers.
 
 Each script runs in its own process with a time limit; one that fails or overruns is
 reported as such and the others still run.
 
-Usage: python bench/run_all.py [--timeout S] [--only NAME ...] [--no-readme]
+Usage: python bench/run_all.py [--timeout S] [--only NAME ...] [--no-docs]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "RESULTS.md"
-README = REPO / "README.md"
+BENCHMARKS = REPO / "docs" / "benchmarks.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -116,7 +116,7 @@ def render(results: list[dict], info: dict[str, str], when: datetime) -> str:
     lines += [f"| {k} | {v} |" for k, v in info.items()]
     for r in results:
         lines += ["", f"### {r['name']}", "", f"*{r['status']}, {r['seconds']:.0f} s*", ""]
-        # Scripts' own headings go below the script's, in README and RESULTS.md alike.
+        # Scripts' own headings go below the script's, in docs/benchmarks.md and RESULTS.md alike.
         body = re.sub(r"^#{1,4} ", "#### ", r["stdout"].strip(), flags=re.M)
         if body:
             lines.append(body)
@@ -138,7 +138,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--timeout", type=float, default=900, help="limit per script, s")
     ap.add_argument("--only", nargs="*", help="run only these scripts (by name)")
-    ap.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    ap.add_argument("--no-docs", action="store_true", help="leave docs/benchmarks.md as it is")
     args = ap.parse_args()
 
     todo = scripts(args.only)
@@ -153,11 +153,11 @@ def main() -> int:
     body = render(results, info, datetime.now(timezone.utc))
     RESULTS.write_text("# Benchmark results\n\n" + body)
     print(f"wrote {RESULTS.relative_to(REPO)}")
-    if not args.no_readme and README.exists():
-        updated = replace_block(README.read_text(), body)
+    if not args.no_docs and BENCHMARKS.exists():
+        updated = replace_block(BENCHMARKS.read_text(), body)
         if updated is not None:
-            README.write_text(updated)
-            print("updated the results in README.md")
+            BENCHMARKS.write_text(updated)
+            print(f"updated the results in {BENCHMARKS.relative_to(REPO)}")
     return 0 if all(r["status"] == "ok" for r in results) else 1
 
 

@@ -138,7 +138,7 @@ class Registry(_Strict):
     cards: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a card's canonical "
                                         "number -> whose it is; never the number itself")
     id_key: str | None = Field(None, description="base64 key of the residents' ID numbers' keyed hashes, where "
-                               "the site opts in (README: Resident ID cards)")
+                               "the site opts in (docs/devices.md: Resident ID cards)")
     id_numbers: dict[str, KnownCard] = Field(default_factory=dict, description="keyed hash of a resident's ID "
                                              "number -> their household; never the number itself")
     rules: Rules = Rules()

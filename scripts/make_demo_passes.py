@@ -95,7 +95,7 @@ def main() -> int:
         (passes["3-2-519"][1], 36.6, "admit", "resident pass"),
     ]
     lines = ["# The demo scenario: who arrives at the gate. Format: see drivers/sim/scenario.py",
-             "# and the README (\"Scenario files\"). Made by scripts/make_demo_passes.py with the",
+             "# and docs/kiosk.md (\"Scenario files\"). Made by scripts/make_demo_passes.py with the",
              "# registry.json beside it: the CP1: codes are real passes signed by the demo key.",
              "", "[defaults]", "gap_s = 2.0", "show_s = 1.5", "temperature_c = 36.6"]
     for code, temp, expect, why, *way in people:

@@ -1,4 +1,4 @@
-"""The README's pictures of the administrators' console, taken from the real thing: a
+"""The console guide's pictures (docs/console.md), taken from the real thing: a
 community server fed by a real broker, seen in Chromium (saved in test-artifacts/)."""
 
 from __future__ import annotations
