@@ -16,7 +16,7 @@ from typing import Callable
 from drivers.debounce import Debouncer
 from drivers.decoder import Code
 from drivers.reader import ReaderCode
-from drivers.registry import Devices
+from drivers.factories import Devices
 from kiosk.diskguard import DiskGuard
 from kiosk.events import EventBus
 from kiosk.handheld import SENSOR as HANDHELD_SENSOR

@@ -10,7 +10,7 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 
-from drivers.registry import build_devices
+from drivers.factories import build_devices
 from kiosk import __version__, clock
 from kiosk.checkpoint import Checkpoint
 from kiosk.config import KioskConfig
