@@ -67,7 +67,7 @@ def _print_decision(entry: dict) -> None:
 def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | None = None) -> int:
     from kiosk import config
     from kiosk.runtime import KioskRuntime
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
     from sync.server.console.cli import PASSWORD_ENV
     from werkzeug.security import generate_password_hash
 

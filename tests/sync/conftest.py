@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="module")
 def console_broker(tmp_path_factory):
     """A real Mosquitto shared by one module's browser tests (a server per test is too slow)."""
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
 
     b = Broker(tmp_path_factory.mktemp("broker"))
     b.start()

@@ -14,7 +14,7 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height
 
 @pytest.fixture(scope="module")
 def office_broker(tmp_path_factory):
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
 
     b = Broker(tmp_path_factory.mktemp("broker"))
     b.start()
