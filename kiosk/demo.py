@@ -173,7 +173,7 @@ def _seed_server(server_cfg: Path) -> tuple[dict[str, str], dict]:
     the kiosk to trust) and the registry's content."""
     from sync import registry_envelope as env
     from sync.server import config as server_config
-    from sync.server.console.downlink import cards_content
+    from sync.server.console.registry_content import cards_content
     from sync.server.console.roster import parse_roster, read_table
     from sync.server.console.store import ConsoleStore
     from sync.server.storage import open_storage
