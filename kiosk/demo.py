@@ -15,10 +15,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from sync.cliboot import stop_event
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
@@ -117,9 +118,7 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
 {'Stops after %g s.' % seconds if seconds else 'Press Ctrl-C to stop.'}
 """, flush=True)
 
-    done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
+    done = stop_event()
     deadline = time.monotonic() + seconds if seconds else None
     import queue
 
