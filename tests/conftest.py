@@ -76,7 +76,7 @@ def storage(request, tmp_path):
 @pytest.fixture
 def published(storage):
     """What the console published as registries, kept in storage as the real publisher does."""
-    from tests.sync.consolekit import Published
+    from tests.sync.server.consolekit import Published
 
     return Published(storage)
 
@@ -89,7 +89,7 @@ def console_app(storage, published, tmp_path):
     from sync.server.console.auth import create_user
     from sync.server.console.config import ConsoleSection
     from sync.server.passes import load_or_create_key
-    from tests.sync.consolekit import ADMIN, VIEWER
+    from tests.sync.server.consolekit import ADMIN, VIEWER
 
     app = create_app(storage, secret_key=b"test-secret" * 3, test_config={"TESTING": True})
     con = init_console(app, storage, ConsoleSection(refresh_s=1, page_size=10),

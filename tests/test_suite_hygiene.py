@@ -202,5 +202,5 @@ def test_the_rules_catch_an_imported_and_a_shadowed_fixture():
         def storage(storage):
             return storage
     """)
-    # As if it sat in tests/sync/: it sees tests/conftest.py's broker and tests/sync/conftest.py's storage.
+    # As if it sat in tests/sync/: it sees tests/conftest.py's broker and storage.
     assert shadowed_fixtures(TESTS / "sync" / "test_probe.py", module) == ["broker (also in conftest.py)"]

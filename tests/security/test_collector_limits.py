@@ -9,7 +9,7 @@ import pytest
 from kiosk.entry import entry_hash
 from sync import schema, topics
 from sync.server.storage import EntryQuery
-from tests.sync.consolekit import entry_fields, journal_entries
+from tests.sync.server.consolekit import entry_fields, journal_entries
 
 TOPIC = topics.ENTRIES.format("demo-site", "gate-1")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sync.consolekit import ADMIN, login, token
+from tests.sync.server.consolekit import ADMIN, login, token
 
 
 def test_the_empty_add_resident_form_is_a_form_error(console_app, console):

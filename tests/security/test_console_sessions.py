@@ -8,7 +8,7 @@ import pytest
 
 from sync.server.console.auth import create_user
 from sync.server.console.config import ConsoleSection
-from tests.sync.consolekit import ADMIN, VIEWER, csrf_of, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, csrf_of, login, token
 
 
 def _copy_cookies(src, dst) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sync.schema import Batch
-from tests.sync.consolekit import ADMIN, entry_fields, journal_entries
+from tests.sync.server.consolekit import ADMIN, entry_fields, journal_entries
 
 pytestmark = [pytest.mark.browser]
 expect = pytest.importorskip("playwright.sync_api").expect

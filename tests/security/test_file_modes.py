@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from sync.schema import Batch
-from tests.sync.consolekit import entry_fields, journal_entries
+from tests.sync.server.consolekit import entry_fields, journal_entries
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.sync.consolekit import ADMIN, login
+from tests.sync.server.consolekit import ADMIN, login
 
 REQUIRED = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 # Values for the URL parts of every route, so each GET route of both apps is asked.

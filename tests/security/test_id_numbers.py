@@ -95,7 +95,7 @@ def test_the_grep_finds_a_clear_number(tmp_path):
 
 
 def test_an_id_number_typed_as_a_console_login_name_is_kept_masked(console_app, console, tmp_path):
-    from tests.sync.consolekit import login
+    from tests.sync.server.consolekit import login
 
     assert login(console, ID_NUMBER, "any password").status_code == 401
     audit = console_app.extensions["console"].store.audit_log(action="login_failed")

@@ -5,7 +5,7 @@ revoked at every gate."""
 from __future__ import annotations
 
 from kiosk.registry import Registry
-from tests.sync.consolekit import ADMIN, VIEWER, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, login, token
 
 
 def _one_pass(console_app, console) -> tuple[dict, str]:

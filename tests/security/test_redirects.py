@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync.consolekit import ADMIN, csrf_of
+from tests.sync.server.consolekit import ADMIN, csrf_of
 
 HOME = "/console/entries"
 

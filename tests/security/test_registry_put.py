@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.registry_envelope import public_key_text
-from tests.sync.consolekit import ADMIN, login
+from tests.sync.server.consolekit import ADMIN, login
 
 
 @pytest.fixture

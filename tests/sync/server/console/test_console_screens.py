@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from sync.schema import Batch
 from tests.spreadsheets import xlsx_rows
-from tests.sync.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
 
 
 def _seed(storage, tmp_path):

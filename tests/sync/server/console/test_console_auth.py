@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.server.console.auth import UserError, create_user
-from tests.sync.consolekit import ADMIN, VIEWER, csrf_of, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, csrf_of, login, token
 
 
 def test_pages_need_a_login(client):

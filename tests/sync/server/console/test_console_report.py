@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from tests.sync.console.conftest import SITE
-from tests.sync.consolekit import entry_fields, open_menu
+from tests.sync.server.console.conftest import SITE
+from tests.sync.server.consolekit import entry_fields, open_menu
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

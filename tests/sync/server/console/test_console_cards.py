@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from kiosk import credentials
 from kiosk.registry import Registry
-from tests.sync.consolekit import ADMIN, VIEWER, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, login, token
 
 HOUSE = "/console/households/3-2-501"
 

@@ -35,7 +35,7 @@ def console_server(tmp_path_factory, console_broker):
     from sync.server import config
     from sync.server.cli import main
     from sync.server.runtime import ServerRuntime
-    from tests.sync.consolekit import ADMIN, SITE, VIEWER
+    from tests.sync.server.consolekit import ADMIN, SITE, VIEWER
     from tests.waiting import wait_until
 
     root = tmp_path_factory.mktemp("server")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from sync.schema import Batch
-from tests.sync.console.conftest import SITE
-from tests.sync.consolekit import entry_fields, journal_entries, open_menu
+from tests.sync.server.console.conftest import SITE
+from tests.sync.server.consolekit import entry_fields, journal_entries, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api")

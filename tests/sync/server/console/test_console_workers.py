@@ -10,7 +10,7 @@ from kiosk import credentials, passes
 from kiosk.policy import decide
 from kiosk.registry import Registry
 from kiosk.temperature import TemperatureResult
-from tests.sync.consolekit import ADMIN, login, token
+from tests.sync.server.consolekit import ADMIN, login, token
 
 HOUSE = "/console/households/3-2-501"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from sync.schema import Batch
-from tests.sync.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
 
 
 def _seed(storage, tmp_path):

@@ -19,7 +19,7 @@ from sync.server.storage import EntryQuery
 from sync.server.visitors.retention import purge
 from sync.server.visitors.config import VisitorsSection
 from sync.server.visitors.store import DeclarationStore
-from tests.sync.consolekit import entry_fields, journal_entries
+from tests.sync.server.consolekit import entry_fields, journal_entries
 
 VALID_ID = "11010519491231002X"
 

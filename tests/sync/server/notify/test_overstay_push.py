@@ -10,7 +10,7 @@ from sync.schema import Batch
 from sync.server.notify import Notifier
 from sync.server.notify.config import NotifySection
 from sync.server.overstay import OverstayWatch
-from tests.sync.consolekit import entry_fields, journal_entries
+from tests.sync.server.consolekit import entry_fields, journal_entries
 from tests.waiting import wait_until
 
 

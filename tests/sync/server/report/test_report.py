@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sync.schema import Batch
 from sync.server.report import daily
 from tests.conftest import REPO
-from tests.sync.consolekit import VIEWER, entry_fields, journal_entries, login
+from tests.sync.server.consolekit import VIEWER, entry_fields, journal_entries, login
 from tests.waiting import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -15,8 +15,8 @@ from sync import passes
 from sync.schema import Batch
 from sync.server.console.store import ConsoleStore
 from sync.server.visitors.config import VisitorsSection
-from tests.sync.consolekit import entry_fields, journal_entries, login, token
-from tests.sync.visitors.conftest import ADMIN, VIEWER
+from tests.sync.server.consolekit import entry_fields, journal_entries, login, token
+from tests.sync.server.visitors.conftest import ADMIN, VIEWER
 
 
 def _registered(fill, **changes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sync.console.conftest import SITE, SIZES, log_in
+from tests.sync.server.console.conftest import SITE, SIZES, log_in
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

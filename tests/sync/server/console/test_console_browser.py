@@ -13,7 +13,7 @@ import pytest
 
 from sync.schema import Batch
 from tests.spreadsheets import xlsx_rows
-from tests.sync.consolekit import ADMIN, SITE, VIEWER, entry_fields, expect, journal_entries, log_in
+from tests.sync.server.consolekit import ADMIN, SITE, VIEWER, entry_fields, expect, journal_entries, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")

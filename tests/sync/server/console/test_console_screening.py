@@ -11,7 +11,7 @@ import sqlite3
 
 from kiosk.registry import Registry
 from sync.schema import Batch
-from tests.sync.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
+from tests.sync.server.consolekit import ADMIN, VIEWER, entry_fields, journal_entries, login, token
 
 
 def _post(client, **form):

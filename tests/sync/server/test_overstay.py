@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sync.schema import Batch
 from sync.server.console.store import ConsoleStore
 from sync.server.overstay import OverstayWatch
-from tests.sync.consolekit import ADMIN, entry_fields, journal_entries, login, token
+from tests.sync.server.consolekit import ADMIN, entry_fields, journal_entries, login, token
 
 NOW = datetime.now(timezone.utc)
 END = NOW + timedelta(hours=2)

@@ -8,7 +8,7 @@ import re
 from html import unescape
 
 from sync.schema import Batch
-from tests.sync.consolekit import VIEWER, entry_fields, journal_entries, login
+from tests.sync.server.consolekit import VIEWER, entry_fields, journal_entries, login
 
 
 def _seed(storage, tmp_path, n_per_gate=130):

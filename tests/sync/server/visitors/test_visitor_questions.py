@@ -13,7 +13,7 @@ from kiosk.registry import Registry
 from kiosk.temperature import TemperatureResult
 from sync import passes
 from sync.server.visitors.store import DeclarationStore
-from tests.sync.consolekit import ADMIN, login, token
+from tests.sync.server.consolekit import ADMIN, login, token
 
 EPIDEMIC_FIELDS = ("field-province", "field-origin", "field-heading_to", "field-contact", "field-symptoms")
 IDENTITY_ONLY = {"province": None, "origin": None, "heading_to": None, "contact": None, "symptoms": None}
