@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,11 +129,6 @@ def store_atomically(path: str | Path, envelope: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Quarantined households are in it: the kiosk's owner alone reads it.
     write_private(path, encode(envelope), durable=True)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def load_stored(path: str | Path, trusted: dict[str, Ed25519PublicKey], *, site: str | None = None) -> Verified | None:
