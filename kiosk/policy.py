@@ -8,9 +8,9 @@ inside. Each reason code has a fixed severity and a message in Chinese and Engli
 How the temperature counts follows the site's screening mode (sync/screening.py), an
 input like the rest: in ``enforce`` a fever or a misread temperature first asks for one
 more measurement: ``decide`` returns a ``Remeasure``, not a ``Decision``, so it never
-becomes an entry; the checkpoint measures again and decides with ``remeasured=True``. In ``record`` a fever admits with an alert and marks
-the entry, as does a missing reading (without the alert). In ``off`` the temperature,
-if any, is only recorded.
+becomes an entry; the checkpoint measures again and decides with ``remeasured=True``.
+In ``record`` a fever admits with an alert and marks the entry, as does a missing
+reading (without the alert). In ``off`` the temperature, if any, is only recorded.
 """
 
 from __future__ import annotations
