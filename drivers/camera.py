@@ -56,6 +56,36 @@ class FrameSlot:
             return self._number, self._frame
 
 
+class ThreadedCamera(Camera):
+    """A camera whose ``_run`` loop owns one thread and puts frames into ``self._slot``:
+    ``read`` hands out the newest, and ``_run`` returns soon after ``stop()`` sets
+    ``self._stop``."""
+
+    thread_name = "camera"
+
+    def __init__(self) -> None:
+        self._slot = FrameSlot()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.state = DeviceState.STARTING
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    @abc.abstractmethod
+    def _run(self) -> None: ...
+
+    def read(self, timeout: float = 1.0) -> tuple[int, np.ndarray] | None:
+        return self._slot.get(timeout)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=3)
+        self.state = DeviceState.DISABLED
+
+
 def source_kind(source: int | str) -> str:
     """"device" (index or /dev/video path), "stream" (a URL) or "file"."""
     if isinstance(source, int) or (isinstance(source, str) and source.isdigit()):
@@ -67,7 +97,7 @@ def source_kind(source: int | str) -> str:
     return "file"
 
 
-class OpenCVCamera(Camera):
+class OpenCVCamera(ThreadedCamera):
     """A device index, /dev/video path, video file or stream URL, read on its own thread.
 
     A supervisor thread opens the source and starts a reader thread for it. When the
@@ -83,17 +113,10 @@ class OpenCVCamera(Camera):
         self.source = int(source) if isinstance(source, str) and source.isdigit() else source
         self.width, self.height, self.fps = width, height, fps
         self.stall_s, self.max_backoff_s = stall_s, max_backoff_s
+        super().__init__()
         self.kind = source_kind(self.source)
-        self._slot = FrameSlot()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._last_frame_t = 0.0
-        self.state = DeviceState.STARTING
         self.reopens = 0            # how often the source was opened again after a loss
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._supervise, name="camera", daemon=True)
-        self._thread.start()
 
     def _open(self):
         import cv2
@@ -116,7 +139,8 @@ class OpenCVCamera(Camera):
             cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         return cap
 
-    def _supervise(self) -> None:
+    def _run(self) -> None:
+        """The supervisor: opens the source, starts a reader on it, reopens it when it stalls."""
         backoff = 0.5
         opened_before = False
         while not self._stop.is_set():
@@ -189,12 +213,3 @@ class OpenCVCamera(Camera):
         import cv2
 
         return cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-
-    def read(self, timeout: float = 1.0):
-        return self._slot.get(timeout)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=3)
-        self.state = DeviceState.DISABLED

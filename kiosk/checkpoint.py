@@ -16,13 +16,14 @@ from typing import Callable
 from drivers.debounce import Debouncer
 from drivers.decoder import Code
 from drivers.reader import ReaderCode
-from drivers.registry import Devices
+from drivers.factories import Devices
 from kiosk.events import EventBus
 from kiosk.freespace import FreeSpaceMonitor
 from kiosk.handheld import SENSOR as HANDHELD_SENSOR
 from kiosk.handheld import HandheldReadings
 from kiosk.holding import HoldingJournal
 from kiosk.journal import Journal
+from kiosk.policy import Remeasure
 from kiosk.gatekeeper import Gatekeeper, policy_rules
 from kiosk.temperature import TemperatureResult, TemperatureTracker
 from kiosk.watchdog import Watchdog
@@ -171,7 +172,7 @@ class Checkpoint:
         j = self.gatekeeper.judge(pending.code.text, pending.code.type, temp, wall,
                                   remeasured=pending.first is not None,
                                   rules=policy_rules(screening, self.cfg.policy))
-        if j.decision.decision == "remeasure":
+        if isinstance(j.decision, Remeasure):
             self._pending = PendingScan(pending.code, now, pending.source, pending.holder, first=temp)
             self.events.publish("remeasure", {"reasons": list(j.decision.reasons), "value_c": temp.value_c})
             self.events.publish("prompt", {"prompt": "remeasure"})

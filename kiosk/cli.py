@@ -7,19 +7,14 @@ import dataclasses
 import json
 import logging
 import os
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
+from sync.cliboot import boot, setup_logging, stop_event
 from sync.configfile import ConfigError
 
 log = logging.getLogger("kiosk")
-
-
-def _setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _load_config(path: str):
@@ -35,22 +30,15 @@ def cmd_run(args) -> int:
     if args.check_config:
         print(f"{args.config}: OK")
         return 0
-    _setup_logging(cfg.kiosk.log_level)
+    stopped = boot(cfg.kiosk.log_level)
     rt = KioskRuntime(cfg)
     rt.start()
     print(f"kiosk {cfg.kiosk.site}/{cfg.kiosk.gate}: touchscreen at {rt.ui_url}", flush=True)
     rt.checkpoint.watchdog.ready(f"touchscreen at {rt.ui_url}")
-    _wait_for_signal()
+    stopped.wait()
     rt.checkpoint.watchdog.stopping()
     rt.stop()
     return 0
-
-
-def _wait_for_signal(seconds: float = 0) -> None:
-    done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
-    done.wait(seconds or None)
 
 
 def cmd_demo(args) -> int:
@@ -163,7 +151,7 @@ def cmd_journal_verify(args) -> int:
 def cmd_doctor(args) -> int:
     # The report says what the drivers' logs would; keep them (and OpenCV's) for --verbose.
     os.environ.setdefault("OPENCV_LOG_LEVEL", "DEBUG" if args.verbose else "OFF")
-    _setup_logging("DEBUG" if args.verbose else "CRITICAL")
+    setup_logging("DEBUG" if args.verbose else "CRITICAL")
     from kiosk import doctor
 
     results = doctor.run(args.config, seconds=args.seconds, pulse_relay=args.pulse_relay)
@@ -216,9 +204,7 @@ def cmd_thermometer(args) -> int:
     baudrate = args.baudrate or (section.baudrate if section else 9600)
     readings: queue.Queue = queue.Queue()
     therm = SerialThermometer(port, proto, baudrate)
-    done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
+    done = stop_event()
     therm.start(readings.put)
     count, state = 0, None
     deadline = time.monotonic() + args.seconds if args.seconds else None
@@ -265,10 +251,11 @@ def cmd_sim_thermometer(args) -> int:
         return 2
     sim.hold(body_c)
     sim.faults |= set(args.fault)
+    stopped = stop_event()
     sim.start()
     print(sim.port, flush=True)
     try:
-        _wait_for_signal(args.seconds)
+        stopped.wait(args.seconds or None)
     finally:
         sim.stop()
     return 0

@@ -114,7 +114,7 @@ def run_demo(seconds: float = 0, workdir: Path | None = None, scenario: Path | N
 def _start(demo: _Demo, scenario: Path) -> None:
     """The broker, the seeded community server, then the kiosk, subscribed to its events."""
     from kiosk.runtime import KioskRuntime
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
 
     demo.broker = Broker(demo.workdir / "broker")
     demo.broker.start()

@@ -69,7 +69,7 @@ def check_config(path: str | Path) -> tuple[Any, Check]:
 
 
 def check_camera(ctx: Context) -> Check:
-    from drivers.registry import CAMERAS
+    from drivers.factories import CAMERAS
 
     c = ctx.cfg.camera
     where = "the simulated camera" if c.type == "sim" else f"camera {c.source!r}"
@@ -119,7 +119,7 @@ def check_decoder(ctx: Context) -> Check:
     import numpy as np
     import segno
 
-    from drivers.registry import DECODERS
+    from drivers.factories import DECODERS
 
     buf = io.BytesIO()
     segno.make_qr(PROBE_TEXT, error="m").save(buf, kind="png", scale=6, border=4)
@@ -153,7 +153,7 @@ def check_decoder(ctx: Context) -> Check:
 
 
 def check_thermometer(ctx: Context) -> Check:
-    from drivers.registry import THERMOMETERS
+    from drivers.factories import THERMOMETERS
 
     t = ctx.cfg.thermometer
     if t.type == "none":
@@ -200,7 +200,7 @@ def check_thermometer(ctx: Context) -> Check:
 
 
 def check_relay(ctx: Context) -> Check:
-    from drivers.registry import RELAYS
+    from drivers.factories import RELAYS
 
     r = ctx.cfg.relay
     if r.type == "none":
@@ -450,7 +450,7 @@ _READER_HINTS = {
 def check_readers(ctx: Context) -> list[Check]:
     """Each [[reader]]: does it open, and what did it read meanwhile. A simulated one is
     shown a test code, which must come back through the real driver."""
-    from drivers.registry import READERS
+    from drivers.factories import READERS
 
     results = []
     for r in ctx.cfg.reader:

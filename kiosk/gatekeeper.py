@@ -14,7 +14,7 @@ from pathlib import Path
 from kiosk import credentials, secret as kiosk_secret
 from kiosk.credentials import Assessment
 from kiosk.passback import PassbackTracker, subject_of
-from kiosk.policy import Decision, PolicyRules, decide
+from kiosk.policy import Decision, PolicyRules, Remeasure, decide
 from kiosk.registry import RegistryStore
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorBook
@@ -30,7 +30,7 @@ class Asked:
 @dataclass
 class Judgement:
     assessment: Assessment
-    decision: Decision
+    decision: Decision | Remeasure
 
 
 class Gatekeeper:

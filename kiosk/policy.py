@@ -8,10 +8,10 @@ over refer over admit.
 
 How the temperature counts follows the site's screening mode (sync/screening.py), an
 input like the rest: in ``enforce`` a fever or a misread temperature first asks for one
-more measurement (``"remeasure"``, not journaled); the checkpoint measures again and
-decides with ``remeasured=True``. In ``record`` a fever admits with an alert and marks
-the entry, as does a missing reading (without the alert). In ``off`` the temperature,
-if any, is only recorded.
+more measurement: ``decide`` returns a ``Remeasure``, not a ``Decision``, so it never
+becomes an entry; the checkpoint measures again and decides with ``remeasured=True``.
+In ``record`` a fever admits with an alert and marks the entry, as does a missing
+reading (without the alert). In ``off`` the temperature, if any, is only recorded.
 """
 
 from __future__ import annotations
@@ -42,14 +42,26 @@ class PolicyRules:
 
 @dataclass(frozen=True)
 class Decision:
-    decision: str                       # "admit" | "deny" | "refer" | "remeasure"
+    decision: str                       # "admit" | "deny" | "refer": what the entry says
     reasons: tuple[str, ...] = field(default_factory=tuple)
     alert: bool = False                 # tell the server's administrators at once
+
+    def __post_init__(self):
+        if self.decision not in (NOTE, REFER, DENY):
+            raise ValueError(f"decision {self.decision!r} is not one of admit, refer, deny")
+
+
+@dataclass(frozen=True)
+class Remeasure:
+    """Not yet a decision: take the temperature once more, then decide with
+    ``remeasured=True``. Nothing is journaled for it."""
+
+    reasons: tuple[str, ...]            # ("fever",) or ("misread_temperature",)
 
 
 def decide(a: Assessment, temp: TemperatureResult, *, direction: str, now: datetime,
            rules: PolicyRules = PolicyRules(), site: Rules = Rules(), inside_already: bool = False,
-           remeasured: bool = False) -> Decision:
+           remeasured: bool = False) -> Decision | Remeasure:
     reasons = list(a.problems)
     notes = []
     trusted = a.signature in (None, "ok") and not any(r in reasons for r in ("malformed_pass", "malformed_code"))
@@ -68,7 +80,7 @@ def decide(a: Assessment, temp: TemperatureResult, *, direction: str, now: datet
         if fever or temp.status == "misread":
             others_deny = any(_severity(r, rules) == DENY for r in reasons)
             if rules.remeasure and not remeasured and not others_deny:
-                return Decision("remeasure", ("fever",) if fever else ("misread_temperature",))
+                return Remeasure(("fever",) if fever else ("misread_temperature",))
             reasons.append("fever" if fever else "misread_temperature")
         elif temp.status == "none":
             reasons.append("no_temperature")

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from datetime import date, datetime, time as dtime, timezone
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sync.configfile import ConfigError, model_from_dict
+from sync.privatefile import write_private
 from sync.screening import Declaration, Screening
 
 log = logging.getLogger(__name__)
@@ -205,21 +204,8 @@ class Registry(_Strict):
         """Write atomically: a crash leaves the old file or the new one, never half."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".registry-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, ensure_ascii=False, indent=1)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        # Quarantined households are in it: the kiosk's owner alone reads it.
+        write_private(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=1), durable=True)
 
     def age_s(self, now: datetime | None = None) -> float | None:
         if self.issued_at is None:

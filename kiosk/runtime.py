@@ -11,7 +11,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
-from drivers.registry import build_devices
+from drivers.factories import build_devices
 from kiosk import __version__, clock
 from kiosk.checkpoint import Checkpoint
 from kiosk.config import KioskConfig

@@ -16,7 +16,8 @@ SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = False, durable: bool = False) -> None:
     """Write ``data`` to ``path`` with mode 0600. ``exclusive``: fail with FileExistsError
     when the file is there (a key made once); otherwise replace it atomically, so a
-    reader never sees half a file. ``durable``: fsync before it counts as written."""
+    reader never sees half a file. ``durable``: the file and its directory entry are on
+    disk when this returns, so a power cut leaves the old file or the new one."""
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     target = path if exclusive else path.with_name(path.name + ".tmp")
@@ -35,6 +36,16 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
         # A full disk leaves no half-written key behind: the next start makes a new one.
         target.unlink(missing_ok=True)
         raise
+    if durable:
+        _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def private_database(path: str | Path) -> Path:

@@ -22,8 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from sync import signingkey
 from sync.entry import utc_now_iso
-from sync.privatefile import write_private
 
 VERSION = 1
 MAX_ENVELOPE_BYTES = 8 * 1024 * 1024
@@ -97,19 +97,11 @@ def verify(payload: bytes | str | dict[str, Any], trusted: dict[str, Ed25519Publ
 # -- keys ---------------------------------------------------------------------------------
 
 def load_or_create_key(path: str | Path) -> Ed25519PrivateKey:
-    """The server's signing key (PEM, PKCS#8); created, readable by its owner only, on first use."""
-    path = Path(path)
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise EnvelopeError(f"{path}: not an Ed25519 private key")
-        return key
-    key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    write_private(path, pem, exclusive=True)
-    return key
+    """The server's registry signing key, created on first use."""
+    try:
+        return signingkey.load_or_create_key(path)
+    except signingkey.KeyFileError as exc:
+        raise EnvelopeError(str(exc)) from None
 
 
 def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:

@@ -24,7 +24,7 @@ def repo() -> Path:
 @pytest.fixture
 def broker(tmp_path):
     """A real Mosquitto on a free loopback port, with the project's generated config."""
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
 
     b = Broker(tmp_path / "broker")
     b.start()

@@ -5,7 +5,6 @@ frames with the faults the scenario names), one replays a folder of images or a 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from drivers.camera import Camera, FrameSlot
+from drivers.camera import ThreadedCamera
 from drivers.sim.faults import PRESETS, background, compose, render_code
 from drivers.sim.scenario import Arrival, Scenario
 from drivers.state import DeviceState
@@ -28,19 +27,13 @@ _VARIANTS = 3
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
 
-class _Player(Camera):
-    """A frame source on its own thread at ``fps``, into a one-frame mailbox."""
+class _Player(ThreadedCamera):
+    """Frames made by ``_next_frame`` at ``fps`` until it has none."""
 
     def __init__(self, fps: float) -> None:
+        super().__init__()
         self.fps = fps
-        self._slot = FrameSlot()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.state = DeviceState.STARTING
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"sim-camera-{type(self).__name__}", daemon=True)
-        self._thread.start()
+        self.thread_name = f"sim-camera-{type(self).__name__}"
 
     def _run(self) -> None:
         period = 1.0 / self.fps
@@ -58,15 +51,6 @@ class _Player(Camera):
 
     def _next_frame(self, n: int) -> np.ndarray | None:
         raise NotImplementedError
-
-    def read(self, timeout: float = 1.0):
-        return self._slot.get(timeout)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=3)
-        self.state = DeviceState.DISABLED
 
 
 class SimCamera(_Player):

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
 
+from sync.cliboot import boot
 from sync.configfile import ConfigError
 
 log = logging.getLogger("community-server")
-
-
-def _setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _load(path: str):
@@ -31,16 +26,13 @@ def cmd_run(args) -> int:
     if args.check_config:
         print(f"{args.config}: OK")
         return 0
-    _setup_logging(cfg.server.log_level)
+    stopped = boot(cfg.server.log_level)
     rt = ServerRuntime(cfg)
     rt.start()
     print(f"community server: API at {rt.http_url}", flush=True)
     if rt.visitor_url:
         print(f"community server: visitor page at {rt.visitor_url}", flush=True)
-    done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
-    done.wait()
+    stopped.wait()
     rt.stop()
     return 0
 

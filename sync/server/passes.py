@@ -21,8 +21,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync import signingkey
 from sync.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
-from sync.privatefile import write_private
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"
 QR_ERROR = "m"
@@ -51,20 +51,12 @@ def default_key_id(key: Ed25519PrivateKey) -> str:
     return "p" + hashlib.sha256(raw).hexdigest()[:7]
 
 
-def load_or_create_key(path: Path, key_id: str | None = None, create: bool = True) -> SigningKey:
-    path = Path(path)
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise IssueError(f"{path}: not an Ed25519 private key")
-    elif create:
-        key = Ed25519PrivateKey.generate()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-        write_private(path, pem, exclusive=True)
-    else:
-        raise IssueError(f"{path}: no pass signing key there")
+def load_or_create_key(path: Path, key_id: str | None = None) -> SigningKey:
+    """The pass signing key, created on first use."""
+    try:
+        key = signingkey.load_or_create_key(path)
+    except signingkey.KeyFileError as exc:
+        raise IssueError(str(exc)) from None
     return SigningKey(key, key_id or default_key_id(key))
 
 

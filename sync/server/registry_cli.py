@@ -39,7 +39,7 @@ def _read_registry(path: Path) -> dict:
 def cmd_init_registry(args) -> int:
     from sync import registry_envelope as env
     from sync.server import config
-    from sync.server.console.downlink import cards_content
+    from sync.server.console.registry_content import cards_content
     from sync.server.console.store import ConsoleStore
     from sync.server.storage import open_storage
 

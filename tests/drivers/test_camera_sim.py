@@ -104,3 +104,20 @@ def test_replay_source_must_exist(tmp_path):
         ReplayCamera(tmp_path / "missing")
     with pytest.raises(ValueError, match="no images"):
         ReplayCamera(tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["scenario", "replay"])
+def test_stop_ends_the_simulated_camera_and_no_frame_follows(tmp_path, kind):
+    if kind == "scenario":
+        cam = SimCamera(Scenario.from_dict({"person": [{"code": "RES-0009"}]}), t0=time.monotonic(), fps=30)
+    else:
+        cv2.imwrite(str(tmp_path / "00.png"), compose(render_code("RES-A"), PRESETS["clean"]))
+        cam = ReplayCamera(tmp_path, fps=30)
+    cam.start()
+    try:
+        assert cam.read(timeout=20) is not None
+    finally:
+        cam.stop()
+    assert not cam._thread.is_alive() and cam.state is DeviceState.DISABLED
+    cam.read(timeout=0)                     # the frame that may have come during stop()
+    assert cam.read(timeout=0.3) is None

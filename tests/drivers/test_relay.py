@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.registry import RELAYS
+from drivers.factories import RELAYS
 from drivers.relay import GpioRelay, NoRelay
 from drivers.sim.relay import SimRelay
 from drivers.state import DeviceState

@@ -133,3 +133,23 @@ def test_screening_off_decides_at_once_and_never_asks_for_a_temperature(tmp_path
         if event["type"] == "prompt":
             prompts.append(event["data"]["prompt"])
     assert "measure" not in prompts, "请测温 was shown in off"
+
+
+def test_a_fever_is_measured_again_and_only_the_verdict_is_journaled(kiosk_cfg):
+    """The first fever reading asks for another (the screen says 请再测一次); it is no
+    decision, so the journal holds the one verdict taken after it."""
+    rt = KioskRuntime(kiosk_cfg)
+    events = rt.events.subscribe()
+    rt.start()
+    try:
+        walk_through(rt, [PEOPLE[1]])
+        entries = list(rt.journal.iter_all())
+    finally:
+        rt.stop()
+    seen = []
+    while not events.empty():
+        event = events.get_nowait()
+        if event["type"] in ("remeasure", "decision"):
+            seen.append((event["type"], event["data"]["reasons"]))
+    assert seen == [("remeasure", ["fever"]), ("decision", ["fever"])]
+    assert [(e["decision"], e["reasons"]) for e in entries] == [("deny", ["fever"])]

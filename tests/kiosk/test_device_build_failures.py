@@ -59,7 +59,7 @@ def test_kiosk_comes_up_without_a_missing_thermometer_and_a_reader_that_fails(tm
     monkeypatch.setitem(factories.READERS, "idcard-sim", _library_missing)
     cfg = _cfg(tmp_path, thermometer={"type": "serial", "port": str(tmp_path / "serial-by-id-not-there")},
                reader=[{"type": "sim", "name": "scanner"}, {"type": "idcard-sim", "name": "id-reader"}])
-    with caplog.at_level(logging.ERROR, logger="drivers.registry"):
+    with caplog.at_level(logging.ERROR, logger="drivers.factories"):
         rt = KioskRuntime(cfg)
     try:
         rt.start()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config, doctor
-from sync.broker import Broker
+from sync.mosquitto import Broker
 from tests.kiosk_toml import kiosk_toml
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk import credentials, i18n
-from kiosk.policy import PolicyRules, decide
+from kiosk.policy import Decision, PolicyRules, Remeasure, decide
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorAnswers, VisitorBook
@@ -232,7 +232,15 @@ def test_rule(name):
     a = credentials.assess(credentials.parse(case.text, case.code_type), reg, now, SECRET, site="demo-site")
     d = decide(a, case.temp, direction=case.direction, now=now, rules=case.rules, site=reg.rules,
                inside_already=case.inside, remeasured=case.remeasured)
-    assert (d.decision, d.reasons, d.alert) == (decision, reasons, alert)
+    if isinstance(d, Remeasure):
+        assert ("remeasure", d.reasons, False) == (decision, reasons, alert)
+    else:
+        assert (d.decision, d.reasons, d.alert) == (decision, reasons, alert)
+
+
+def test_remeasure_is_no_decision_an_entry_could_carry():
+    with pytest.raises(ValueError, match="'remeasure' is not one of admit, refer, deny"):
+        Decision("remeasure", ("fever",))
 
 
 def test_every_rule_has_a_row():

@@ -34,7 +34,7 @@ def kiosk(kiosk_app):
 def site_broker(tmp_path):
     """A real Mosquitto with the accounts and listener lines `community-server
     broker-config` writes: a server account and kiosks s1/g1 and s1/g2."""
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
     from sync.server.broker_setup import KioskId, security_lines, write_broker_config
 
     conf = tmp_path / "brokerconf"

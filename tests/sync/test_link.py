@@ -14,7 +14,7 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
     from sync.link import Endpoint, Link
     from sync.server.broker_setup import KioskId, security_lines, write_broker_config
 

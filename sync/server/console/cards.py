@@ -12,9 +12,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from sync.cardnumbers import FORMATS, CardFormatError, mask, normalise
 from sync.cards import forms
-from sync.server.console import downlink
+from sync.server.console import registry_content
 from sync.server.console.auth import actor, admin_required
-from sync.server.console.downlink import notify_published
+from sync.server.console.registry_content import notify_published
 from sync.server.console.roster import read_table
 
 bp = Blueprint("cards", __name__, template_folder="templates")
@@ -92,7 +92,7 @@ def parse_cards(rows: list[list[str]], store, card_key: str) -> tuple[list[dict]
 
 def _publish(con, reason: str) -> None:
     if con.publish is not None:
-        notify_published(downlink.publish(con, actor(), reason))
+        notify_published(registry_content.publish(con, actor(), reason))
 
 
 @bp.post("/households/<hid>/cards")

@@ -8,9 +8,9 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from sync.idnumber import find_in_text
-from sync.server.console import downlink
+from sync.server.console import registry_content
 from sync.server.console.auth import actor, admin_required, login_required
-from sync.server.console.downlink import notify_published
+from sync.server.console.registry_content import notify_published
 from sync.server.console.entries import entry_row
 from sync.server.console.query import ConsoleQuery, to_utc
 from sync.server.console.roster import COLUMNS, parse_roster, read_table
@@ -155,12 +155,12 @@ def issue(rid: str):
                     request.remote_addr)
     flash(("passes.issued", {"pass_id": p.pass_id}))
     if con.publish is not None:
-        if not downlink.pass_key_published(con):
+        if not registry_content.pass_key_published(con):
             # The first pass of a new key: the kiosks must learn the key before it is shown to them.
-            notify_published(downlink.publish(con, actor(), "pass key added"))
+            notify_published(registry_content.publish(con, actor(), "pass key added"))
         elif any(q["resident_id"] == rid for q in con.store.quarantines()):
             # A person under quarantine is known to the kiosks by their passes: this one too.
-            notify_published(downlink.publish(con, actor(), f"pass {p.pass_id} of a quarantined person"))
+            notify_published(registry_content.publish(con, actor(), f"pass {p.pass_id} of a quarantined person"))
     return redirect(url_for("households.detail", hid=resident["household"]))
 
 
@@ -174,7 +174,7 @@ def revoke(pass_id: str):
     if con.store.revoke_pass(pass_id, actor()):
         con.store.audit(actor(), "pass_revoke", {"pass_id": pass_id, "household": p["household"]},
                         request.remote_addr)
-        notify_published(downlink.publish(con, actor(), f"pass {pass_id} revoked"))
+        notify_published(registry_content.publish(con, actor(), f"pass {pass_id} revoked"))
     return redirect(url_for("households.detail", hid=p["household"]))
 
 
@@ -220,7 +220,7 @@ def print_passes():
     con.store.audit(actor(), "passes_print", {"building": building, "printed": printed, "reissued": reissued},
                     request.remote_addr)
     if reissued and con.publish is not None:
-        notify_published(downlink.publish(con, actor(), f"{len(reissued)} reprinted pass(es) of building {building}"))
+        notify_published(registry_content.publish(con, actor(), f"{len(reissued)} reprinted pass(es) of building {building}"))
     return render_template("console/print.html", building=building, cards=cards)
 
 

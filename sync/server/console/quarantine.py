@@ -8,9 +8,9 @@ from datetime import date
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from sync.idnumber import find_in_text
-from sync.server.console import downlink
+from sync.server.console import registry_content
 from sync.server.console.auth import actor, admin_required, login_required
-from sync.server.console.downlink import notify_published
+from sync.server.console.registry_content import notify_published
 
 bp = Blueprint("quarantine", __name__, template_folder="templates")
 
@@ -60,7 +60,7 @@ def add():
     con.store.audit(actor(), "quarantine_add", {"id": qid, "household": household, "resident": resident_id,
                                                 "from": start.isoformat(), "to": end.isoformat()},
                     request.remote_addr)
-    notify_published(downlink.publish(con, actor(), f"quarantine {qid} added"))
+    notify_published(registry_content.publish(con, actor(), f"quarantine {qid} added"))
     return redirect(url_for("quarantine.index"))
 
 
@@ -72,5 +72,5 @@ def lift(qid: str):
         abort(404)
     if con.store.lift_quarantine(qid, actor()):
         con.store.audit(actor(), "quarantine_lift", {"id": qid}, request.remote_addr)
-        notify_published(downlink.publish(con, actor(), f"quarantine {qid} lifted"))
+        notify_published(registry_content.publish(con, actor(), f"quarantine {qid} lifted"))
     return redirect(url_for("quarantine.index"))

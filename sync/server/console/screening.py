@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from pydantic import ValidationError
 
 from sync.screening import MODES, OPTIONAL_QUESTIONS, Declaration, Screening, from_rules
-from sync.server.console import downlink
+from sync.server.console import registry_content
 from sync.server.console.auth import actor, admin_required, login_required
-from sync.server.console.downlink import notify_published
+from sync.server.console.registry_content import notify_published
 
 bp = Blueprint("screening", __name__, template_folder="templates")
 FIELDS = ("mode", "fever_c", "remeasure", "offset_c")
@@ -22,7 +22,7 @@ def _console():
 
 def current() -> tuple[Screening, Declaration]:
     """The screening and visitor questions last published for the console's site."""
-    return from_rules(downlink.published_rules(_console()))
+    return from_rules(registry_content.published_rules(_console()))
 
 
 def _page(form: dict, error: str | None = None, status: int = 200):
@@ -79,5 +79,5 @@ def change():
     con.store.audit(actor(), "screening_set", {"site": con.site, "from": before.model_dump(exclude_none=True),
                                                "to": settings, "questions_version": questions.version},
                     request.remote_addr)
-    notify_published(downlink.publish(con, actor(), f"screening {new.mode}", rules=rules))
+    notify_published(registry_content.publish(con, actor(), f"screening {new.mode}", rules=rules))
     return redirect(url_for("screening.index"))

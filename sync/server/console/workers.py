@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from sync.server.console import downlink
+from sync.server.console import registry_content
 from sync.server.console.auth import actor, admin_required
-from sync.server.console.downlink import notify_published
+from sync.server.console.registry_content import notify_published
 from sync.server.console.roster import read_table
 
 bp = Blueprint("workers", __name__, template_folder="templates")
@@ -48,8 +48,8 @@ def _keep(con, issued) -> None:
 
 
 def _key_to_kiosks(con) -> None:
-    if con.publish is not None and not downlink.pass_key_published(con):
-        notify_published(downlink.publish(con, actor(), "pass key added"))
+    if con.publish is not None and not registry_content.pass_key_published(con):
+        notify_published(registry_content.publish(con, actor(), "pass key added"))
 
 
 @bp.post("/households/<hid>/worker-pass")

@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync import schema, topics
-from sync.broker import MOSQUITTO, Broker
+from sync.mosquitto import MOSQUITTO, Broker
 from sync.link import LinkState
 from sync.outbox import Outbox
 from sync.server import config as server_config

@@ -11,7 +11,7 @@ from tests.sync.server.consolekit import ADMIN, SITE, SIZES, VIEWER, logged_in_p
 
 @pytest.fixture(scope="module")
 def console_broker(tmp_path_factory):
-    from sync.broker import Broker
+    from sync.mosquitto import Broker
 
     b = Broker(tmp_path_factory.mktemp("broker"))
     b.start()

@@ -189,7 +189,7 @@ def test_issue_print_and_revoke_a_pass(client, console_app, published, storage):
 
 
 def test_a_person_under_quarantine_is_sent_as_their_passes(client, console_app, published):
-    from sync.server.console.downlink import revoked_and_quarantined
+    from sync.server.console.registry_content import revoked_and_quarantined
 
     con = console_app.extensions["console"]
     con.store.import_residents([{"building": "3", "unit": "2", "room": "501", "name": n, "phone": ""}
@@ -210,7 +210,7 @@ def test_quarantines_are_kept_and_dropped_by_the_site_s_calendar(client, console
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from sync.server.console.downlink import registry_content
+    from sync.server.console.registry_content import registry_content
 
     con = console_app.extensions["console"]
     # UTC+14 is a day ahead of UTC from 10:00 UTC, UTC-11 a day behind until 11:00 UTC:

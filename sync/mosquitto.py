@@ -90,7 +90,7 @@ class Broker:
     def config_text(self) -> str:
         lim = self.limits
         lines = [
-            "# Generated; see sync/broker.py for why each limit has its value.",
+            "# Generated; see sync/mosquitto.py for why each limit has its value.",
             f"listener {self.port} {self.host}",
             f"allow_anonymous {'true' if self.allow_anonymous else 'false'}",
             f"persistence {'true' if self.persistence else 'false'}",
