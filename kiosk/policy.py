@@ -23,7 +23,7 @@ from kiosk.credentials import Assessment
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from sync.screening import ENFORCE, RECORD, Mode
-from sync.vocabulary import DENY, REFER, SEVERITY
+from sync.vocabulary import DENY, NOTE, REFER, SEVERITY
 
 ALERT_REASONS = frozenset({"quarantine_exit", "fever"})
 #: Reasons that alert whatever the decision.
