@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from drivers import registry as factories
+from drivers import factories
 from drivers.state import DeviceState
 from kiosk import config
 from kiosk.runtime import KioskRuntime
