@@ -47,7 +47,7 @@ class Decision:
     alert: bool = False                 # tell the server's administrators at once
 
     def __post_init__(self):
-        if self.decision not in (NOTE, REFER, DENY):
+        if self.decision not in ("admit", REFER, DENY):
             raise ValueError(f"decision {self.decision!r} is not one of admit, refer, deny")
 
 
