@@ -18,13 +18,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from sync.cliboot import stopping
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "config" / "demo"
@@ -183,10 +184,8 @@ Gate checkpoint demo — a kiosk on simulated devices playing {scenario.name}
 def _follow(feed, seconds: float) -> None:
     """Print each decision until Ctrl-C, SIGTERM or ``seconds`` (0: no limit); the
     signal handlers before are put back on the way out."""
-    done = threading.Event()
-    before = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     deadline = time.monotonic() + seconds if seconds else None
-    try:
+    with stopping() as done:
         while not done.is_set() and (deadline is None or time.monotonic() < deadline):
             try:
                 event = feed.get(timeout=0.5)
@@ -194,9 +193,6 @@ def _follow(feed, seconds: float) -> None:
                 continue
             if event["type"] == "decision":
                 _print_decision(event["data"])
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
 
 
 def _settled_summary(journal) -> str:

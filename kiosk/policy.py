@@ -22,6 +22,7 @@ from datetime import datetime
 from kiosk.credentials import Assessment
 from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
+from sync.entry import DECISIONS
 from sync.screening import ENFORCE, RECORD, Mode
 from sync.vocabulary import DENY, NOTE, REFER, SEVERITY
 
@@ -47,8 +48,8 @@ class Decision:
     alert: bool = False                 # tell the server's administrators at once
 
     def __post_init__(self):
-        if self.decision not in (NOTE, REFER, DENY):
-            raise ValueError(f"decision {self.decision!r} is not one of admit, refer, deny")
+        if self.decision not in DECISIONS:
+            raise ValueError(f"decision {self.decision!r} is not one of {', '.join(DECISIONS)}")
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,10 @@ class Demo:
 
         return wait_until(matching_line, timeout, lambda: f"a line matching {pattern!r} in:\n{''.join(self.seen)}")
 
-    def value(self, label: str, timeout: float = 30) -> str:
+    def value(self, label: str, timeout: float = 120) -> str:
         """`  kiosk touchscreen:  http://…` -> `http://…`"""
+        # Generous: before its banner the demo sets its server up with a handful of
+        # `community-server` commands, each a process of its own, slow on a loaded machine.
         return self.wait_for(rf"^\s*{re.escape(label)}:", timeout).split(":", 1)[1].strip()
 
     def finish(self, timeout: float = 120) -> str:

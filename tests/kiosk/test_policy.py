@@ -239,7 +239,7 @@ def test_rule(name):
 
 
 def test_remeasure_is_no_decision_an_entry_could_carry():
-    with pytest.raises(ValueError, match="'remeasure' is not one of admit, refer, deny"):
+    with pytest.raises(ValueError, match="'remeasure' is not one of admit, deny, refer"):
         Decision("remeasure", ("fever",))
 
 

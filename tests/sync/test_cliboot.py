@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from drivers.sim.thermometer import PtyThermometerSim
-from sync.cliboot import stop_event
+from sync.cliboot import stop_event, stopping
 from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -75,3 +75,14 @@ def test_community_server_run_stops_on_sigterm(tmp_path, broker):
             proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_a_command_run_inside_another_program_gives_its_signals_back(own_handlers):
+    def mine(*_):
+        pass
+
+    signal.signal(signal.SIGTERM, mine)
+    with stopping() as done:
+        os.kill(os.getpid(), signal.SIGTERM)
+        wait_until(done.is_set, 10, "the stop event after SIGTERM")
+    assert signal.getsignal(signal.SIGTERM) is mine
