@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from sync.cardnumbers import FORMATS, CardFormatError, mask, normalise
+from sync.cardnumbers import CardFormatError, mask, normalise
 from sync.cards import forms
 from sync.server.console import registry_content
 from sync.server.console.auth import actor, admin_required
