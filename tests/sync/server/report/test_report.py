@@ -123,11 +123,13 @@ def test_the_report_command_and_the_daily_scheduler(tmp_path):
         reports.start()
         yesterday = datetime.now(TZ).date() - timedelta(days=1)
         written = report_path(tmp_path / "reports", "demo-site", yesterday)
-        wait_until(written.exists, 30, "the scheduled report file")
+        # The file is written before its audit row: wait for the row, the run's last step.
+        expected = {("street-office", day), ("scheduler", yesterday.isoformat())}
+        wait_until(lambda: {(a["actor"], a["detail"]["day"])
+                            for a in ConsoleStore(storage).audit_log(action="report")} == expected,
+                   30, "the scheduled report's audit row")
+        assert written.exists()
         assert reports.next_run(datetime.now(TZ)) > datetime.now(TZ)
-        audit = ConsoleStore(storage).audit_log(action="report")
-        assert {(a["actor"], a["detail"]["day"]) for a in audit} == {("street-office", day),
-                                                                     ("scheduler", yesterday.isoformat())}
     finally:
         reports.stop()
         storage.close()
