@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import sqlite3
 import sys
 import threading
@@ -45,8 +46,18 @@ def secured(tmp_path):
     b = Broker(tmp_path / "broker", allow_anonymous=False, extra=security_lines(conf, tls=True, cert_port=cert_port))
     b.cert_port = cert_port
     b.start()
+    # start() waits for the first listener; the certificate one opens after it.
+    wait_until(lambda: _accepts(cert_port), 30, f"mosquitto to listen on its certificate port {cert_port}")
     yield b, conf, creds
     b.stop()
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def kiosk_cfg(conf, port: int, user: str, **over):
@@ -159,7 +170,7 @@ def test_a_kiosk_logs_in_by_certificate_alone_and_the_acl_holds(tmp_path, secure
     ob = Outbox(cfg, site="s1", gate="g1", open_journal=partial(Journal, tmp_path / "g1.sqlite3", site="s1", gate="g1"))
     ob.start()
     try:
-        wait_until(lambda: journal.backlog() == 0, 30,
+        wait_until(lambda: journal.backlog() == 0, 60,
                    lambda: f"the backlog to drain (link {ob.state}, last error {ob.link.last_error})")
         # Gate 2's certificate names gate 2: writing as gate 1 is dropped by the ACL.
         forged = Journal(tmp_path / "forged.sqlite3", site="s1", gate="g1")
