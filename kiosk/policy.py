@@ -24,7 +24,7 @@ from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from sync.entry import DECISIONS
 from sync.screening import ENFORCE, RECORD, Mode
-from sync.vocabulary import DENY, NOTE, REFER, SEVERITY
+from sync.vocabulary import DENY, REFER, SEVERITY
 
 ALERT_REASONS = frozenset({"quarantine_exit", "fever"})
 #: Reasons that alert whatever the decision.
