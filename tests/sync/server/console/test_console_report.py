@@ -70,6 +70,7 @@ def test_the_report_matches_what_the_kiosk_sent(screen, fed):
     assert ["发热", "fever", "1"] in rows and ["隔离期外出", "quarantine_exit", "1"] in rows
     expect(report).to_contain_text("发热 1 人次")
     expect(report).to_contain_text("隔离期外出尝试 1 次")
+    screen.wait_for_load_state("load")     # measured with the stylesheet applied
     assert screen.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     expect(screen.get_by_test_id("report-print")).to_be_visible()
 
