@@ -7,7 +7,10 @@ its mode is 0600 whatever the process umask is and whatever mode an older copy h
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 MODE = 0o600
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -38,6 +41,24 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+@contextmanager
+def private_output(path: str | Path) -> Iterator[BinaryIO]:
+    """A file to stream into, too long to hold in memory (an export, a report): written
+    as ``path``.part with mode 0600 and moved to ``path`` when the block ends, so nobody
+    else reads it and no reader sees half of it. An error leaves no part file behind."""
+    path = Path(path)
+    part = path.with_name(path.name + ".part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), MODE)
+            yield f
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _fsync_dir(folder: Path) -> None:

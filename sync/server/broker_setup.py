@@ -144,8 +144,7 @@ def _write_accounts(dir: Path, kiosks: list[KioskId]) -> tuple[dict[str, str], l
         creds.setdefault(user, secrets.token_urlsafe(18))
     write_private(creds_path, json.dumps(creds, indent=1, sort_keys=True))
     known = [KioskId.parse(u.replace(".", "/", 1)) for u in sorted(creds) if u != SERVER_USER]
-    (dir / "passwords").write_text("".join(f"{u}:{hash_password(p)}\n" for u, p in sorted(creds.items())))
-    os.chmod(dir / "passwords", 0o640)
+    write_private(dir / "passwords", "".join(f"{u}:{hash_password(p)}\n" for u, p in sorted(creds.items())))
     _readable_by_broker(dir / "passwords")
     (dir / "acl").write_text(acl_text(known))
     return creds, known

@@ -41,6 +41,9 @@ def cmd_export(args) -> int:
     from sync.server.api import BadRequest, query_from_args
     from zoneinfo import ZoneInfo
 
+    from contextlib import nullcontext
+
+    from sync.privatefile import private_output
     from sync.server.export import ExportView, write_export
     from sync.server.storage import open_storage
 
@@ -55,13 +58,9 @@ def cmd_export(args) -> int:
 
     storage = open_storage(cfg)
     try:
-        out = open(args.output, "wb") if args.output else sys.stdout.buffer
-        try:
-            view = ExportView(ZoneInfo(cfg.console.timezone), cfg.console.language)
+        view = ExportView(ZoneInfo(cfg.console.timezone), cfg.console.language)
+        with private_output(args.output) if args.output else nullcontext(sys.stdout.buffer) as out:
             rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
-        finally:
-            if args.output:
-                out.close()
         # The office reads its audit log in the console: exports made here belong there too.
         ConsoleStore(storage).audit(args.actor, "export", {"format": args.format, "filters": q.describe(),
                                                            "rows": rows, "via": "cli"})

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync import signingkey
 from sync.passes import ROLES, PassPayload, parse, parse_windows, public_key_b64, sign
+from sync.privatefile import write_private
 
 DEFAULT_KEY = Path("server-state") / "pass-key.pem"
 QR_ERROR = "m"
@@ -140,12 +141,15 @@ def issue_batch(key: SigningKey, rows: list[dict], *, site: str, role: str, days
     return out
 
 
-def write_images(passes: list[Issued], folder: Path, kind: str = "png") -> list[Path]:
+def write_images(passes: list[Issued], folder: Path, kind: str = "png", *, name: str | None = None) -> list[Path]:
+    """One QR image a pass, readable by its owner alone; ``name`` names a single pass's file."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for p in passes:
-        path = folder / f"{p.payload.household}_{p.payload.role}_{p.payload.pass_id}.{kind}"
-        qr(p.text).save(str(path), scale=6, border=4)
+        path = folder / (name or f"{p.payload.household}_{p.payload.role}_{p.payload.pass_id}.{kind}")
+        image = io.BytesIO()
+        qr(p.text).save(image, kind=kind, scale=6, border=4)
+        write_private(path, image.getvalue())   # a pass opens the gate to whoever copies it
         paths.append(path)
     return paths
 
@@ -223,20 +227,20 @@ def cmd_issue_pass(args) -> int:
         return 0
     if args.out is not None:
         if len(issued) == 1 and args.out.suffix.lower() in (".png", ".svg", ".pdf"):
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            qr(issued[0].text).save(str(args.out), scale=6, border=4)
+            write_images(issued, args.out.parent, args.out.suffix.lower()[1:], name=args.out.name)
         else:
             from sync.server.export import inert_csv
 
             write_images(issued, args.out)
-            with open(args.out / "passes.csv", "w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f)
-                w.writerow(["pass_id", "household", "role", "not_before", "expires", "text"])
-                for p in issued:
-                    w.writerow([inert_csv(v) for v in (p.payload.pass_id, p.payload.household, p.payload.role,
-                                                       p.payload.not_before, p.payload.expires, p.text)])
+            table = io.StringIO(newline="")
+            w = csv.writer(table)
+            w.writerow(["pass_id", "household", "role", "not_before", "expires", "text"])
+            for p in issued:
+                w.writerow([inert_csv(v) for v in (p.payload.pass_id, p.payload.household, p.payload.role,
+                                                   p.payload.not_before, p.payload.expires, p.text)])
+            write_private(args.out / "passes.csv", table.getvalue())
     if args.sheet is not None:
         args.sheet.parent.mkdir(parents=True, exist_ok=True)
-        args.sheet.write_text(sheet_html(issued, args.site), "utf-8")
+        write_private(args.sheet, sheet_html(issued, args.site))
     print(f"issued {len(issued)} pass(es) with key {key.key_id}", file=sys.stderr)
     return 0

@@ -1,6 +1,7 @@
 """Every state file of the kiosk and the server (databases with their -wal and -shm,
 keys, secrets, credentials) is its owner's alone, whatever the umask, and an older
-file made with a looser mode is tightened."""
+file made with a looser mode is tightened. So is what the office writes out: exports,
+reports and the passes it prints."""
 
 from __future__ import annotations
 
@@ -13,14 +14,6 @@ import pytest
 
 from sync.schema import Batch
 from tests.sync.server.consolekit import entry_fields, journal_entries
-
-
-@pytest.fixture
-def loose_umask():
-    """The umask of a process started by hand, outside systemd: files 0644 by default."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
 
 
 def _loose(root) -> dict[str, str]:
@@ -73,3 +66,36 @@ def test_broker_config_tightens_an_older_credentials_file(loose_umask, tmp_path)
     private = [conf / "credentials.json", conf / "server-mqtt.toml", conf / "kiosks" / "s1.g1.toml",
                conf / "tls" / "ca.key", conf / "tls" / "clients" / "s1.g1.key"]
     assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in private} == {p.name: "0o600" for p in private}
+
+
+def test_what_the_office_writes_out_is_its_own(loose_umask, tmp_path):
+    """An export and a daily report name people; a pass's image or text opens the gate to
+    whoever copies it."""
+    from datetime import date
+
+    from sync.server import config as server_config
+    from sync.server.cli import main as server_main
+    from sync.server.report.files import write_report
+    from sync.server.storage.sqlite import SQLiteStorage
+
+    state, out = tmp_path / "state", tmp_path / "out"
+    storage = SQLiteStorage(state / "server.sqlite3")
+    try:
+        storage.store([Batch("demo-site", "gate-1", journal_entries(tmp_path, "gate-1", [entry_fields()]))])
+        write_report(storage, server_config.from_dict({"server": {"state_dir": str(state)}}), date.today(),
+                     out / "report.xlsx", actor="clerk")
+    finally:
+        storage.close()
+    (tmp_path / "server.toml").write_text(f'[server]\nstate_dir = "{state}"\n')
+    assert server_main(["export", "--config", str(tmp_path / "server.toml"), "--format", "xlsx",
+                        "--output", str(out / "entries.xlsx")]) == 0
+    key = tmp_path / "k.pem"
+    rows = tmp_path / "residents.csv"
+    rows.write_text("household,role\n3-2-501,resident\n3-2-502,staff\n", encoding="utf-8")
+    assert server_main(["issue-pass", "--batch", str(rows), "--key", str(key), "--out", str(out / "passes"),
+                        "--sheet", str(out / "sheet.html")]) == 0
+    assert server_main(["issue-pass", "--household", "3-2-503", "--key", str(key), "--out", str(out / "one.svg")]) == 0
+
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert len(written) == 7 and "one.svg" in written and "passes/passes.csv" in written, written
+    assert _loose(out) == {}

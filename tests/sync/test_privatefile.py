@@ -8,14 +8,7 @@ import stat
 
 import pytest
 
-from sync.privatefile import write_private
-
-
-@pytest.fixture
-def loose_umask():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
+from sync.privatefile import private_output, write_private
 
 
 def _mode(path) -> str:
@@ -39,3 +32,20 @@ def test_a_key_made_once_is_never_overwritten(loose_umask, tmp_path):
     with pytest.raises(FileExistsError):
         write_private(path, b"second", exclusive=True)
     assert (path.read_bytes(), _mode(path)) == (b"first", "0o600")
+
+
+def test_a_streamed_file_appears_whole_and_private_or_not_at_all(loose_umask, tmp_path):
+    path = tmp_path / "entries.csv"
+    path.write_text("yesterday's export")
+    with pytest.raises(OSError):
+        with private_output(path) as f:
+            f.write(b"half of today's")
+            raise OSError("disk full")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entries.csv"]
+    assert path.read_text() == "yesterday's export"
+
+    with private_output(path) as f:
+        f.write(b"today's export")
+        assert path.read_text() == "yesterday's export"     # a reader meanwhile sees the old one
+    assert (path.read_bytes(), _mode(path)) == (b"today's export", "0o600")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entries.csv"]

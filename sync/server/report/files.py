@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sync import vocabulary
+from sync.privatefile import private_output
 from sync.server.report import daily
 from sync.server.report.excel import write_excel
 
@@ -23,10 +24,8 @@ def write_report(storage, cfg, day: date, out: Path, *, site: str | None = None,
     tz, lang = ZoneInfo(cfg.console.timezone), cfg.console.language
     report = daily(storage, site or cfg.console.site, day, tz, vocabulary.zone_label(tz, lang))
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("wb") as f:
+    with private_output(out) as f:    # names of the people alerted on: the office's alone
         write_excel(report, lang, f)
-    tmp.replace(out)   # a reader never sees half a workbook
     ConsoleStore(storage).audit(actor, "report", {"site": report.site, "day": day.isoformat(), "format": "xlsx",
                                                   "entries": report.entries, "file": out.name})
     return report.entries
