@@ -24,11 +24,7 @@ from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from sync.entry import DECISIONS
 from sync.screening import ENFORCE, RECORD, Mode
-from sync.vocabulary import DENY, REFER, SEVERITY
-
-ALERT_REASONS = frozenset({"quarantine_exit", "fever"})
-#: Reasons that alert whatever the decision.
-ALWAYS_ALERT = frozenset({"fever_recorded"})
+from sync.vocabulary import ALERT_ON_DENY, ALWAYS_ALERT, DENY, REFER, SEVERITY
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ def decide(a: Assessment, temp: TemperatureResult, *, direction: str, now: datet
     severities = {_severity(r, rules) for r in reasons}
     decision = DENY if DENY in severities else REFER if REFER in severities else "admit"
     ordered = sorted(dict.fromkeys(reasons), key=lambda r: _severity(r, rules) != DENY)
-    alert = (decision == DENY and any(r in ALERT_REASONS for r in ordered)) or any(r in ALWAYS_ALERT for r in ordered)
+    alert = (decision == DENY and any(r in ALERT_ON_DENY for r in ordered)) or any(r in ALWAYS_ALERT for r in ordered)
     return Decision(decision, tuple(ordered + notes), alert)
 
 

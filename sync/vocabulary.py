@@ -51,6 +51,10 @@ SEVERITY: dict[str, str] = {
 }
 #: Reasons that never come from the policy but appear on entries.
 OTHER_REASONS = ("override", "quarantine_return")
+#: Reasons the office is alerted to when the kiosk denied for them...
+ALERT_ON_DENY = ("fever", "quarantine_exit")
+#: ...and whatever the kiosk decided.
+ALWAYS_ALERT = ("fever_recorded",)
 
 _DATA = Path(__file__).with_name("vocabulary.json")
 # Zones with a name people use; any other is said by its offset alone.

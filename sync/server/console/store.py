@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 
 from sync.server import overstay
+from sync.vocabulary import ALERT_ON_DENY, ALWAYS_ALERT
 from sync.server.storage import EntryQuery, Storage
 from sync.server.storage.base import ENTRY_COLUMNS
 
@@ -69,7 +70,8 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS cards_household ON cards (household)",
 ]
 
-ALERT_REASONS = ("fever", "fever_recorded", "quarantine_exit")
+# The alerts page lists every stored entry carrying one of these, whatever its decision.
+ALERT_REASONS = ALERT_ON_DENY + ALWAYS_ALERT
 ALERT_COLUMNS = ("site", "gate", "seq", "ts", "direction", "decision", "household", "pass_id", "reasons",
                  "temperature_c", "acked_by", "acked_at", "note")
 USER_COLUMNS = ("name", "pw_hash", "role", "failures", "locked_until", "created_at")
