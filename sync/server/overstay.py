@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from datetime import datetime, timedelta, timezone
+
+from sync.server.background import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,14 @@ def _ends(entry: dict) -> datetime | None:
     return end if end.tzinfo else None
 
 
-class OverstayWatch:
+class OverstayWatch(BackgroundTask):
+    thread_name = "overstay"
+
     def __init__(self, storage, grace_minutes: float, on_new=None) -> None:
         """``on_new(site, gate, entry)`` hears of each overstay once (the chat push)."""
         self.storage, self.grace, self.on_new = storage, timedelta(minutes=grace_minutes), on_new
         ensure_schema(storage)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     def check(self, now: datetime | None = None) -> int:
         """Record the overstays due at ``now``; returns how many are new."""
@@ -88,16 +90,6 @@ class OverstayWatch:
         for site, gate, entry in raised if self.on_new else ():
             self.on_new(site, gate, entry)
         return len(raised)
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="overstay", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         while not self._stop.wait(CHECK_EVERY_S):

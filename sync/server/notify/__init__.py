@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections import OrderedDict
 from typing import Any
 
+from sync.server.background import BackgroundTask
 from sync.server.notify.message import alert_text, is_alert, overstay_text
 from sync.server.notify.services import build_request
 
@@ -26,26 +26,20 @@ log = logging.getLogger(__name__)
 SEEN_MAX = 10_000   # (site, gate, seq) already pushed: a batch sent again is not pushed twice
 
 
-class Notifier:
+class Notifier(BackgroundTask):
+    thread_name = "notify"
+
     def __init__(self, section, *, tz) -> None:
         self.cfg, self.tz = section, tz
         self._queue: queue.Queue = queue.Queue(maxsize=section.queue_max)
         self._seen: OrderedDict = OrderedDict()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         # target name -> {"ok": bool, "at": float, "error": str | None, "sent": int, "failed": int}
         self.status: dict[str, dict[str, Any]] = {
             t.label: {"ok": None, "at": None, "error": None, "sent": 0, "failed": 0} for t in section.targets}
 
-    def start(self) -> None:
-        if self.cfg.targets and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="notify", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def wanted(self) -> bool:
+        return bool(self.cfg.targets)
 
     def offer(self, site: str, gate: str, entries: list[dict]) -> None:
         """Queue the alerts among stored entries; never blocks (a full queue drops and logs)."""

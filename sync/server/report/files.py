@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sync import vocabulary
 from sync.privatefile import private_output
+from sync.server.background import BackgroundTask
 from sync.server.report import daily
 from sync.server.report.excel import write_excel
 
@@ -35,25 +35,19 @@ def report_path(folder: Path, site: str, day: date) -> Path:
     return folder / f"report-{site}-{day.isoformat()}.xlsx"
 
 
-class DailyReports:
+class DailyReports(BackgroundTask):
     """Each day at ``daily_at`` (the site's clock), the last whole day's report into the folder."""
+
+    thread_name = "daily-report"
 
     def __init__(self, storage, cfg) -> None:
         self.storage, self.cfg = storage, cfg
         self.tz = ZoneInfo(cfg.console.timezone)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self.written: list[Path] = []
 
-    def start(self) -> None:
-        if self.cfg.reports.daily_at and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="daily-report", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def wanted(self) -> bool:
+        return self.cfg.reports.daily_at is not None
 
     def next_run(self, now: datetime) -> datetime:
         at = datetime.combine(now.date(), self.cfg.reports.daily_at, tzinfo=self.tz)
