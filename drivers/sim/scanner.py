@@ -17,15 +17,14 @@ import tty
 from pathlib import Path
 
 from drivers.scanner.lines import encode
-from drivers.sim.showing import play
+from drivers.sim.showing import ScenarioPlayer
 
 
-class PtyScannerSim:
+class PtyScannerSim(ScenarioPlayer):
     def __init__(self, scenario=None, t0: float | None = None, *, terminator: bytes = b"\r",
                  prefix: bytes = b"", suffix: bytes = b"", loop: bool = False,
                  link_path: str | Path | None = None, field: str = "scanner") -> None:
-        self.scenario, self.loop, self.field = scenario, loop, field
-        self.t0 = time.monotonic() if t0 is None else t0
+        super().__init__(scenario, t0, loop=loop, field=field, thread_name="sim-scanner")
         self.framing = {"terminator": terminator, "prefix": prefix, "suffix": suffix}
         self.codes_sent = 0
         self._own_dir = None
@@ -39,8 +38,6 @@ class PtyScannerSim:
         self._master, self._slave = master, slave
         os.symlink(os.ttyname(slave), self.link)
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> str:
@@ -59,18 +56,8 @@ class PtyScannerSim:
             self.codes_sent += 1
         return t
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sim-scanner", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        if self.scenario is not None:
-            play(self.scenario, self.t0, self.loop, self.field, self.show, self._stop)
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=2)
+        self.stop_playing()
         self.link.unlink(missing_ok=True)
         for fd in (self._master, self._slave):
             try:

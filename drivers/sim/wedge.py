@@ -17,21 +17,18 @@ from pathlib import Path
 
 from drivers.scanner.keymap import type_text
 from drivers.scanner.wedge import pack_events
-from drivers.sim.showing import play
+from drivers.sim.showing import ScenarioPlayer
 
 
-class FifoWedgeSim:
+class FifoWedgeSim(ScenarioPlayer):
     def __init__(self, scenario=None, t0: float | None = None, *, field: str = "scanner", loop: bool = False) -> None:
-        self.scenario, self.field, self.loop = scenario, field, loop
-        self.t0 = time.monotonic() if t0 is None else t0
+        super().__init__(scenario, t0, loop=loop, field=field, thread_name="sim-wedge")
         self._dir = tempfile.TemporaryDirectory(prefix="wedge-sim-")
         self.path = str(Path(self._dir.name) / "usb-wedge-event-kbd")
         os.mkfifo(self.path)
         # Held open read-write so writes never block or fail while the kiosk reopens it.
         self._fd = os.open(self.path, os.O_RDWR | os.O_NONBLOCK)
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def show(self, text: str) -> float:
         """Type ``text`` and Enter now; returns the monotonic time it was sent."""
@@ -41,17 +38,7 @@ class FifoWedgeSim:
             os.write(self._fd, data)
         return t
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sim-wedge", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        if self.scenario is not None:
-            play(self.scenario, self.t0, self.loop, self.field, self.show, self._stop)
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=2)
+        self.stop_playing()
         os.close(self._fd)
         self._dir.cleanup()
