@@ -9,11 +9,11 @@ state stays OK while the port is open.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Callable
 
 from drivers.reader import ReaderCode, ThreadedReader
 from drivers.scanner.lines import LineFramer
+from drivers.serialport import open_port, state_after_failed_open
 from drivers.state import DeviceState
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,7 @@ class SerialScanner(ThreadedReader):
         return {**self._counts, **self.framer.stats.as_dict()}
 
     def _open(self):
-        import serial
-
-        kwargs = {"baudrate": self.baudrate, "timeout": 0.1}
-        if "://" not in self.port:
-            kwargs["exclusive"] = True      # a second reader would steal half the codes
-        return serial.serial_for_url(self.port, **kwargs)
+        return open_port(self.port, baudrate=self.baudrate, timeout=0.1)
 
     def _run(self, on_code) -> None:
         import serial
@@ -48,8 +43,7 @@ class SerialScanner(ThreadedReader):
             try:
                 port = self._open()
             except (serial.SerialException, OSError, ValueError) as exc:
-                there = "://" not in self.port and os.path.exists(self.port)
-                self.state = DeviceState.ERROR if there else DeviceState.ABSENT
+                self.state = state_after_failed_open(self.port)
                 self._counts["failed_opens"] += 1
                 log.log(logging.DEBUG if troubled else logging.WARNING,
                         "reader %s: %s: %s; retrying with back-off", self.name, self.port, exc)

@@ -12,11 +12,11 @@ loose contact that opens and drops again is neither hammered nor logged at each 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Callable
 
+from drivers.serialport import open_port, state_after_failed_open
 from drivers.state import DeviceState
 from drivers.thermometer.base import Reading, Thermometer
 from drivers.thermometer.protocols import WireProtocol, build
@@ -68,13 +68,7 @@ class SerialThermometer(Thermometer):
     # -- the thread ---------------------------------------------------------------------
 
     def _open(self):
-        import serial
-
-        kwargs = {"baudrate": self.baudrate, "timeout": self.read_timeout_s, "write_timeout": 0.5}
-        if "://" not in self.port:
-            # A second reader on the same tty would steal half the bytes: refuse it clearly.
-            kwargs["exclusive"] = True
-        return serial.serial_for_url(self.port, **kwargs)
+        return open_port(self.port, baudrate=self.baudrate, timeout=self.read_timeout_s, write_timeout=0.5)
 
     def _run(self, on_reading) -> None:
         import serial
@@ -84,10 +78,7 @@ class SerialThermometer(Thermometer):
             try:
                 port = self._open()
             except (serial.SerialException, OSError, ValueError) as exc:
-                # A path that is there but cannot be opened (permissions, another program
-                # holding it) is a fault to fix, not a cable to wait for.
-                there = "://" not in self.port and os.path.exists(self.port)
-                self.state = DeviceState.ERROR if there else DeviceState.ABSENT
+                self.state = state_after_failed_open(self.port)
                 self._totals["failed_opens"] += 1
                 self._trouble(logging.WARNING, "thermometer %s: %s; retrying with back-off", self.port, exc)
                 self._stop.wait(backoff)
