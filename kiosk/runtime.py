@@ -110,9 +110,7 @@ class KioskRuntime:
 
     def _sync_status(self) -> dict:
         """What the kiosk's retained status topic reports beside the sync's own figures."""
-        d = self.devices
-        return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
-                            "relay": d.relay.state.value},
+        return {**self._device_states(),
                 "registry_version": self.registry.current.version,
                 "screening": self.gatekeeper.screening().mode,
                 "disk": self.checkpoint.disk.status(),
@@ -120,21 +118,22 @@ class KioskRuntime:
                 # unsynchronised entries of this boot by (sync/clockfix.py).
                 "ts": utc_now_iso(), **clock.stamp()}
 
-    def status(self) -> dict:
+    def _device_states(self) -> dict:
+        """Each device's state, for the touchscreen and for the office's gates page alike."""
         d = self.devices
+        return {"devices": {"camera": d.camera.state.value, "thermometer": d.thermometer.state.value,
+                            "relay": d.relay.state.value},
+                "readers": {r.name: r.state.value for r in d.readers},
+                # Devices that could not be built, by config key, with the reason.
+                "absent": dict(d.absent)}
+
+    def status(self) -> dict:
         return {
             "version": __version__,
             "site": self.cfg.kiosk.site,
             "gate": self.cfg.kiosk.gate,
             "direction": self.cfg.kiosk.direction,
-            "devices": {
-                "camera": d.camera.state.value,
-                "thermometer": d.thermometer.state.value,
-                "relay": d.relay.state.value,
-            },
-            "readers": {r.name: r.state.value for r in d.readers},
-            # Devices that could not be built, by config key, with the reason.
-            "absent": dict(d.absent),
+            **self._device_states(),
             "sync": self.outbox.state if self.outbox else "disabled",
             "backlog": self.journal.backlog(),
             "registry_version": self.registry.current.version,

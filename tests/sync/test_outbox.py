@@ -144,6 +144,7 @@ def test_status_is_retained_says_what_an_operator_needs_and_goes_offline_by_will
     """The real kiosk process: its retained status carries the fields the fleet screen
     shows; SIGKILLed, the broker publishes its last will, ``offline``, retained."""
     config, journal_path = kiosk_config_file(tmp_path, broker.port)
+    config.write_text(config.read_text() + '[[reader]]\ntype = "sim"\nname = "lobby-scanner"\n')
     journal_path.parent.mkdir()
     journal = Journal(journal_path, site=SITE, gate=GATE)
     journal_entries(40, journal)   # a backlog: no server is running
@@ -162,6 +163,9 @@ def test_status_is_retained_says_what_an_operator_needs_and_goes_offline_by_will
         assert s["backlog"] == 40 and s["oldest_unsynced_ts"] == oldest_ts
         assert set(s["devices"]) >= {"camera", "thermometer"}
         assert all(isinstance(v, str) and v for v in s["devices"].values())
+        # The office sees a reader beside the camera, and any device that could not be built.
+        assert list(s["readers"]) == ["lobby-scanner"] and s["readers"]["lobby-scanner"]
+        assert s["absent"] == {}
         assert s["registry_version"] == 3
         assert isinstance(s["clock_synced"], bool)
         proc.send_signal(signal.SIGKILL)

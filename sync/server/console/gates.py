@@ -14,6 +14,7 @@ bp = Blueprint("gates", __name__, template_folder="templates")
 CHART_HOURS = 24
 # A kiosk whose last word is older than this is shown as silent even if it said online.
 STALE_S = 120
+MAX_DEVICES = 16     # three devices and a handful of readers; more is not a kiosk speaking
 
 
 def _console():
@@ -38,6 +39,21 @@ def chat_targets() -> list[dict]:
     return [{"name": name, **state} for name, state in notifier.status.items()]
 
 
+def _states(said) -> dict[str, str]:
+    """Device name -> state as a kiosk reported them. The status topic is a kiosk's to
+    write, so anything but names and words (a kiosk's broker password in other hands) is
+    left out rather than allowed to break the page."""
+    if not isinstance(said, dict):
+        return {}
+    out = {}
+    for name, state in list(said.items())[:MAX_DEVICES]:
+        if isinstance(state, dict):     # an older kiosk: {"state": ...}
+            state = state.get("state")
+        if isinstance(state, str) and state:
+            out[str(name)[:40]] = state[:20]
+    return out
+
+
 def fleet() -> list[dict]:
     """Each gate's status, flattened for the table (what the kiosk last said, and when)."""
     now = time.time()
@@ -52,7 +68,8 @@ def fleet() -> list[dict]:
             "site": g["site"], "gate": g["gate"], "state": "unknown" if deaf else state, "last_known": state,
             "last_seen_s": round(now - seen) if seen else None,
             "backlog": status.get("backlog"), "entries": g["entries"],
-            "devices": status.get("devices") or {},
+            "devices": _states(status.get("devices")),
+            "readers": _states(status.get("readers")),
             "registry_version": status.get("registry_version"),
             "screening": status.get("screening"),
             "clock_synced": status.get("clock_synced"), "version": status.get("version"),

@@ -88,10 +88,17 @@ def test_alerts_list_and_acknowledge(client, console_app, storage, tmp_path):
 def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
     _seed(storage, tmp_path)
     storage.record_status("demo-site", "gate-1", {"v": 1, "state": "online", "backlog": 4, "registry_version": 7,
-                                                  "devices": {"camera": "ok"}, "clock_synced": False})
+                                                  "devices": {"camera": "ok"}, "readers": {"id-reader": "absent"},
+                                                  "clock_synced": False})
+    # A status is a kiosk's to write: one in other hands must not break the office's page.
+    storage.record_status("demo-site", "gate-2", {"v": 1, "state": "online", "devices": ["camera"],
+                                                  "readers": {"<b>x</b>": {"nested": 1}, "ok-one": 7}})
     login(client, *VIEWER)
-    page = client.get("/console/gates").get_data(as_text=True)
+    response = client.get("/console/gates")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<b>x</b>" not in page
     assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "摄像头：正常" in page
+    assert "读卡/扫码 id-reader：未连接" in page
     assert "未同步" in page
     assert page.count('data-testid="gate-chart"') == 2
 
