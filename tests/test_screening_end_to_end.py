@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 
 from sync import registry_envelope
 from sync.server import passes
-from tests.conftest import REPO, free_port
+from tests.places import REPO, free_port
 from tests.console_client import Console
 from tests.kiosk.web.kiosk_process import KioskProcess
 from tests.sync.procs import ServerProcess, write_server_config

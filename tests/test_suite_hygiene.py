@@ -1,6 +1,7 @@
 """The suite's own rules, read from its source with ``ast``: every wait goes through
 tests/waiting.py, no fixed sleep stands in for a wait before an assert, and fixtures are
-found through conftest.py rather than imported from another module."""
+found through conftest.py rather than imported from another module, and nothing is
+imported from a conftest.py."""
 
 from __future__ import annotations
 
@@ -122,6 +123,20 @@ def _imported_module(node: ast.ImportFrom, path: Path) -> str | None:
     return ".".join([*base, *([node.module] if node.module else [])])
 
 
+def imports_from_conftest(tree: ast.AST, path: Path) -> list[str]:
+    """Anything imported from a conftest.py: pytest loads those files itself and advises
+    against importing them. What tests share besides fixtures lives in a plain module
+    (tests/places.py, tests/sync/server/consolekit.py, ...)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (module := _imported_module(node, path)) \
+                and module.rsplit(".", 1)[-1] == "conftest":
+            found += [f"{alias.name} from {module}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.rsplit(".", 1)[-1] == "conftest"]
+    return found
+
+
 def imported_fixtures(tree: ast.AST, path: Path) -> list[str]:
     """Fixtures brought into the module at ``path`` with ``from tests.x import fixture`` (or
     ``*``, or a relative import): pytest finds them by name only through conftest.py, and
@@ -170,6 +185,7 @@ def test_no_sleep_then_assert(path):
 @pytest.mark.parametrize("path", _sources(), ids=_rel)
 def test_fixtures_come_from_conftest(path):
     assert imported_fixtures(_parse(path), path) == [], "move the fixture to a conftest.py"
+    assert imports_from_conftest(_parse(path), path) == [], "move what is shared to a plain module"
     assert shadowed_fixtures(path, _parse(path)) == [], "name it apart, or build it on the shared one"
 
 
@@ -224,8 +240,11 @@ def test_the_rules_catch_an_imported_and_a_shadowed_fixture():
     assert imported_fixtures(_tree("from .console.conftest import page\nfrom ..server.console.conftest import *\n"),
                              probe) == ["page from tests.sync.server.console.conftest",
                                         "* from tests.sync.server.console.conftest"]
-    # Helpers that are not fixtures may be imported.
+    # Helpers that are not fixtures may be imported, but from a plain module, not a conftest.py.
     assert imported_fixtures(_tree("from tests.sync.server.consolekit import ADMIN, log_in\n"), probe) == []
+    assert imports_from_conftest(_tree("from tests.sync.server.consolekit import ADMIN, log_in\n"), probe) == []
+    assert imports_from_conftest(_tree("from tests.conftest import free_port\nimport tests.conftest\n"), probe) == \
+        ["free_port from tests.conftest", "tests.conftest"]
     module = _tree("""
         @pytest.fixture(scope="module")
         def broker(tmp_path_factory):

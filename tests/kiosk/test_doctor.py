@@ -223,7 +223,7 @@ def test_broker_with_a_certificate_from_another_ca_fails(tmp_path, tls_broker):
 
 def test_broker_not_listening_fails(tmp_path, tls_broker):
     broker, ca = tls_broker
-    from tests.conftest import free_port
+    from tests.places import free_port
 
     r = broker_check(tmp_path, broker, ca, port=free_port())
     assert r.status == "fail" and "reachable" in r.hint

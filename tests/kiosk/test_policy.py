@@ -9,7 +9,6 @@ import pytest
 
 from kiosk import credentials, i18n
 from kiosk.policy import Decision, PolicyRules, Remeasure, decide
-from kiosk.registry import Rules
 from kiosk.temperature import TemperatureResult
 from kiosk.visitors import VisitorAnswers, VisitorBook
 from sync import passes

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-# A valid GB 11643 number (check digit X) and its masked form.
-ID_NUMBER = "11010519491231002X"
-ID_MASKED = "110105********002X"
 
 
 @pytest.fixture

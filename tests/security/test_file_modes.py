@@ -10,8 +10,6 @@ import os
 import stat
 from datetime import datetime, timezone
 
-import pytest
-
 from sync.schema import Batch
 from tests.sync.server.consolekit import entry_fields, journal_entries
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from sync.entry import entry_hash
 from sync import schema, topics
 from sync.server.storage import EntryQuery
-from tests.kiosk.web.conftest import PIN, csrf_token
-from tests.security.conftest import ID_MASKED, ID_NUMBER
+from tests.kiosk.web.forms import csrf_token
+from tests.kiosk.web.kiosk_process import PIN
+from tests.security.idnumbers import ID_MASKED, ID_NUMBER
 
 SQLITE_FILES = ("*.sqlite3", "*.sqlite3-wal", "*.sqlite3-shm")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from tests.kiosk.web.conftest import PIN, csrf_token
+from tests.kiosk.web.forms import csrf_token
+from tests.kiosk.web.kiosk_process import PIN
 
 
 def _refer(rt) -> dict:

@@ -16,8 +16,8 @@ from werkzeug.security import generate_password_hash
 
 from kiosk import demo
 from kiosk.web import volunteer
-from tests.conftest import REPO
-from tests.kiosk.web.conftest import PIN
+from tests.places import REPO
+from tests.kiosk.web.kiosk_process import PIN
 
 GUESSES = 40
 

@@ -21,7 +21,7 @@ from sync.link import Backoff
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.conftest import REPO, free_port
+from tests.places import REPO, free_port
 from tests.kiosk_toml import kiosk_toml
 from tests.sync.netcut import NetCut
 from tests.sync.procs import journal_entries

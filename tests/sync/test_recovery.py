@@ -19,7 +19,7 @@ from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync import schema, topics
 from sync.outbox import Outbox
-from tests.conftest import free_port
+from tests.places import free_port
 from tests.sync.procs import ServerProcess, journal_entries, write_server_config
 from tests.waiting import wait_until
 

@@ -16,7 +16,7 @@ from kiosk.journal import Journal
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.conftest import free_port
+from tests.places import free_port
 from tests.sync.procs import ServerProcess, journal_entries, write_server_config
 from tests.waiting import wait_until
 

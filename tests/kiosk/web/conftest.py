@@ -3,14 +3,12 @@ the browser tests the real kiosk process (Debian's Chromium is the root conftest
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from kiosk.web import create_app
-from tests.kiosk.web.kiosk_process import PIN  # noqa: F401 - the volunteers' PIN, for the tests here
+
 LARGE = {"width": 1280, "height": 800}
 
 
@@ -22,11 +20,6 @@ def app(runtime):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_token(client) -> str:
-    html = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from tests.conftest import REPO, free_port
+from tests.places import REPO, free_port
 from tests.kiosk_toml import kiosk_toml
 from tests.waiting import wait_until
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kiosk.web import volunteer
-from tests.kiosk.web.conftest import PIN, csrf_token
+from tests.kiosk.web.forms import csrf_token
+from tests.kiosk.web.kiosk_process import PIN
 
 
 def _refer(rt):

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import REPO
+from tests.places import REPO
 from tests.kiosk.web.kiosk_process import PIN
 
 pytestmark = pytest.mark.browser

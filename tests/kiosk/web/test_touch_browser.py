@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO
+from tests.places import REPO
 from tests.kiosk.web.kiosk_process import KioskProcess
 from tests.kiosk.web.touch import assert_touch_sized, tap_keys, tap_pin
 from tests.waiting import wait_until
@@ -84,7 +84,7 @@ def test_missed_cases_leave_the_queue_and_are_dismissed_as_gone(open_screen, kio
     later.click('[data-testid="missed-open"]')
     later.wait_for_selector('[data-testid="missed-dialog"][open]')
     assert_touch_sized(later, "missed list")
-    item = later.wait_for_selector(f'[data-testid="missed-item"]:has-text("二维码")')
+    item = later.wait_for_selector('[data-testid="missed-item"]:has-text("二维码")')
     entry_id = item.get_attribute("data-id")
     item.query_selector('[data-testid="missed-left"]').click()
     tap_pin(later)

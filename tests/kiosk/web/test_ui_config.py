@@ -9,7 +9,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from kiosk import config
-from tests.conftest import REPO
+from tests.places import REPO
 
 
 @pytest.mark.parametrize("ui, key", [

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from kiosk.registry import Registry
-from tests.kiosk.web.conftest import PIN, csrf_token
+from tests.kiosk.web.forms import csrf_token
+from tests.kiosk.web.kiosk_process import PIN
 
 WHO = {"name": "李华", "phone": "13800138000", "going_to": "3-2-501", "pin": PIN}
 EPIDEMIC = ("id_number", "coming_from", "heading_to", "contact", "symptoms")

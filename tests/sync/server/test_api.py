@@ -15,7 +15,7 @@ from sync.entry import GENESIS_HASH, entry_hash
 from sync.schema import Batch
 from sync.server.api import create_app
 from sync.server.storage.sqlite import SQLiteStorage
-from tests.conftest import REPO
+from tests.places import REPO
 from tests.spreadsheets import xlsx_rows
 
 TOKEN = "s3cret-token"

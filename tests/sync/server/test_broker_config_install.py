@@ -15,7 +15,7 @@ import pytest
 
 from kiosk import doctor
 from sync.server.cli import main
-from tests.conftest import free_port
+from tests.places import free_port
 from tests.kiosk.test_doctor import by_name, write_config
 from tests.waiting import holds_for
 

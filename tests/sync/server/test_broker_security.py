@@ -26,7 +26,7 @@ from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.broker_setup import KioskId, hash_password, security_lines, write_broker_config
 from sync.server.runtime import ServerRuntime
-from tests.conftest import REPO, free_port
+from tests.places import REPO, free_port
 from tests.sync.procs import journal_entries
 from tests.waiting import holds_for, wait_until
 

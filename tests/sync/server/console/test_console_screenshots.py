@@ -8,7 +8,7 @@ import pytest
 
 from sync import schema, topics
 from sync.schema import Batch
-from tests.conftest import REPO
+from tests.places import REPO
 from tests.sync.server.consolekit import ADMIN, SITE, entry_fields, expect, journal_entries, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -14,7 +14,7 @@ import pytest
 from sync.server.config import ConfigError, from_dict
 from sync.server.notify import Notifier
 from sync.server.notify.config import NotifySection
-from tests.sync.server.notify.conftest import SECRET
+from tests.sync.server.notify.chat_service import SECRET
 from tests.waiting import wait_until
 
 TZ = ZoneInfo("Asia/Shanghai")

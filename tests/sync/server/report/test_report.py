@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from sync.schema import Batch
 from sync.server.report import daily
-from tests.conftest import REPO
+from tests.places import REPO
 from tests.sync.server.consolekit import VIEWER, entry_fields, journal_entries, login
 from tests.waiting import wait_until
 

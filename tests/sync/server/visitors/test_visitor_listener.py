@@ -10,7 +10,7 @@ import pytest
 
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.conftest import free_port
+from tests.places import free_port
 
 
 def _status(url: str) -> int:
