@@ -49,7 +49,7 @@ from kiosk import config as kiosk_config  # noqa: E402
 from sync.entry import GENESIS_HASH, entry_hash, utc_now_iso  # noqa: E402
 from kiosk.journal import Journal  # noqa: E402
 from sync import schema, topics  # noqa: E402
-from sync.mosquitto import Broker, free_port  # noqa: E402
+from sync.mosquitto import Broker  # noqa: E402
 from sync.outbox import Outbox  # noqa: E402
 
 
