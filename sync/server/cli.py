@@ -38,12 +38,11 @@ def cmd_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from sync.server.api import BadRequest, query_from_args
+    from contextlib import nullcontext
     from zoneinfo import ZoneInfo
 
-    from contextlib import nullcontext
-
     from sync.privatefile import private_output
+    from sync.server.api import BadRequest, query_from_args
     from sync.server.export import ExportView, write_export
     from sync.server.storage import open_storage
 
@@ -59,8 +58,11 @@ def cmd_export(args) -> int:
     storage = open_storage(cfg)
     try:
         view = ExportView(ZoneInfo(cfg.console.timezone), cfg.console.language)
-        with private_output(args.output) if args.output else nullcontext(sys.stdout.buffer) as out:
-            rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
+        try:
+            with private_output(args.output) if args.output else nullcontext(sys.stdout.buffer) as out:
+                rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
+        except OSError as exc:
+            return _cannot_write("export", args.output or "standard output", exc)
         # The office reads its audit log in the console: exports made here belong there too.
         ConsoleStore(storage).audit(args.actor, "export", {"format": args.format, "filters": q.describe(),
                                                            "rows": rows, "via": "cli"})
@@ -86,10 +88,18 @@ def cmd_report(args) -> int:
     storage = open_storage(cfg)
     try:
         n = write_report(storage, cfg, day, Path(args.output), site=args.site, actor=args.actor)
+    except OSError as exc:
+        return _cannot_write("report", args.output, exc)
     finally:
         storage.close()
     print(f"report for {day}: {n} entries, written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _cannot_write(command: str, path, exc: OSError) -> int:
+    """A folder that is not there or not writable, a full disk: said in one line, not a traceback."""
+    print(f"community-server {command}: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+    return 2
 
 
 def cmd_broker_config(args) -> int:

@@ -169,6 +169,21 @@ def test_fleet_status(api_client, storage):
     assert gates[("s2", "g1")]["status"] is None and gates[("s2", "g1")]["entries"] == 30
 
 
+def test_export_and_report_say_in_a_line_when_they_cannot_write(tmp_path, capsys):
+    from sync.server.cli import main as server_main
+
+    config = tmp_path / "server.toml"
+    config.write_text(f'[server]\nstate_dir = "{tmp_path / "state"}"\n')
+    (tmp_path / "a-file").write_text("not a folder")
+    for argv in (["export", "--output", str(tmp_path / "no" / "such" / "entries.csv")],
+                 ["report", "--day", "2026-12-01", "-o", str(tmp_path / "a-file" / "report.xlsx")]):
+        assert server_main([*argv, "--config", str(config)]) == 2
+        err = capsys.readouterr().err
+        assert f"community-server {argv[0]}: cannot write {argv[-1]}: " in err, err
+        assert "Traceback" not in err
+    assert not list((tmp_path / "a-file").parent.glob("**/*.part"))
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_export_command(tmp_path, fmt):
     state = tmp_path / "state"
