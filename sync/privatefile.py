@@ -50,7 +50,10 @@ def private_output(path: str | Path) -> Iterator[BinaryIO]:
     else reads it and no reader sees half of it. An error leaves no part file behind."""
     path = Path(path)
     part = path.with_name(path.name + ".part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
+    try:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
+    except OSError as exc:     # named as the caller knows it: the part file is ours
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), MODE)

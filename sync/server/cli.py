@@ -58,11 +58,8 @@ def cmd_export(args) -> int:
     storage = open_storage(cfg)
     try:
         view = ExportView(ZoneInfo(cfg.console.timezone), cfg.console.language)
-        try:
-            with private_output(args.output) if args.output else nullcontext(sys.stdout.buffer) as out:
-                rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
-        except OSError as exc:
-            return _cannot_write("export", args.output or "standard output", exc)
+        with private_output(args.output) if args.output else nullcontext(sys.stdout.buffer) as out:
+            rows = write_export(storage, q, args.format, out, actor=args.actor, view=view)
         # The office reads its audit log in the console: exports made here belong there too.
         ConsoleStore(storage).audit(args.actor, "export", {"format": args.format, "filters": q.describe(),
                                                            "rows": rows, "via": "cli"})
@@ -88,18 +85,10 @@ def cmd_report(args) -> int:
     storage = open_storage(cfg)
     try:
         n = write_report(storage, cfg, day, Path(args.output), site=args.site, actor=args.actor)
-    except OSError as exc:
-        return _cannot_write("report", args.output, exc)
     finally:
         storage.close()
     print(f"report for {day}: {n} entries, written to {args.output}", file=sys.stderr)
     return 0
-
-
-def _cannot_write(command: str, path, exc: OSError) -> int:
-    """A folder that is not there or not writable, a full disk: said in one line, not a traceback."""
-    print(f"community-server {command}: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
-    return 2
 
 
 def cmd_broker_config(args) -> int:
@@ -192,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ConfigError as exc:
         print(f"community-server: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # A file the command was given: not there, not writable, something in the way, a full disk.
+        print(f"community-server {args.cmd}: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

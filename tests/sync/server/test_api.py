@@ -169,17 +169,20 @@ def test_fleet_status(api_client, storage):
     assert gates[("s2", "g1")]["status"] is None and gates[("s2", "g1")]["entries"] == 30
 
 
-def test_export_and_report_say_in_a_line_when_they_cannot_write(tmp_path, capsys):
+def test_commands_say_in_a_line_when_they_cannot_write_their_file(tmp_path, capsys):
     from sync.server.cli import main as server_main
 
     config = tmp_path / "server.toml"
     config.write_text(f'[server]\nstate_dir = "{tmp_path / "state"}"\n')
     (tmp_path / "a-file").write_text("not a folder")
-    for argv in (["export", "--output", str(tmp_path / "no" / "such" / "entries.csv")],
-                 ["report", "--day", "2026-12-01", "-o", str(tmp_path / "a-file" / "report.xlsx")]):
-        assert server_main([*argv, "--config", str(config)]) == 2
+    key = ["--key", str(tmp_path / "k.pem")]
+    for argv, named in ((["export", "--output", str(tmp_path / "no" / "such" / "entries.csv")], "entries.csv"),
+                        (["report", "--day", "2026-12-01", "-o", str(tmp_path / "a-file" / "report.xlsx")], "a-file"),
+                        (["issue-pass", "--household", "3-2-501", *key, "--sheet", str(tmp_path / "a-file" / "s.html")],
+                         "a-file")):
+        assert server_main([*argv, *(["--config", str(config)] if argv[0] != "issue-pass" else [])]) == 2
         err = capsys.readouterr().err
-        assert f"community-server {argv[0]}: cannot write {argv[-1]}: " in err, err
+        assert err.startswith(f"community-server {argv[0]}: {tmp_path}") and named in err, err
         assert "Traceback" not in err
     assert not list((tmp_path / "a-file").parent.glob("**/*.part"))
 
