@@ -39,10 +39,10 @@ def chat_targets() -> list[dict]:
     return [{"name": name, **state} for name, state in notifier.status.items()]
 
 
-def _states(said) -> dict[str, str]:
-    """Device name -> state as a kiosk reported them. The status topic is a kiosk's to
-    write, so anything but names and words (a kiosk's broker password in other hands) is
-    left out rather than allowed to break the page."""
+def _states(said, width: int = 20) -> dict[str, str]:
+    """Device name -> state (or why it could not be built) as a kiosk reported them. The
+    status topic is a kiosk's to write, so anything but names and short texts (a kiosk's
+    broker password in other hands) is left out rather than allowed to break the page."""
     if not isinstance(said, dict):
         return {}
     out = {}
@@ -50,7 +50,7 @@ def _states(said) -> dict[str, str]:
         if isinstance(state, dict):     # an older kiosk: {"state": ...}
             state = state.get("state")
         if isinstance(state, str) and state:
-            out[str(name)[:40]] = state[:20]
+            out[str(name)[:40]] = state[:width]
     return out
 
 
@@ -70,6 +70,7 @@ def fleet() -> list[dict]:
             "backlog": status.get("backlog"), "entries": g["entries"],
             "devices": _states(status.get("devices")),
             "readers": _states(status.get("readers")),
+            "absent": _states(status.get("absent"), width=200),
             "registry_version": status.get("registry_version"),
             "screening": status.get("screening"),
             "clock_synced": status.get("clock_synced"), "version": status.get("version"),

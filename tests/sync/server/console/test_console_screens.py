@@ -89,6 +89,7 @@ def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
     _seed(storage, tmp_path)
     storage.record_status("demo-site", "gate-1", {"v": 1, "state": "online", "backlog": 4, "registry_version": 7,
                                                   "devices": {"camera": "ok"}, "readers": {"id-reader": "absent"},
+                                                  "absent": {"reader.id-reader": "libtermb.so: cannot open"},
                                                   "clock_synced": False})
     # A status is a kiosk's to write: one in other hands must not break the office's page.
     storage.record_status("demo-site", "gate-2", {"v": 1, "state": "online", "devices": ["camera"],
@@ -99,6 +100,7 @@ def test_gates_page_shows_status_and_chart(client, storage, tmp_path):
     assert response.status_code == 200 and "<b>x</b>" not in page
     assert 'data-testid="gate-backlog">4<' in page and "在线" in page and "摄像头：正常" in page
     assert "读卡/扫码 id-reader：未连接" in page
+    assert "reader.id-reader 未能启动：libtermb.so: cannot open" in page
     assert "未同步" in page
     assert page.count('data-testid="gate-chart"') == 2
 
