@@ -135,8 +135,11 @@ def chromium():
     """Debian's Chromium, headless, through Playwright."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (scripts/setup.sh dev installs it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An expect() returns as soon as the page agrees; its 5 s default is too short for a
+    # page and a kiosk sharing two loaded cores with the rest of the suite.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

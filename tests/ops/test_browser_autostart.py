@@ -74,12 +74,12 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
             args = (notes / "launch-0").read_text().split()
             assert "--kiosk" in args and f"--app={kiosk.url}/" in args
             assert "--autoplay-policy=no-user-gesture-required" in args
-            page.wait_for_selector('body[data-connected="1"]', timeout=15000)
+            page.wait_for_selector('body[data-connected="1"]', timeout=30000)
 
             # A person arrives: the verdict shows and its tone plays, nobody touching the screen.
             seq = kiosk.next_seq()
             kiosk.arrive(code="RES-1")
-            page.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"]', timeout=20000)
+            page.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"]', timeout=60000)
             assert page.evaluate("document.body.dataset.sound") == "admit"
             assert page.evaluate("audio && audio.state") == "running"
             # ... and its phrase is spoken through the page's <audio> element (play() is refused
@@ -100,7 +100,7 @@ def test_launcher_shows_the_touchscreen_full_screen_and_brings_chromium_back(tmp
             assert (notes / "launch-1").exists()
             restarted_with = (notes / "prefs-1").read_text()
             assert '"exit_type":"Normal"' in restarted_with and '"exit_type":"Crashed"' not in restarted_with
-            page.wait_for_selector('body[data-connected="1"]', timeout=15000)
+            page.wait_for_selector('body[data-connected="1"]', timeout=30000)
             browser.close()
     finally:
         os.killpg(launcher.pid, signal.SIGKILL)

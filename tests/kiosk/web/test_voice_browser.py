@@ -42,13 +42,13 @@ def test_an_admit_says_its_phrase_and_a_refer_chimes_then_asks_to_wait(screen, k
     assert screen.evaluate("document.querySelector('[data-testid=voice]').tagName") == "AUDIO"
     seq = kiosk_process.next_seq()
     kiosk_process.arrive(code="RES-3", temperature_c=36.6)
-    screen.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="admit"]', timeout=20000)
+    screen.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="admit"]', timeout=60000)
     wait_played(screen, "admit")
     assert ("admit", "/audio/admit.wav") in played(screen)
 
     seq = kiosk_process.next_seq()
     kiosk_process.arrive(code="NOBODY-KNOWS-ME", temperature_c=36.6)     # an unknown code: refer
-    screen.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="refer"]', timeout=20000)
+    screen.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="refer"]', timeout=60000)
     wait_played(screen, "wait_volunteer")
     after = played(screen)
     after = after[after.index(("admit", "/audio/admit.wav")) + 1:]
@@ -61,7 +61,7 @@ def test_an_admit_says_its_phrase_and_a_refer_chimes_then_asks_to_wait(screen, k
 def test_a_fever_is_asked_to_measure_again_then_told_in_words(screen, kiosk_process):
     seq = kiosk_process.next_seq()
     kiosk_process.arrive(code="RES-4", temperature_c=38.6, show_s=3.0)
-    screen.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="deny"]', timeout=20000)
+    screen.wait_for_selector(f'[data-testid="verdict"][data-seq="{seq}"][data-decision="deny"]', timeout=60000)
     wait_played(screen, "deny")
     asked = screen.evaluate("kioskVoice.log.map(i => i.name)")
     # 请重新测温 asked before 体温异常，禁止通行; a fever is never told 禁止通行，请联系工作人员.
