@@ -200,7 +200,9 @@ def test_quarantine_and_revoke_reach_the_kiosk(page, console_server, console_bro
         # looping scenario's next showing may come many seconds later. That it arrives is.
         page.goto(console_server.console_url + "entries?gate=gate-out&decision=deny&reason=quarantine_exit")
         expect(page.get_by_test_id("entry-row").first).to_be_visible(timeout=QUARANTINE_ARRIVES_MS)
-        assert _newest_decision(page) == ("禁止", "隔离期外出")
+        decision, reasons = _newest_decision(page)
+        # The quarantine first; a busy machine may add a misread temperature after it.
+        assert decision == "禁止" and reasons.split("、")[0] == "隔离期外出", reasons
         expect(page.get_by_test_id("nav-alerts").get_by_test_id("alert-badge")).to_be_visible()
 
         page.get_by_test_id("nav-quarantine").click()
