@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,15 +21,30 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
     when the file is there (a key made once); otherwise replace it atomically, so a
     reader never sees half a file. ``durable``: the file and its directory entry are on
     disk when this returns, so a power cut leaves the old file or the new one."""
-    path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    with _private_file(Path(path), exclusive=exclusive, durable=durable) as f:
+        f.write(raw)
+
+
+def private_output(path: str | Path) -> AbstractContextManager[BinaryIO]:
+    """A file to stream into, too long to hold in memory (an export, a report): written
+    with mode 0600 beside ``path`` and moved there when the block ends, so nobody else
+    reads it and no reader sees half of it. An error leaves nothing behind."""
+    return _private_file(Path(path), exclusive=False, durable=False)
+
+
+@contextmanager
+def _private_file(path: Path, *, exclusive: bool, durable: bool) -> Iterator[BinaryIO]:
     target = path if exclusive else path.with_name(path.name + ".tmp")
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
-    fd = os.open(target, flags, MODE)
+    try:
+        fd = os.open(target, flags, MODE)
+    except OSError as exc:      # named as the caller knows it: the .tmp file is ours
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), MODE)     # O_CREAT keeps the mode of a file already there
-            f.write(raw)
+            yield f
             if durable:
                 f.flush()
                 os.fsync(f.fileno())
@@ -41,27 +56,6 @@ def write_private(path: str | Path, data: bytes | str, *, exclusive: bool = Fals
         raise
     if durable:
         _fsync_dir(path.parent)
-
-
-@contextmanager
-def private_output(path: str | Path) -> Iterator[BinaryIO]:
-    """A file to stream into, too long to hold in memory (an export, a report): written
-    as ``path``.part with mode 0600 and moved to ``path`` when the block ends, so nobody
-    else reads it and no reader sees half of it. An error leaves no part file behind."""
-    path = Path(path)
-    part = path.with_name(path.name + ".part")
-    try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
-    except OSError as exc:     # named as the caller knows it: the part file is ours
-        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), MODE)
-            yield f
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -184,7 +184,7 @@ def test_commands_say_in_a_line_when_they_cannot_write_their_file(tmp_path, caps
         err = capsys.readouterr().err
         assert err.startswith(f"community-server {argv[0]}: {tmp_path}") and named in err, err
         assert "Traceback" not in err
-    assert not list((tmp_path / "a-file").parent.glob("**/*.part"))
+    assert not list((tmp_path / "a-file").parent.glob("**/*.tmp"))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
