@@ -18,7 +18,7 @@ from drivers.sim.scenario import Scenario
 from kiosk import config as kiosk_config
 from kiosk.demo import DEMO_DIR
 from kiosk.runtime import KioskRuntime
-from tests.places import free_port
+from sync.mosquitto import free_port
 from tests.sync.procs import ServerProcess, write_server_config
 from tests.waiting import wait_until
 from tests.walkup import walk_through

@@ -15,7 +15,7 @@ import pytest
 from kiosk import config as kiosk_config
 from kiosk.runtime import KioskRuntime
 from sync.cards import forms, new_card_key, registry_cards
-from tests.places import free_port
+from sync.mosquitto import free_port
 from tests.sync.procs import ServerProcess, write_server_config
 from tests.waiting import wait_until
 

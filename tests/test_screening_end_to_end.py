@@ -12,10 +12,11 @@ import sys
 import pytest
 
 from sync import registry_envelope
+from sync.mosquitto import free_port
 from sync.server import passes
-from tests.places import REPO, free_port
 from tests.console_client import Console
 from tests.kiosk.web.kiosk_process import KioskProcess
+from tests.places import REPO
 from tests.sync.procs import ServerProcess, write_server_config
 from tests.waiting import wait_until
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from sync.mosquitto import free_port
 from sync.server.console.store import ConsoleStore
 from sync.server.passes import load_or_create_key
 from sync.server.storage.sqlite import SQLiteStorage
-from tests.places import REPO, free_port
 from tests.kiosk.web.kiosk_process import PIN, KioskProcess
+from tests.places import REPO
 from tests.sync.procs import ServerProcess, write_server_config
 from tests.waiting import wait_until
 

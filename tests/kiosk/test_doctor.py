@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config, doctor
-from sync.mosquitto import Broker
+from sync.mosquitto import Broker, free_port
 from tests.kiosk_toml import kiosk_toml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -223,8 +223,6 @@ def test_broker_with_a_certificate_from_another_ca_fails(tmp_path, tls_broker):
 
 def test_broker_not_listening_fails(tmp_path, tls_broker):
     broker, ca = tls_broker
-    from tests.places import free_port
-
     r = broker_check(tmp_path, broker, ca, port=free_port())
     assert r.status == "fail" and "reachable" in r.hint
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.places import free_port
+from sync.mosquitto import free_port
 from tests.kiosk.web.kiosk_process import KioskProcess
 from tests.ops.test_install_files import UNITS
 from tests.waiting import wait_until

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.journal import Journal
-from tests.places import free_port
+from sync.mosquitto import free_port
 from tests.kiosk_toml import kiosk_toml
 from tests.ops.scratch_pi import PI5, WHY_NOT, ScratchPi
 from tests.ops.test_install_files import UNITS, parse_unit

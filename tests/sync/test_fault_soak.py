@@ -17,7 +17,7 @@ from contextlib import closing
 import pytest
 
 from kiosk.journal import Journal
-from tests.places import free_port
+from sync.mosquitto import free_port
 from tests.sync.kiosk_player import GATE, SITE
 from tests.sync.netcut import NetCut
 from tests.sync.procs import REPO, ServerProcess, write_server_config

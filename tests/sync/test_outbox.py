@@ -18,11 +18,12 @@ from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync import clocksync, topics
 from sync.link import Backoff
+from sync.mosquitto import free_port
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.places import REPO, free_port
 from tests.kiosk_toml import kiosk_toml
+from tests.places import REPO
 from tests.sync.netcut import NetCut
 from tests.sync.procs import journal_entries
 from tests.waiting import holds_for, wait_until

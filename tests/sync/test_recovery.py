@@ -18,8 +18,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync import schema, topics
+from sync.mosquitto import free_port
 from sync.outbox import Outbox
-from tests.places import free_port
 from tests.sync.procs import ServerProcess, journal_entries, write_server_config
 from tests.waiting import wait_until
 

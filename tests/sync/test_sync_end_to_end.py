@@ -13,10 +13,10 @@ import pytest
 
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
+from sync.mosquitto import free_port
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.places import free_port
 from tests.sync.procs import ServerProcess, journal_entries, write_server_config
 from tests.waiting import wait_until
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from tests.places import REPO, free_port
+from sync.mosquitto import free_port
 from tests.kiosk_toml import kiosk_toml
+from tests.places import REPO
 from tests.waiting import wait_until
 
 PIN = "246810"

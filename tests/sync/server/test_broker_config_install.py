@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import doctor
+from sync.mosquitto import free_port
 from sync.server.cli import main
-from tests.places import free_port
 from tests.kiosk.test_doctor import by_name, write_config
 from tests.waiting import holds_for
 

@@ -20,13 +20,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 from kiosk import config as kiosk_config
 from kiosk.journal import Journal
 from sync import schema, topics
-from sync.mosquitto import MOSQUITTO, Broker
 from sync.link import LinkState
+from sync.mosquitto import MOSQUITTO, Broker, free_port
 from sync.outbox import Outbox
 from sync.server import config as server_config
 from sync.server.broker_setup import KioskId, hash_password, security_lines, write_broker_config
 from sync.server.runtime import ServerRuntime
-from tests.places import REPO, free_port
+from tests.places import REPO
 from tests.sync.procs import journal_entries
 from tests.waiting import holds_for, wait_until
 

@@ -8,9 +8,9 @@ import urllib.request
 
 import pytest
 
+from sync.mosquitto import free_port
 from sync.server import config as server_config
 from sync.server.runtime import ServerRuntime
-from tests.places import free_port
 
 
 def _status(url: str) -> int:
