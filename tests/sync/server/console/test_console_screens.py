@@ -316,7 +316,7 @@ def test_one_person_is_put_under_quarantine_from_the_household_page(client, cons
     assert link in household_page
     form = client.get(link).get_data(as_text=True)
     assert "张伟" in form and f'name="resident_id" value="{wei["id"]}"' in form
-    today = date.today().isoformat()
+    today = con.today().isoformat()     # the site's day: in the evening UTC, Shanghai is a day ahead
     client.post("/console/quarantine", data={"csrf_token": t, "resident_id": wei["id"], "from": today, "to": today})
     assert published[-1]["quarantine"] == [{"pass_id": first["pass_id"], "from": today, "to": today}]
     # A pass issued while the person is at home is sent to the kiosks as quarantined too.
@@ -331,7 +331,7 @@ def test_revocations_and_quarantines_published_by_other_means_stay(client, conso
     from kiosk.registry import Registry
 
     con = console_app.extensions["console"]
-    today = date.today()
+    today = con.today()     # the site's day: in the evening UTC, Shanghai is a day ahead
     elsewhere = {"household": "9-9-909", "from": today.isoformat(), "to": (today + timedelta(days=3)).isoformat()}
     storage.save_registry("demo-site", lambda v: {"version": v, "registry": {
         "revoked": ["feedfacefeedface"], "quarantine": [elsewhere]}}, "api")
